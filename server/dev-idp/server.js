@@ -1,0 +1,206 @@
+// Development and test OpenID Provider standing in for KOMBIT's broker.
+// Built on the certified `oidc-provider`; the people and municipalities are the
+// development data of SPEC.md. Never deploy this: passwords are in the source.
+//
+//   PORT=3000 node server.js      (PORT=0 picks a free port)
+// Prints "dev-idp listening on <issuer>" once it accepts requests.
+
+import http from 'node:http';
+import crypto from 'node:crypto';
+import Provider, { interactionPolicy } from 'oidc-provider';
+
+const PEOPLE = {
+  anna: { password: 'anna-pass', name: 'Anna Andersen', municipality: '101' },
+  bo: { password: 'bo-pass', name: 'Bo Berg', municipality: '101' },
+  dora: { password: 'dora-pass', name: 'Dora Dam', municipality: '101' },
+  carl: { password: 'carl-pass', name: 'Carl Christensen', municipality: '751' },
+};
+const MUNICIPALITY_NAMES = { 101: 'København', 751: 'Aarhus' };
+
+const API_AUDIENCE = process.env.OMSORG_API_AUDIENCE || 'omsorg-api';
+const SESSION_SECONDS = Number(process.env.OMSORG_IDP_SESSION_SECONDS || 8 * 3600);
+
+async function findAccount(ctx, id) {
+  const person = PEOPLE[id];
+  if (!person) return undefined;
+  return {
+    accountId: id,
+    async claims() {
+      return {
+        sub: id,
+        name: person.name,
+        email: `${id}@${person.municipality === '751' ? 'aarhus' : 'kbh'}.example`,
+        email_verified: true,
+        municipality: person.municipality,
+      };
+    },
+  };
+}
+
+// Native apps would otherwise always get a consent prompt; the broker grants
+// the app's scopes itself.
+const policy = interactionPolicy.base();
+policy.get('consent').checks.remove('native_client_prompt');
+
+function signingKey() {
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = privateKey.export({ format: 'jwk' });
+  return { ...jwk, kid: crypto.randomBytes(8).toString('hex'), use: 'sig', alg: 'RS256' };
+}
+
+function configuration() {
+  return {
+    clients: [
+      {
+        client_id: 'omsorg-app',
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        // native + loopback: any port is accepted (RFC 8252 section 7.3).
+        redirect_uris: ['http://127.0.0.1/callback', 'dk.omsorg.app:/oauth2redirect'],
+      },
+    ],
+    jwks: { keys: [signingKey()] },
+    pkce: { required: () => true },
+    scopes: ['openid', 'profile', 'email', 'offline_access', 'omsorg'],
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'municipality'],
+      email: ['email', 'email_verified'],
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => API_AUDIENCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({
+          scope: 'omsorg',
+          audience: API_AUDIENCE,
+          accessTokenFormat: 'jwt',
+          accessTokenTTL: 15 * 60,
+        }),
+      },
+    },
+    issueRefreshToken: async (ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    ttl: {
+      Session: SESSION_SECONDS,
+      Interaction: 600,
+      Grant: SESSION_SECONDS,
+      AccessToken: 15 * 60,
+      IdToken: 15 * 60,
+      AuthorizationCode: 60,
+      RefreshToken: SESSION_SECONDS,
+    },
+    interactions: { policy, url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+    cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
+    findAccount,
+    // The broker grants what the app asks for: no consent page.
+    async loadExistingGrant(ctx) {
+      const grantId = ctx.oidc.result?.consent?.grantId
+        || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
+      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client.clientId,
+        accountId: ctx.oidc.session.accountId,
+      });
+      grant.addOIDCScope('openid profile email offline_access');
+      grant.addResourceScope(API_AUDIENCE, 'omsorg');
+      await grant.save();
+      return grant;
+    },
+  };
+}
+
+const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function loginPage({ uid, hint, error }) {
+  const municipality = MUNICIPALITY_NAMES[hint];
+  return `<!doctype html>
+<html lang="da"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Log ind – KOMBIT (udvikling)</title>
+<style>
+ body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
+ label{display:block;font-weight:600;margin-top:1rem} input{font:inherit;width:100%;min-height:48px;padding:.5rem;box-sizing:border-box}
+ button,a.cancel{display:inline-block;font:inherit;min-height:48px;margin-top:1.2rem;padding:.6rem 1.2rem;border-radius:8px}
+ button{background:#1f5fa8;color:#fff;border:0} a.cancel{color:#1f5fa8}
+ .error{background:#fde8e8;color:#8a1111;padding:.8rem;border-radius:8px}
+</style></head><body>
+<h1>Log ind</h1>
+<p>Fælles kommunalt login (udviklingsmiljø)${municipality ? ` for <strong id="municipality">${escape(municipality)} Kommune</strong>` : ''}.</p>
+${error ? '<p class="error" id="login-error" role="alert">Forkert brugernavn eller adgangskode. Prøv igen.</p>' : ''}
+<form method="post" action="/interaction/${escape(uid)}/login" autocomplete="off">
+ <label for="username">Brugernavn</label><input id="username" name="username" required autofocus>
+ <label for="password">Adgangskode</label><input id="password" name="password" type="password" required>
+ <button id="submit" type="submit">Log ind</button>
+ <a class="cancel" id="cancel" href="/interaction/${escape(uid)}/abort">Annuller</a>
+</form></body></html>`;
+}
+
+async function readForm(req) {
+  let body = '';
+  for await (const chunk of req) {
+    body += chunk;
+    if (body.length > 10_000) throw new Error('form too large');
+  }
+  return new URLSearchParams(body);
+}
+
+function interactions(provider) {
+  return async (ctx, next) => {
+    const match = ctx.path.match(/^\/interaction\/([\w-]+)(\/login|\/abort)?$/);
+    if (!match) return next();
+    const [, , action] = match;
+    ctx.set('cache-control', 'no-store');
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    const { prompt, params } = details;
+
+    if (!action && ctx.method === 'GET' && prompt.name === 'login') {
+      ctx.type = 'html';
+      ctx.body = loginPage({ uid: details.uid, hint: params.login_hint, error: ctx.query.error });
+      return undefined;
+    }
+    if (!action && prompt.name === 'consent') {
+      // loadExistingGrant covers the app; anything else is refused rather than shown a page.
+      return provider.interactionFinished(ctx.req, ctx.res, {
+        error: 'access_denied', error_description: 'consent not available',
+      }, { mergeWithLastSubmission: false });
+    }
+    if (action === '/login' && ctx.method === 'POST') {
+      const form = await readForm(ctx.req);
+      const username = (form.get('username') || '').trim().toLowerCase();
+      const person = PEOPLE[username];
+      const given = Buffer.from(form.get('password') || '');
+      const ok = person && given.length === person.password.length
+        && crypto.timingSafeEqual(given, Buffer.from(person.password));
+      if (!ok) {
+        ctx.redirect(`/interaction/${details.uid}?error=1`);
+        return undefined;
+      }
+      return provider.interactionFinished(ctx.req, ctx.res, {
+        login: { accountId: username, remember: true },
+      }, { mergeWithLastSubmission: false });
+    }
+    if (action === '/abort') {
+      return provider.interactionFinished(ctx.req, ctx.res, {
+        error: 'access_denied', error_description: 'the person cancelled the login',
+      }, { mergeWithLastSubmission: false });
+    }
+    ctx.status = 404;
+    return undefined;
+  };
+}
+
+const server = http.createServer();
+server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
+  const issuer = `http://127.0.0.1:${server.address().port}`;
+  const provider = new Provider(issuer, configuration());
+  provider.use(interactions(provider));
+  server.on('request', provider.callback());
+  console.log(`dev-idp listening on ${issuer}`);
+});
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => server.close(() => process.exit(0)));

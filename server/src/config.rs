@@ -1,0 +1,126 @@
+//! Configuration from `OMSORG_*` environment variables, checked once at start.
+
+use std::net::SocketAddr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// What the development seed needs to know about the dev stack.
+#[derive(Debug, Clone)]
+pub struct DevSeed {
+    /// The dev OpenID Provider's issuer URL (it runs on a port chosen at start).
+    pub issuer: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub log_format: LogFormat,
+    pub dev_seed: Option<DevSeed>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {problem}")]
+pub struct ConfigError {
+    var: &'static str,
+    problem: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// `lookup` stands in for the environment so tests need not mutate it.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let err = |var, problem: &str| ConfigError {
+            var,
+            problem: problem.to_string(),
+        };
+        let listen = lookup("OMSORG_LISTEN")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .map_err(|_| {
+                err(
+                    "OMSORG_LISTEN",
+                    "expected an address such as 127.0.0.1:8080",
+                )
+            })?;
+        let database_url =
+            lookup("OMSORG_DATABASE_URL").unwrap_or_else(|| "sqlite://omsorg.db".into());
+        if !database_url.starts_with("sqlite:") {
+            return Err(err(
+                "OMSORG_DATABASE_URL",
+                "expected a sqlite: URL such as sqlite://omsorg.db",
+            ));
+        }
+        let log_format = match lookup("OMSORG_LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(_) => return Err(err("OMSORG_LOG_FORMAT", "expected pretty or json")),
+        };
+        let dev_seed = match lookup("OMSORG_DEV_SEED").as_deref() {
+            None | Some("0") | Some("") => None,
+            Some("1") => {
+                let issuer = lookup("OMSORG_DEV_ISSUER").ok_or_else(|| {
+                    err(
+                        "OMSORG_DEV_ISSUER",
+                        "required with OMSORG_DEV_SEED=1: the dev OpenID Provider's issuer URL",
+                    )
+                })?;
+                Some(DevSeed { issuer })
+            }
+            Some(_) => return Err(err("OMSORG_DEV_SEED", "expected 0 or 1")),
+        };
+        Ok(Config {
+            listen,
+            database_url,
+            log_format,
+            dev_seed,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn parse(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_give_an_embedded_sqlite_backend_on_loopback() {
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert!(c.database_url.starts_with("sqlite:"));
+        assert!(c.dev_seed.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        const CASES: &[(&[(&str, &str)], &str)] = &[
+            (&[("OMSORG_LISTEN", "nowhere")], "OMSORG_LISTEN"),
+            (
+                &[("OMSORG_DATABASE_URL", "mysql://x")],
+                "OMSORG_DATABASE_URL",
+            ),
+            (&[("OMSORG_LOG_FORMAT", "xml")], "OMSORG_LOG_FORMAT"),
+            (&[("OMSORG_DEV_SEED", "1")], "OMSORG_DEV_ISSUER"),
+            (&[("OMSORG_DEV_SEED", "yes")], "OMSORG_DEV_SEED"),
+        ];
+        for (vars, var) in CASES {
+            let e = parse(vars).unwrap_err().to_string();
+            assert!(e.starts_with(var), "{vars:?} gave {e}");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! The Omsorg reference backend: the HTTP contract of SPEC.md over a database.
+//!
+//! `app(state)` builds the whole router so tests can drive it in-process or on
+//! port 0; `Server::start` binds, migrates and seeds.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod openapi;
+pub mod routes;
+pub mod telemetry;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use sqlx::SqlitePool;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+
+/// Everything a request handler may touch. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: SqlitePool,
+}
+
+pub fn app(state: AppState) -> Router {
+    routes::router()
+        .with_state(state)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+pub struct Server {
+    pub addr: SocketAddr,
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Server {
+    pub async fn start(config: Config) -> anyhow::Result<Server> {
+        let db = db::connect(&config.database_url).await?;
+        if let Some(seed) = &config.dev_seed {
+            db::seed_dev(&db, seed).await?;
+        }
+        let listener = TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        Ok(Server {
+            addr,
+            listener,
+            router: app(AppState { db }),
+        })
+    }
+
+    pub async fn run_until_ctrl_c(self) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Serves in a background task; for tests.
+    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let _ = axum::serve(self.listener, self.router).await;
+        })
+    }
+}

@@ -1,0 +1,28 @@
+//! Per-area routers merged into one.
+
+mod health;
+mod municipalities;
+
+use axum::routing::get;
+use axum::Router;
+use omsorg_core::ErrorCode;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+pub use health::__path_healthz;
+pub use municipalities::__path_list_municipalities;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/api/openapi.json", get(crate::openapi::document))
+        .route(
+            "/api/v1/municipalities",
+            get(municipalities::list_municipalities),
+        )
+        .fallback(|| async { ApiError::client(ErrorCode::NotFound, "no such resource") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::client(ErrorCode::MethodNotAllowed, "method not allowed here")
+        })
+}

@@ -1,0 +1,5 @@
+//! The backend driven over real HTTP on port 0 with a fresh SQLite file.
+
+mod helpers;
+mod municipalities;
+mod platform;

@@ -1,0 +1,101 @@
+//! Bodies of the backend's v1 HTTP contract (SPEC.md, "API contract, v1").
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A municipality with KOMBIT login enabled, as `GET /api/v1/municipalities` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Municipality {
+    /// The municipality number, e.g. "101" for København.
+    pub code: String,
+    pub name: String,
+    /// The OpenID Provider the app logs in with for this municipality.
+    pub issuer: String,
+    /// Passed to the provider so its broker picks the municipality (e.g. as `login_hint`).
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MunicipalityList {
+    pub municipalities: Vec<Municipality>,
+}
+
+/// What the shell hands the UI for the municipality picker: the list and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MunicipalityChoice {
+    pub municipalities: Vec<Municipality>,
+    /// `Some` when the backend could not be reached and this is the list stored
+    /// from an earlier fetch; the time is when that list was fetched.
+    pub cached_at: Option<DateTime<Utc>>,
+    /// The code chosen last time on this device, if any.
+    pub last_choice: Option<String>,
+}
+
+/// Case- and accent-insensitive search used by the municipality picker:
+/// "kob", "Køb" and "101" all find København.
+pub fn municipality_matches(m: &Municipality, query: &str) -> bool {
+    let q = fold(query.trim());
+    q.is_empty() || fold(&m.name).contains(&q) || m.code.starts_with(query.trim())
+}
+
+fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        match c {
+            'æ' => out.push_str("ae"),
+            'ø' | 'ö' => out.push('o'),
+            'å' | 'ä' | 'á' | 'à' => out.push('a'),
+            'é' | 'è' | 'ë' => out.push('e'),
+            'ü' => out.push('u'),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(code: &str, name: &str) -> Municipality {
+        Municipality {
+            code: code.into(),
+            name: name.into(),
+            issuer: "https://idp.example".into(),
+            hint: None,
+        }
+    }
+
+    #[test]
+    fn search_finds_by_name_and_code_regardless_of_case_and_danish_letters() {
+        let kbh = m("101", "København");
+        let aarhus = m("751", "Aarhus");
+        const CASES: &[(&str, bool, bool)] = &[
+            ("", true, true),
+            ("  ", true, true),
+            ("køb", true, false),
+            ("KØB", true, false),
+            ("kob", true, false),
+            ("aar", false, true),
+            ("hus", false, true),
+            ("10", true, false),
+            ("751", false, true),
+            ("01", false, false),
+            ("odense", false, false),
+        ];
+        for (q, want_kbh, want_aarhus) in CASES {
+            assert_eq!(
+                municipality_matches(&kbh, q),
+                *want_kbh,
+                "query {q:?} København"
+            );
+            assert_eq!(
+                municipality_matches(&aarhus, q),
+                *want_aarhus,
+                "query {q:?} Aarhus"
+            );
+        }
+    }
+}

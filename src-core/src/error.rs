@@ -1,0 +1,101 @@
+//! Stable error codes shared by the backend (HTTP bodies), the shell (command
+//! errors) and the UI (which maps each code to a message in its catalogue).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Every error code a user can meet. The wire form (`as_str`) never changes
+/// once released; the UI's message catalogue is keyed by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ErrorCode {
+    #[serde(rename = "request.invalid")]
+    RequestInvalid,
+    #[serde(rename = "request.not_found")]
+    NotFound,
+    #[serde(rename = "request.method_not_allowed")]
+    MethodNotAllowed,
+    #[serde(rename = "internal")]
+    Internal,
+    /// The app could not reach the backend at all (no answer, DNS, timeout).
+    #[serde(rename = "network.unreachable")]
+    NetworkUnreachable,
+    /// The backend answered, but not with what the contract promises.
+    #[serde(rename = "network.bad_response")]
+    NetworkBadResponse,
+    /// The app's local store could not be read or written.
+    #[serde(rename = "store.failed")]
+    StoreFailed,
+}
+
+impl ErrorCode {
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::RequestInvalid,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Internal,
+        ErrorCode::NetworkUnreachable,
+        ErrorCode::NetworkBadResponse,
+        ErrorCode::StoreFailed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::RequestInvalid => "request.invalid",
+            ErrorCode::NotFound => "request.not_found",
+            ErrorCode::MethodNotAllowed => "request.method_not_allowed",
+            ErrorCode::Internal => "internal",
+            ErrorCode::NetworkUnreachable => "network.unreachable",
+            ErrorCode::NetworkBadResponse => "network.bad_response",
+            ErrorCode::StoreFailed => "store.failed",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The one error shape on every wire: HTTP bodies and Tauri command errors.
+/// `message` is for logs and developers; people see the UI's catalogue text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_form_matches_as_str_for_every_code() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()), "{code:?}");
+            let back: ErrorCode = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, *code);
+        }
+    }
+
+    #[test]
+    fn error_body_serializes_as_code_and_message() {
+        let body = ErrorBody::new(ErrorCode::NetworkUnreachable, "connection refused");
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            serde_json::json!({"code": "network.unreachable", "message": "connection refused"})
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! Omsorg's domain rules and the types of the backend's HTTP contract.
+//!
+//! Architecture invariant: this crate does no I/O and depends on no runtime,
+//! HTTP, SQL or Tauri crate, so the shell, the UI (wasm32) and the backend
+//! share one definition of every rule and every message shape.
+
+pub mod api;
+pub mod error;
+
+pub use error::{ErrorBody, ErrorCode};

@@ -1,0 +1,76 @@
+//! The shell's configuration: `OMSORG_API_URL`, `OMSORG_DATA_DIR`.
+
+use std::path::PathBuf;
+
+pub const DEFAULT_API_URL: &str = "http://127.0.0.1:8080";
+
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub api_url: String,
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("OMSORG_API_URL must be an http(s) URL, got {0:?}")]
+    ApiUrl(String),
+    #[error("no app data directory: set OMSORG_DATA_DIR")]
+    NoDataDir,
+}
+
+impl AppConfig {
+    /// `default_data_dir` is the platform's app data dir (asked lazily, since
+    /// only the running app has one).
+    pub fn from_env(
+        default_data_dir: impl FnOnce() -> Option<PathBuf>,
+    ) -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok(), default_data_dir)
+    }
+
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+        default_data_dir: impl FnOnce() -> Option<PathBuf>,
+    ) -> Result<Self, ConfigError> {
+        let api_url = lookup("OMSORG_API_URL").unwrap_or_else(|| DEFAULT_API_URL.into());
+        if !(api_url.starts_with("http://") || api_url.starts_with("https://")) {
+            return Err(ConfigError::ApiUrl(api_url));
+        }
+        let data_dir = match lookup("OMSORG_DATA_DIR") {
+            Some(dir) => PathBuf::from(dir),
+            None => default_data_dir().ok_or(ConfigError::NoDataDir)?,
+        };
+        Ok(AppConfig {
+            api_url: api_url.trim_end_matches('/').to_string(),
+            data_dir,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_defaults_and_bad_urls_are_refused() {
+        let c = AppConfig::from_lookup(|_| None, || Some("/data".into())).unwrap();
+        assert_eq!(c.api_url, DEFAULT_API_URL);
+        assert_eq!(c.data_dir, PathBuf::from("/data"));
+
+        let c = AppConfig::from_lookup(
+            |k| match k {
+                "OMSORG_API_URL" => Some("https://api.example/".into()),
+                "OMSORG_DATA_DIR" => Some("/tmp/x".into()),
+                _ => None,
+            },
+            || None,
+        )
+        .unwrap();
+        assert_eq!(c.api_url, "https://api.example");
+        assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
+
+        let e = AppConfig::from_lookup(|_| Some("ftp://x".into()), || None).unwrap_err();
+        assert!(matches!(e, ConfigError::ApiUrl(_)));
+        let e = AppConfig::from_lookup(|_| None, || None).unwrap_err();
+        assert!(matches!(e, ConfigError::NoDataDir));
+    }
+}

@@ -1,0 +1,51 @@
+//! The Omsorg shell. Security decisions live here: the web view asks through
+//! commands and renders what it is given; it never talks HTTP, never sees a
+//! token, and never reads the store directly.
+
+pub mod api_client;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod store;
+
+use tauri::{Manager, Runtime};
+
+use crate::api_client::ApiClient;
+use crate::config::AppConfig;
+use crate::store::Store;
+
+/// What every command can reach.
+pub struct Shell {
+    pub api: ApiClient,
+    pub store: Store,
+}
+
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    run_app(tauri::Builder::default())
+        .run(tauri::generate_context!("../tauri.conf.json"))
+        .expect("error while running the Omsorg app");
+}
+
+/// Generic over the runtime so tests can build the app on tauri's mock runtime.
+pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .setup(|app| {
+            let config = AppConfig::from_env(|| app.path().app_data_dir().ok())?;
+            let store = Store::open(&config.data_dir.join("omsorg.db"))?;
+            let api = ApiClient::new(&config.api_url)?;
+            tracing::info!(api = %config.api_url, data_dir = %config.data_dir.display(), "shell ready");
+            app.manage(Shell { api, store });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::list_municipalities,
+            commands::choose_municipality,
+        ])
+}

@@ -1,0 +1,121 @@
+//! The one message catalogue: Danish first, English available. Every error
+//! code the shell can return has a text here (the match is exhaustive).
+
+use gloo::storage::{LocalStorage, Storage};
+use omsorg_core::ErrorCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Da,
+    En,
+}
+
+// A display preference only: nothing personal is kept in web storage.
+const LANG_KEY: &str = "omsorg.lang";
+
+impl Lang {
+    pub fn load() -> Lang {
+        match LocalStorage::get::<String>(LANG_KEY).ok().as_deref() {
+            Some("en") => Lang::En,
+            _ => Lang::Da,
+        }
+    }
+
+    pub fn save(self) {
+        let _ = LocalStorage::set(LANG_KEY, self.tag());
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Da => "da",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Da => Lang::En,
+            Lang::En => Lang::Da,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Msg {
+    AppName,
+    LoginLead,
+    LoginWithKombit,
+    SwitchLanguage,
+    ChooseMunicipality,
+    ChooseMunicipalityLead,
+    SearchMunicipality,
+    NoMatches,
+    Loading,
+    TryAgain,
+    Back,
+    ShowingCachedList,
+    Chosen,
+}
+
+pub fn t(lang: Lang, msg: Msg) -> &'static str {
+    use Lang::*;
+    use Msg::*;
+    match (msg, lang) {
+        (AppName, _) => "Omsorg",
+        (LoginLead, Da) => "Log ind med din kommunes login for at komme i gang.",
+        (LoginLead, En) => "Sign in with your municipality's login to get started.",
+        (LoginWithKombit, Da) => "Log ind med KOMBIT",
+        (LoginWithKombit, En) => "Sign in with KOMBIT",
+        // Each language's name in itself, so a person who cannot read the current one finds theirs.
+        (SwitchLanguage, Da) => "English",
+        (SwitchLanguage, En) => "Dansk",
+        (ChooseMunicipality, Da) => "Vælg kommune",
+        (ChooseMunicipality, En) => "Choose municipality",
+        (ChooseMunicipalityLead, Da) => "Vælg den kommune, du arbejder for.",
+        (ChooseMunicipalityLead, En) => "Choose the municipality you work for.",
+        (SearchMunicipality, Da) => "Søg efter kommune",
+        (SearchMunicipality, En) => "Search for a municipality",
+        (NoMatches, Da) => "Ingen kommuner matcher din søgning.",
+        (NoMatches, En) => "No municipality matches your search.",
+        (Loading, Da) => "Henter kommuner …",
+        (Loading, En) => "Fetching municipalities …",
+        (TryAgain, Da) => "Prøv igen",
+        (TryAgain, En) => "Try again",
+        (Back, Da) => "Tilbage",
+        (Back, En) => "Back",
+        (ShowingCachedList, Da) => "Viser den gemte liste fra",
+        (ShowingCachedList, En) => "Showing the saved list from",
+        (Chosen, Da) => "Valgt",
+        (Chosen, En) => "Chosen",
+    }
+}
+
+/// What a person sees for an error code: what happened and what to do.
+pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
+    use ErrorCode::*;
+    use Lang::*;
+    match (code, lang) {
+        (NetworkUnreachable, Da) => {
+            "Der er ingen forbindelse til Omsorg. Tjek at enheden er på nettet, og prøv igen."
+        }
+        (NetworkUnreachable, En) => {
+            "Omsorg cannot be reached. Check that the device is online and try again."
+        }
+        (NetworkBadResponse | Internal, Da) => {
+            "Omsorg svarer ikke som forventet lige nu. Prøv igen om lidt."
+        }
+        (NetworkBadResponse | Internal, En) => {
+            "Omsorg is not answering as expected right now. Try again in a moment."
+        }
+        (StoreFailed, Da) => "Appen kunne ikke gemme på enheden. Genstart appen og prøv igen.",
+        (StoreFailed, En) => {
+            "The app could not save on this device. Restart the app and try again."
+        }
+        (RequestInvalid | NotFound | MethodNotAllowed, Da) => {
+            "Det lykkedes ikke. Prøv igen, og kontakt support, hvis det bliver ved."
+        }
+        (RequestInvalid | NotFound | MethodNotAllowed, En) => {
+            "That did not work. Try again, and contact support if it keeps happening."
+        }
+    }
+}

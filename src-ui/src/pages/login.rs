@@ -1,0 +1,31 @@
+use yew::prelude::*;
+
+use crate::i18n::{t, Lang, Msg};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub lang: Lang,
+    pub on_login: Callback<()>,
+    pub on_toggle_lang: Callback<()>,
+}
+
+#[function_component]
+pub fn LoginPage(props: &Props) -> Html {
+    let lang = props.lang;
+    let on_login = props.on_login.reform(|_: MouseEvent| ());
+    let on_toggle = props.on_toggle_lang.reform(|_: MouseEvent| ());
+    html! {
+        <section id="login-screen" aria-labelledby="login-title">
+            <div class="topbar">
+                <h1 id="login-title">{ t(lang, Msg::AppName) }</h1>
+                <button id="lang-toggle" lang={lang.other().tag()} onclick={on_toggle}>
+                    { t(lang, Msg::SwitchLanguage) }
+                </button>
+            </div>
+            <p class="lead">{ t(lang, Msg::LoginLead) }</p>
+            <button id="login-kombit" class="primary big" onclick={on_login}>
+                { t(lang, Msg::LoginWithKombit) }
+            </button>
+        </section>
+    }
+}

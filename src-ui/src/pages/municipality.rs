@@ -1,0 +1,149 @@
+//! Step 1 of KOMBIT login: choose the municipality. The list comes from the
+//! shell (live, or the cached copy when the backend cannot be reached).
+
+use omsorg_core::api::{municipality_matches, MunicipalityChoice};
+use omsorg_core::ErrorCode;
+use web_sys::HtmlInputElement;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::i18n::{error_text, t, Lang, Msg};
+use crate::shell;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub lang: Lang,
+    pub on_back: Callback<()>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Load {
+    Loading,
+    Loaded(MunicipalityChoice),
+    Failed(ErrorCode),
+}
+
+#[function_component]
+pub fn MunicipalityPage(props: &Props) -> Html {
+    let lang = props.lang;
+    let load = use_state(|| Load::Loading);
+    let attempt = use_state(|| 0u32);
+    let query = use_state(String::new);
+    let chosen = use_state(|| None::<String>);
+    let choose_error = use_state(|| None::<ErrorCode>);
+
+    {
+        let load = load.clone();
+        let chosen = chosen.clone();
+        use_effect_with(*attempt, move |_| {
+            load.set(Load::Loading);
+            spawn_local(async move {
+                match shell::list_municipalities().await {
+                    Ok(choice) => {
+                        chosen.set(choice.last_choice.clone());
+                        load.set(Load::Loaded(choice));
+                    }
+                    Err(e) => load.set(Load::Failed(e.code)),
+                }
+            });
+        });
+    }
+
+    let retry = {
+        let attempt = attempt.clone();
+        Callback::from(move |_: MouseEvent| attempt.set(*attempt + 1))
+    };
+    let on_search = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| {
+            query.set(e.target_unchecked_into::<HtmlInputElement>().value());
+        })
+    };
+    let on_back = props.on_back.reform(|_: MouseEvent| ());
+    let retry_notice = |code: ErrorCode, extra: Html| {
+        html! {
+            <div id="load-error" class={classes!("notice", if extra.is_empty() { "error" } else { "warn" })} role="alert">
+                <p id="error-message">{ error_text(lang, code) }</p>
+                { extra }
+                <button id="retry" class="primary" onclick={retry.clone()}>{ t(lang, Msg::TryAgain) }</button>
+            </div>
+        }
+    };
+
+    let body = match &*load {
+        Load::Loading => html! { <p class="spinner" role="status">{ t(lang, Msg::Loading) }</p> },
+        Load::Failed(code) => retry_notice(*code, html! {}),
+        Load::Loaded(choice) => {
+            let cached = choice.cached_at.map(|at| {
+                let when = at.with_timezone(&chrono::Local).format("%d.%m.%Y %H:%M");
+                retry_notice(
+                    ErrorCode::NetworkUnreachable,
+                    html! { <p id="offline-notice">{ format!("{} {when}.", t(lang, Msg::ShowingCachedList)) }</p> },
+                )
+            });
+            let visible: Vec<_> = choice
+                .municipalities
+                .iter()
+                .filter(|m| municipality_matches(m, &query))
+                .collect();
+            html! {
+                <>
+                    { for cached }
+                    <label for="municipality-search">{ t(lang, Msg::SearchMunicipality) }</label>
+                    <input id="municipality-search" type="search" autocomplete="off"
+                        value={(*query).clone()} oninput={on_search} />
+                    if visible.is_empty() {
+                        <p id="no-matches" role="status">{ t(lang, Msg::NoMatches) }</p>
+                    }
+                    <ul id="municipality-list" class="list">
+                        { for visible.into_iter().map(|m| {
+                            let is_chosen = chosen.as_deref() == Some(m.code.as_str());
+                            let onclick = {
+                                let code = m.code.clone();
+                                let chosen = chosen.clone();
+                                let choose_error = choose_error.clone();
+                                Callback::from(move |_: MouseEvent| {
+                                    let code = code.clone();
+                                    let chosen = chosen.clone();
+                                    let choose_error = choose_error.clone();
+                                    spawn_local(async move {
+                                        match shell::choose_municipality(&code).await {
+                                            Ok(()) => { choose_error.set(None); chosen.set(Some(code)); }
+                                            Err(e) => choose_error.set(Some(e.code)),
+                                        }
+                                    });
+                                })
+                            };
+                            html! {
+                                <li>
+                                    <button class="municipality" data-code={m.code.clone()}
+                                        aria-pressed={is_chosen.to_string()} {onclick}>
+                                        <span class="name">{ &m.name }</span>
+                                        <span class="code">
+                                            if is_chosen { { t(lang, Msg::Chosen) } { " · " } }
+                                            { &m.code }
+                                        </span>
+                                    </button>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                    if let Some(code) = *choose_error {
+                        <p class="notice error" role="alert">{ error_text(lang, code) }</p>
+                    }
+                </>
+            }
+        }
+    };
+
+    html! {
+        <section id="municipality-screen" aria-labelledby="municipality-title">
+            <div class="topbar">
+                <h1 id="municipality-title">{ t(lang, Msg::ChooseMunicipality) }</h1>
+                <button id="back" onclick={on_back}>{ t(lang, Msg::Back) }</button>
+            </div>
+            <p class="lead">{ t(lang, Msg::ChooseMunicipalityLead) }</p>
+            { body }
+        </section>
+    }
+}

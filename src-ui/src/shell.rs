@@ -1,0 +1,43 @@
+//! Calls into the Rust shell (Tauri commands). The only way out of the web view.
+
+use omsorg_core::api::MunicipalityChoice;
+use omsorg_core::{ErrorBody, ErrorCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], catch, js_name = invoke)]
+    async fn tauri_invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+}
+
+async fn call<A: Serialize, T: DeserializeOwned>(cmd: &str, args: &A) -> Result<T, ErrorBody> {
+    let args = serde_wasm_bindgen::to_value(args).map_err(internal)?;
+    match tauri_invoke(cmd, args).await {
+        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(internal),
+        // The shell's errors are `{code, message}`; anything else is a bug in the bridge.
+        Err(err) => Err(serde_wasm_bindgen::from_value(err.clone())
+            .unwrap_or_else(|_| internal(format!("{err:?}")))),
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> ErrorBody {
+    ErrorBody::new(ErrorCode::Internal, e.to_string())
+}
+
+#[derive(Serialize)]
+struct NoArgs {}
+
+#[derive(Serialize)]
+struct CodeArg<'a> {
+    code: &'a str,
+}
+
+pub async fn list_municipalities() -> Result<MunicipalityChoice, ErrorBody> {
+    call("list_municipalities", &NoArgs {}).await
+}
+
+pub async fn choose_municipality(code: &str) -> Result<(), ErrorBody> {
+    call("choose_municipality", &CodeArg { code }).await
+}

@@ -1,0 +1,5 @@
+//! End-to-end: the real release app window, driven over WebDriver
+//! (tauri-driver + WebKitWebDriver under Xvfb), against the real backend and
+//! dev IdP on free loopback ports. Run through `cargo xtask test`.
+
+mod municipality_picker;

@@ -1,0 +1,324 @@
+//! The end-to-end harness: real processes on free loopback ports, stopped
+//! politely on drop. `cargo xtask test` builds the release app and the backend
+//! and passes their paths in `OMSORG_E2E_APP` / `OMSORG_E2E_SERVER`.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use thirtyfour::prelude::*;
+use thirtyfour::Capabilities;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the repo")
+        .to_path_buf()
+}
+
+fn required_path(var: &str) -> PathBuf {
+    let p = std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("{var} is not set: run the suite through `cargo xtask test`"));
+    assert!(
+        p.is_absolute() && p.exists(),
+        "{var}={} does not exist",
+        p.display()
+    );
+    p
+}
+
+pub fn artifacts_dir() -> PathBuf {
+    let dir = std::env::var_os("OMSORG_E2E_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("test-artifacts"));
+    std::fs::create_dir_all(&dir).expect("artifacts dir");
+    dir
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A child process that receives SIGTERM (and is waited for) when dropped.
+/// SIGTERM matters for tauri-driver: SIGKILL would orphan WebKitWebDriver.
+pub struct Proc {
+    name: String,
+    child: Child,
+}
+
+impl Proc {
+    fn spawn(name: &str, cmd: &mut Command) -> Result<Proc> {
+        let child = cmd
+            .kill_on_drop(false)
+            .spawn()
+            .with_context(|| format!("starting {name}"))?;
+        Ok(Proc {
+            name: name.to_string(),
+            child,
+        })
+    }
+
+    /// Spawns and waits for a stdout line starting with `prefix`; returns the rest.
+    async fn spawn_ready(name: &str, cmd: &mut Command, prefix: &str) -> Result<(Proc, String)> {
+        let mut proc = Proc::spawn(name, cmd.stdout(Stdio::piped()))?;
+        let stdout = proc.child.stdout.take().context("stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let found = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(line) = lines.next_line().await? {
+                if let Some(rest) = line.strip_prefix(prefix) {
+                    return Ok::<_, anyhow::Error>(Some(rest.trim().to_string()));
+                }
+            }
+            Ok(None)
+        })
+        .await
+        .with_context(|| format!("{name} did not become ready in 30 s"))??;
+        let Some(rest) = found else {
+            bail!("{name} exited before it was ready")
+        };
+        // Keep draining stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok((proc, rest))
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(pid) = self.child.id() {
+            // SAFETY: kill(2) on our own child's pid has no memory-safety preconditions.
+            unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            eprintln!("{} ignored SIGTERM; killing", self.name);
+            let _ = self.child.start_kill();
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A virtual X display for the app window.
+pub struct Xvfb {
+    pub display: String,
+    _proc: Proc,
+}
+
+impl Xvfb {
+    pub async fn start() -> Result<Xvfb> {
+        for n in 90..250 {
+            let socket = format!("/tmp/.X11-unix/X{n}");
+            if Path::new(&socket).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+                continue;
+            }
+            let display = format!(":{n}");
+            let proc = Proc::spawn(
+                "Xvfb",
+                Command::new("Xvfb")
+                    .args([
+                        display.as_str(),
+                        "-screen",
+                        "0",
+                        "1280x800x24",
+                        "-nolisten",
+                        "tcp",
+                    ])
+                    .stderr(Stdio::null()),
+            )?;
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if Path::new(&socket).exists() {
+                    return Ok(Xvfb {
+                        display,
+                        _proc: proc,
+                    });
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        bail!("no X display could be started")
+    }
+}
+
+/// The dev OpenID Provider (node oidc-provider) on a free port.
+pub struct DevIdp {
+    pub issuer: String,
+    _proc: Proc,
+}
+
+impl DevIdp {
+    pub async fn start() -> Result<DevIdp> {
+        let (proc, issuer) = Proc::spawn_ready(
+            "dev-idp",
+            Command::new("node")
+                .arg("server.js")
+                .current_dir(repo_root().join("server/dev-idp"))
+                .env("PORT", "0")
+                .stderr(Stdio::null()),
+            "dev-idp listening on",
+        )
+        .await?;
+        let discovery: serde_json::Value =
+            reqwest::get(format!("{issuer}/.well-known/openid-configuration"))
+                .await?
+                .json()
+                .await?;
+        assert_eq!(discovery["issuer"], issuer.as_str());
+        Ok(DevIdp {
+            issuer,
+            _proc: proc,
+        })
+    }
+}
+
+/// The reference backend with the dev seed, on its own SQLite file. It can be
+/// stopped and started again on the same port and database.
+pub struct Backend {
+    pub url: String,
+    port: u16,
+    issuer: String,
+    db: PathBuf,
+    proc: Option<Proc>,
+}
+
+impl Backend {
+    pub async fn start(issuer: &str, dir: &Path) -> Result<Backend> {
+        let mut backend = Backend::stopped(issuer, dir, free_port());
+        backend.restart().await?;
+        Ok(backend)
+    }
+
+    /// A backend that is not running yet, for "backend down" scenarios.
+    pub fn stopped(issuer: &str, dir: &Path, port: u16) -> Backend {
+        Backend {
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            issuer: issuer.to_string(),
+            db: dir.join("backend.db"),
+            proc: None,
+        }
+    }
+
+    pub async fn restart(&mut self) -> Result<()> {
+        self.stop();
+        let (proc, url) = Proc::spawn_ready(
+            "omsorg-server",
+            Command::new(required_path("OMSORG_E2E_SERVER"))
+                .env("OMSORG_LISTEN", format!("127.0.0.1:{}", self.port))
+                .env(
+                    "OMSORG_DATABASE_URL",
+                    format!("sqlite://{}", self.db.display()),
+                )
+                .env("OMSORG_DEV_SEED", "1")
+                .env("OMSORG_DEV_ISSUER", &self.issuer)
+                .stderr(Stdio::null()),
+            "omsorg-server listening on",
+        )
+        .await?;
+        assert_eq!(url, self.url);
+        self.proc = Some(proc);
+        Ok(())
+    }
+
+    pub fn stop(&mut self) {
+        self.proc.take();
+    }
+}
+
+/// tauri-driver (and through it WebKitWebDriver) for one app configuration.
+pub struct Driver {
+    url: String,
+    _proc: Proc,
+}
+
+impl Driver {
+    pub async fn start(display: &str, env: &[(&str, String)]) -> Result<Driver> {
+        let port = free_port();
+        let native = free_port();
+        let mut cmd = Command::new("tauri-driver");
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .env("DISPLAY", display)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let proc = Proc::spawn("tauri-driver", &mut cmd)?;
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                bail!("tauri-driver did not listen on {port}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(Driver { url, _proc: proc })
+    }
+
+    /// Launches the real release app and opens a WebDriver session on its window.
+    pub async fn launch_app(&self) -> Result<WebDriver> {
+        let mut caps = Capabilities::new();
+        caps.set("browserName", "wry")?;
+        caps.set(
+            "tauri:options",
+            serde_json::json!({ "application": required_path("OMSORG_E2E_APP") }),
+        )?;
+        Ok(WebDriver::new(&self.url, caps).await?)
+    }
+}
+
+/// Polls until `probe` returns `Some`, or fails with `what` after `secs`.
+pub async fn wait_for<T, F, Fut>(secs: u64, what: &str, mut probe: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = probe().await {
+            return Ok(v);
+        }
+        if Instant::now() > deadline {
+            bail!("timed out after {secs} s waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits for an element to be present and displayed.
+pub async fn wait_css(driver: &WebDriver, css: &str) -> Result<WebElement> {
+    wait_for(20, css, || async {
+        let el = driver.find(By::Css(css)).await.ok()?;
+        el.is_displayed().await.ok()?.then_some(el)
+    })
+    .await
+}
+
+/// Saves a screenshot under the artifacts dir (after a beat, since WebKit can
+/// otherwise capture the previous frame).
+pub async fn screenshot(driver: &WebDriver, name: &str) -> Result<PathBuf> {
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let path = artifacts_dir().join(name);
+    driver.screenshot(&path).await?;
+    Ok(path)
+}

@@ -1,0 +1,153 @@
+//! Installs what a fresh Debian 12 machine lacks, by package name from the
+//! package registries only. Idempotent: a second run checks and installs nothing.
+
+use anyhow::{bail, Result};
+
+use crate::util::{cmd, prints, root, step};
+
+/// Build and runtime needs of Tauri/WebKitGTK, the headless E2E stack (Xvfb,
+/// WebKitWebDriver, Chromium as the "system browser"), the keystore under
+/// D-Bus, PDF text extraction for tests, and screenshots.
+const DEBIAN_PACKAGES: &[&str] = &[
+    "libwebkit2gtk-4.1-dev",
+    "build-essential",
+    "pkg-config",
+    "libssl-dev",
+    "libxdo-dev",
+    "librsvg2-dev",
+    "libdbus-1-dev",
+    "file",
+    "xvfb",
+    "xauth",
+    "imagemagick",
+    "webkit2gtk-driver",
+    "dbus",
+    "dbus-x11",
+    "gnome-keyring",
+    "libsecret-tools",
+    "keyutils",
+    "at-spi2-core",
+    "chromium",
+    "chromium-driver",
+    "poppler-utils",
+];
+
+/// (binary, version as printed, cargo install arguments)
+const CARGO_TOOLS: &[(&str, &str, &[&str])] = &[
+    (
+        "trunk",
+        "trunk 0.21.14",
+        &["--locked", "trunk", "--version", "0.21.14"],
+    ),
+    // Not --locked: its lockfile pins a webpki-roots the registry here lacks.
+    (
+        "wasm-bindgen",
+        "wasm-bindgen 0.2.130",
+        &["wasm-bindgen-cli", "--version", "0.2.130"],
+    ),
+    (
+        "tauri-driver",
+        "",
+        &["--locked", "tauri-driver", "--version", "2.1.0"],
+    ),
+];
+
+pub fn run() -> Result<()> {
+    debian()?;
+    rust_targets()?;
+    cargo_tools()?;
+    npm()?;
+    Ok(())
+}
+
+fn debian() -> Result<()> {
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| {
+            !prints(
+                "dpkg-query",
+                &["-W", "-f=${Status}", p],
+                "install ok installed",
+            )
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let is_root = prints("id", &["-u"], "0");
+    let apt = |args: &[&str]| {
+        let mut c = if is_root { cmd("apt-get") } else { cmd("sudo") };
+        if !is_root {
+            c.arg("apt-get");
+        }
+        c.env("DEBIAN_FRONTEND", "noninteractive").args(args);
+        c
+    };
+    step("apt-get update", &mut apt(&["update", "-q"]))?;
+    let mut install = apt(&["install", "-y", "-q", "--no-install-recommends"]);
+    install.args(&missing);
+    step(
+        &format!("apt-get install {}", missing.join(" ")),
+        &mut install,
+    )
+}
+
+fn rust_targets() -> Result<()> {
+    if prints(
+        "rustup",
+        &["target", "list", "--installed"],
+        "wasm32-unknown-unknown",
+    ) {
+        return Ok(());
+    }
+    step(
+        "rustup target add wasm32-unknown-unknown",
+        cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+    )
+}
+
+fn cargo_tools() -> Result<()> {
+    for (bin, version, args) in CARGO_TOOLS {
+        // tauri-driver has no --version flag; its presence is enough.
+        let present = if version.is_empty() {
+            prints("sh", &["-c", &format!("command -v {bin}")], bin)
+        } else {
+            prints(bin, &["--version"], version)
+        };
+        if !present {
+            step(
+                &format!("cargo install {bin}"),
+                cmd("cargo").arg("install").args(*args),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn npm() -> Result<()> {
+    for dir in ["server/dev-idp", "xtask/npm"] {
+        let path = root().join(dir);
+        if !path.join("package-lock.json").exists() {
+            bail!("{dir}/package-lock.json is missing");
+        }
+        // `npm ci` installs exactly the lockfile; skip when node_modules is newer than it.
+        let modified = |p: std::path::PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        let fresh = match (
+            modified(path.join("node_modules/.package-lock.json")),
+            modified(path.join("package-lock.json")),
+        ) {
+            (Some(installed), Some(lock)) => installed >= lock,
+            _ => false,
+        };
+        if !fresh {
+            step(
+                &format!("npm ci in {dir}"),
+                cmd("npm")
+                    .args(["ci", "--no-audit", "--no-fund"])
+                    .current_dir(&path),
+            )?;
+        }
+    }
+    Ok(())
+}
