@@ -60,11 +60,12 @@ pub fn MunicipalityPage(props: &Props) -> Html {
         })
     };
     let on_back = props.on_back.reform(|_: MouseEvent| ());
-    let retry_notice = |code: ErrorCode, extra: Html| {
+    // With a cached list to fall back on the failure is a warning, without one an error.
+    let retry_notice = |code: ErrorCode, cached: Option<Html>| {
         html! {
-            <div id="load-error" class={classes!("notice", if extra.is_empty() { "error" } else { "warn" })} role="alert">
+            <div id="load-error" class={classes!("notice", if cached.is_some() { "warn" } else { "error" })} role="alert">
                 <p id="error-message">{ error_text(lang, code) }</p>
-                { extra }
+                { for cached }
                 <button id="retry" class="primary" onclick={retry.clone()}>{ t(lang, Msg::TryAgain) }</button>
             </div>
         }
@@ -72,13 +73,13 @@ pub fn MunicipalityPage(props: &Props) -> Html {
 
     let body = match &*load {
         Load::Loading => html! { <p class="spinner" role="status">{ t(lang, Msg::Loading) }</p> },
-        Load::Failed(code) => retry_notice(*code, html! {}),
+        Load::Failed(code) => retry_notice(*code, None),
         Load::Loaded(choice) => {
             let cached = choice.cached_at.map(|at| {
                 let when = at.with_timezone(&chrono::Local).format("%d.%m.%Y %H:%M");
                 retry_notice(
                     ErrorCode::NetworkUnreachable,
-                    html! { <p id="offline-notice">{ format!("{} {when}.", t(lang, Msg::ShowingCachedList)) }</p> },
+                    Some(html! { <p id="offline-notice">{ format!("{} {when}.", t(lang, Msg::ShowingCachedList)) }</p> }),
                 )
             });
             let visible: Vec<_> = choice
