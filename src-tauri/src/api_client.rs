@@ -68,19 +68,8 @@ impl ApiClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{backend_answering, unreachable_url};
     use axum::http::StatusCode;
-    use axum::routing::get;
-
-    async fn backend_answering(status: StatusCode, body: &'static str) -> String {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = axum::Router::new().route(
-            "/api/v1/municipalities",
-            get(move || async move { (status, body) }),
-        );
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        format!("http://{addr}")
-    }
 
     #[tokio::test]
     async fn maps_each_kind_of_failure_to_its_code() {
@@ -126,10 +115,7 @@ mod tests {
 
     #[tokio::test]
     async fn nothing_listening_is_unreachable() {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        drop(listener);
-        let client = ApiClient::new(&format!("http://{addr}")).unwrap();
+        let client = ApiClient::new(&unreachable_url()).unwrap();
         let err = client.municipalities().await.unwrap_err();
         assert_eq!(err.code, ErrorCode::NetworkUnreachable);
     }

@@ -22,6 +22,24 @@ pub fn choose_municipality(shell: State<'_, Shell>, code: String) -> Result<(), 
     remember_municipality(&shell.store, &code)
 }
 
+/// The UI language: "da" (default) or "en".
+#[tauri::command]
+pub fn get_language(shell: State<'_, Shell>) -> Result<String, CommandError> {
+    Ok(shell.store.language()?.unwrap_or_else(|| "da".into()))
+}
+
+#[tauri::command]
+pub fn set_language(shell: State<'_, Shell>, tag: String) -> Result<(), CommandError> {
+    if !matches!(tag.as_str(), "da" | "en") {
+        return Err(CommandError::new(
+            ErrorCode::RequestInvalid,
+            "unknown language",
+        ));
+    }
+    shell.store.set_language(&tag)?;
+    Ok(())
+}
+
 /// The live list (cached for next time), or, when the backend cannot be
 /// reached, the cached list marked with when it was fetched.
 pub async fn load_municipalities(
@@ -70,4 +88,51 @@ pub fn remember_municipality(store: &Store, code: &str) -> Result<(), CommandErr
     }
     store.set_last_municipality(code)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{backend_answering, unreachable_url};
+    use axum::http::StatusCode;
+
+    const LIST: &str = r#"{"municipalities":[
+        {"code":"751","name":"Aarhus","issuer":"http://i","hint":"751"},
+        {"code":"101","name":"København","issuer":"http://i","hint":"101"}]}"#;
+
+    #[tokio::test]
+    async fn live_list_is_cached_and_served_marked_when_the_backend_is_gone() {
+        let store = Store::open_in_memory().unwrap();
+        let online = ApiClient::new(&backend_answering(StatusCode::OK, LIST).await).unwrap();
+        let live = load_municipalities(&online, &store).await.unwrap();
+        assert_eq!(live.municipalities.len(), 2);
+        assert!(live.cached_at.is_none());
+        remember_municipality(&store, "101").unwrap();
+
+        for offline in [
+            ApiClient::new(&unreachable_url()).unwrap(),
+            ApiClient::new(&backend_answering(StatusCode::BAD_GATEWAY, "down").await).unwrap(),
+        ] {
+            let cached = load_municipalities(&offline, &store).await.unwrap();
+            assert_eq!(cached.municipalities, live.municipalities);
+            assert!(cached.cached_at.is_some());
+            assert_eq!(cached.last_choice.as_deref(), Some("101"));
+        }
+    }
+
+    #[tokio::test]
+    async fn without_a_cache_the_failure_reaches_the_ui() {
+        let store = Store::open_in_memory().unwrap();
+        let offline = ApiClient::new(&unreachable_url()).unwrap();
+        let err = load_municipalities(&offline, &store).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::NetworkUnreachable);
+    }
+
+    #[test]
+    fn only_known_municipalities_can_be_remembered() {
+        let store = Store::open_in_memory().unwrap();
+        let err = remember_municipality(&store, "101").unwrap_err();
+        assert_eq!(err.code, ErrorCode::RequestInvalid);
+        assert_eq!(store.last_municipality().unwrap(), None);
+    }
 }

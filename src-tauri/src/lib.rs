@@ -7,6 +7,8 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod store;
+#[cfg(test)]
+mod test_support;
 
 use tauri::{Manager, Runtime};
 
@@ -47,5 +49,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .invoke_handler(tauri::generate_handler![
             commands::list_municipalities,
             commands::choose_municipality,
+            commands::get_language,
+            commands::set_language,
         ])
 }

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 const LAST_MUNICIPALITY: &str = "last_municipality";
+const LANGUAGE: &str = "language";
 const MUNICIPALITIES_FETCHED_AT: &str = "municipalities_fetched_at";
 
 pub struct Store {
@@ -108,6 +109,14 @@ impl Store {
 
     pub fn set_last_municipality(&self, code: &str) -> rusqlite::Result<()> {
         set_setting(&self.conn(), LAST_MUNICIPALITY, code)
+    }
+
+    pub fn language(&self) -> rusqlite::Result<Option<String>> {
+        get_setting(&self.conn(), LANGUAGE)
+    }
+
+    pub fn set_language(&self, tag: &str) -> rusqlite::Result<()> {
+        set_setting(&self.conn(), LANGUAGE, tag)
     }
 }
 

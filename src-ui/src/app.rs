@@ -1,8 +1,10 @@
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::i18n::Lang;
 use crate::pages::login::LoginPage;
 use crate::pages::municipality::MunicipalityPage;
+use crate::shell;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Screen {
@@ -12,8 +14,20 @@ enum Screen {
 
 #[function_component]
 pub fn App() -> Html {
-    let lang = use_state(Lang::load);
+    // Danish until the shell says otherwise; web storage is never used.
+    let lang = use_state(|| Lang::Da);
     let screen = use_state(|| Screen::Login);
+
+    {
+        let lang = lang.clone();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                if let Ok(tag) = shell::language().await {
+                    lang.set(Lang::from_tag(&tag));
+                }
+            });
+        });
+    }
 
     {
         let tag = lang.tag();
@@ -28,8 +42,10 @@ pub fn App() -> Html {
         let lang = lang.clone();
         Callback::from(move |_| {
             let next = lang.other();
-            next.save();
             lang.set(next);
+            spawn_local(async move {
+                let _ = shell::set_language(next.tag()).await;
+            });
         })
     };
     let go = |target: Screen| {

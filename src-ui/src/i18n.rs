@@ -1,7 +1,6 @@
 //! The one message catalogue: Danish first, English available. Every error
 //! code the shell can return has a text here (the match is exhaustive).
 
-use gloo::storage::{LocalStorage, Storage};
 use omsorg_core::ErrorCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,19 +9,12 @@ pub enum Lang {
     En,
 }
 
-// A display preference only: nothing personal is kept in web storage.
-const LANG_KEY: &str = "omsorg.lang";
-
 impl Lang {
-    pub fn load() -> Lang {
-        match LocalStorage::get::<String>(LANG_KEY).ok().as_deref() {
-            Some("en") => Lang::En,
+    pub fn from_tag(tag: &str) -> Lang {
+        match tag {
+            "en" => Lang::En,
             _ => Lang::Da,
         }
-    }
-
-    pub fn save(self) {
-        let _ = LocalStorage::set(LANG_KEY, self.tag());
     }
 
     pub fn tag(self) -> &'static str {

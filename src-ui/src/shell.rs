@@ -34,6 +34,19 @@ struct CodeArg<'a> {
     code: &'a str,
 }
 
+#[derive(Serialize)]
+struct TagArg<'a> {
+    tag: &'a str,
+}
+
+pub async fn language() -> Result<String, ErrorBody> {
+    call("get_language", &NoArgs {}).await
+}
+
+pub async fn set_language(tag: &str) -> Result<(), ErrorBody> {
+    call("set_language", &TagArg { tag }).await
+}
+
 pub async fn list_municipalities() -> Result<MunicipalityChoice, ErrorBody> {
     call("list_municipalities", &NoArgs {}).await
 }

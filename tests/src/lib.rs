@@ -283,7 +283,13 @@ impl Driver {
             "tauri:options",
             serde_json::json!({ "application": required_path("OMSORG_E2E_APP") }),
         )?;
-        Ok(WebDriver::new(&self.url, caps).await?)
+        // `find` answers at once; every wait in the suites is an explicit `wait_for`,
+        // so asserting that something is absent costs nothing.
+        Ok(WebDriver::builder(&self.url, caps)
+            .poller(std::sync::Arc::new(
+                thirtyfour::extensions::query::ElementPollerNoWait,
+            ))
+            .await?)
     }
 }
 
