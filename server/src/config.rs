@@ -21,6 +21,8 @@ pub struct Config {
     pub database_url: String,
     pub log_format: LogFormat,
     pub dev_seed: Option<DevSeed>,
+    /// The `aud` access tokens must carry.
+    pub api_audience: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,11 +78,13 @@ impl Config {
             }
             Some(_) => return Err(err("OMSORG_DEV_SEED", "expected 0 or 1")),
         };
+        let api_audience = lookup("OMSORG_API_AUDIENCE").unwrap_or_else(|| "omsorg-api".into());
         Ok(Config {
             listen,
             database_url,
             log_format,
             dev_seed,
+            api_audience,
         })
     }
 }

@@ -45,5 +45,59 @@ pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed) -> anyhow::Result<()> {
         .execute(db)
         .await?;
     }
+    // (id, municipality, name, manager, manager e-mail, may order substitutes)
+    const UNITS: &[(&str, &str, &str, &str, &str, bool)] = &[
+        (
+            "kbh-hjemmepleje-nord",
+            "101",
+            "Hjemmeplejen Nord",
+            "Mette Madsen",
+            "mette@kbh.example",
+            true,
+        ),
+        (
+            "aar-solhaven",
+            "751",
+            "Plejehjemmet Solhaven",
+            "Søren Sørensen",
+            "soren@aarhus.example",
+            false,
+        ),
+    ];
+    for (id, muni, name, manager, email, may_order) in UNITS {
+        sqlx::query(
+            "INSERT INTO units (id, municipality_code, name, manager_name, manager_email, may_order_substitutes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (id) DO UPDATE SET municipality_code = ?2, name = ?3, manager_name = ?4,
+                 manager_email = ?5, may_order_substitutes = ?6",
+        )
+        .bind(id).bind(muni).bind(name).bind(manager).bind(email).bind(may_order)
+        .execute(db)
+        .await?;
+    }
+    // `dora` exists at the IdP but is deliberately absent: removed centrally.
+    // (subject = user ID, name, municipality, unit, administrator)
+    const PEOPLE: &[(&str, &str, &str, &str, bool)] = &[
+        (
+            "anna",
+            "Anna Andersen",
+            "101",
+            "kbh-hjemmepleje-nord",
+            false,
+        ),
+        ("bo", "Bo Berg", "101", "kbh-hjemmepleje-nord", true),
+        ("carl", "Carl Christensen", "751", "aar-solhaven", false),
+    ];
+    for (subject, name, muni, unit, admin) in PEOPLE {
+        sqlx::query(
+            "INSERT INTO people (issuer, subject, user_id, name, municipality_code, unit_id, is_admin)
+             VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (user_id) DO UPDATE SET issuer = ?1, subject = ?2, name = ?3,
+                 municipality_code = ?4, unit_id = ?5, is_admin = ?6, active = TRUE",
+        )
+        .bind(&seed.issuer).bind(subject).bind(name).bind(muni).bind(unit).bind(admin)
+        .execute(db)
+        .await?;
+    }
     Ok(())
 }

@@ -25,6 +25,8 @@ fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::RequestInvalid => StatusCode::BAD_REQUEST,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
+        ErrorCode::NotProvisioned => StatusCode::FORBIDDEN,
         ErrorCode::Internal
         | ErrorCode::NetworkUnreachable
         | ErrorCode::NetworkBadResponse

@@ -3,6 +3,7 @@
 //! `app(state)` builds the whole router so tests can drive it in-process or on
 //! port 0; `Server::start` binds, migrates and seeds.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -11,6 +12,8 @@ pub mod routes;
 pub mod telemetry;
 
 use std::net::SocketAddr;
+
+use std::sync::Arc;
 
 use axum::Router;
 use sqlx::SqlitePool;
@@ -22,6 +25,7 @@ use crate::config::Config;
 #[derive(Clone)]
 pub struct AppState {
     pub db: SqlitePool,
+    pub tokens: Arc<auth::TokenVerifier>,
 }
 
 pub fn app(state: AppState) -> Router {
@@ -47,7 +51,10 @@ impl Server {
         Ok(Server {
             addr,
             listener,
-            router: app(AppState { db }),
+            router: app(AppState {
+                db,
+                tokens: auth::TokenVerifier::new(config.api_audience),
+            }),
         })
     }
 

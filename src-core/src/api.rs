@@ -33,6 +33,35 @@ pub struct MunicipalityChoice {
     pub last_choice: Option<String>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Staff,
+    Administrator,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnitRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// `GET /api/v1/me`: the signed-in person as the backend knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    /// The short user ID used on shared tablets and wall screens.
+    pub user_id: String,
+    pub name: String,
+    pub municipality_code: String,
+    pub unit: Option<UnitRef>,
+    pub roles: Vec<Role>,
+    pub has_pin: bool,
+    pub may_order_substitutes: bool,
+}
+
 /// Case- and accent-insensitive search used by the municipality picker:
 /// "kob", "Køb" and "101" all find København.
 pub fn municipality_matches(m: &Municipality, query: &str) -> bool {

@@ -17,6 +17,12 @@ pub enum ErrorCode {
     MethodNotAllowed,
     #[serde(rename = "internal")]
     Internal,
+    /// Missing, malformed, expired or untrusted access token.
+    #[serde(rename = "auth.invalid_token")]
+    InvalidToken,
+    /// The person is not (or no longer) provisioned in the municipality's system.
+    #[serde(rename = "account.not_provisioned")]
+    NotProvisioned,
     /// The app could not reach the backend at all (no answer, DNS, timeout).
     #[serde(rename = "network.unreachable")]
     NetworkUnreachable,
@@ -34,6 +40,8 @@ impl ErrorCode {
         ErrorCode::NotFound,
         ErrorCode::MethodNotAllowed,
         ErrorCode::Internal,
+        ErrorCode::InvalidToken,
+        ErrorCode::NotProvisioned,
         ErrorCode::NetworkUnreachable,
         ErrorCode::NetworkBadResponse,
         ErrorCode::StoreFailed,
@@ -45,6 +53,8 @@ impl ErrorCode {
             ErrorCode::NotFound => "request.not_found",
             ErrorCode::MethodNotAllowed => "request.method_not_allowed",
             ErrorCode::Internal => "internal",
+            ErrorCode::InvalidToken => "auth.invalid_token",
+            ErrorCode::NotProvisioned => "account.not_provisioned",
             ErrorCode::NetworkUnreachable => "network.unreachable",
             ErrorCode::NetworkBadResponse => "network.bad_response",
             ErrorCode::StoreFailed => "store.failed",

@@ -99,6 +99,10 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
         (NetworkBadResponse | Internal, En) => {
             "Omsorg is not answering as expected right now. Try again in a moment."
         }
+        (NotProvisioned, Da) => "Din adgang er lukket. Kontakt din leder.",
+        (NotProvisioned, En) => "Your access has been closed. Contact your manager.",
+        (InvalidToken, Da) => "Du er blevet logget ud. Log ind igen.",
+        (InvalidToken, En) => "You have been signed out. Please sign in again.",
         (StoreFailed, Da) => "Appen kunne ikke gemme på enheden. Genstart appen og prøv igen.",
         (StoreFailed, En) => {
             "The app could not save on this device. Restart the app and try again."

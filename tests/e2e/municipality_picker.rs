@@ -151,7 +151,10 @@ async fn first_start_with_backend_down_explains_and_recovers_on_retry() -> Resul
 
     // The language is the shell's setting: it survives a restart.
     let app = driver.launch_app().await?;
-    assert_eq!(wait_css(&app, "#login-kombit").await?.text().await?, "Sign in with KOMBIT");
+    assert_eq!(
+        wait_css(&app, "#login-kombit").await?.text().await?,
+        "Sign in with KOMBIT"
+    );
     app.quit().await?;
     Ok(())
 }

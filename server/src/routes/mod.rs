@@ -1,6 +1,7 @@
 //! Per-area routers merged into one.
 
 mod health;
+mod me;
 mod municipalities;
 
 use axum::routing::get;
@@ -11,6 +12,7 @@ use crate::error::ApiError;
 use crate::AppState;
 
 pub use health::__path_healthz;
+pub use me::__path_get_me;
 pub use municipalities::__path_list_municipalities;
 
 pub fn router() -> Router<AppState> {
@@ -21,6 +23,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/municipalities",
             get(municipalities::list_municipalities),
         )
+        .route("/api/v1/me", get(me::get_me))
         .fallback(|| async { ApiError::client(ErrorCode::NotFound, "no such resource") })
         .method_not_allowed_fallback(|| async {
             ApiError::client(ErrorCode::MethodNotAllowed, "method not allowed here")

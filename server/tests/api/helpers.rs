@@ -1,10 +1,67 @@
+use axum::routing::get;
+use axum::Json;
+use base64::Engine;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use omsorg_server::config::{Config, DevSeed, LogFormat};
 use omsorg_server::Server;
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::traits::PublicKeyParts;
+use serde_json::{json, Value};
 
 pub const DEV_ISSUER: &str = "http://127.0.0.1:1/dev-idp";
+pub const AUDIENCE: &str = "omsorg-api";
+pub const KEY: &str = include_str!("../fixtures/test-signing-key.pem");
+pub const OTHER_KEY: &str = include_str!("../fixtures/other-signing-key.pem");
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The public JWK of a PEM private key.
+pub fn jwk(pem: &str, kid: &str) -> Value {
+    let key = rsa::RsaPrivateKey::from_pkcs8_pem(pem).expect("fixture key");
+    json!({"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
+           "n": b64(&key.n().to_bytes_be()), "e": b64(&key.e().to_bytes_be())})
+}
+
+/// An issuer on loopback serving discovery and a JWKS (with the fixture key as "k1").
+pub async fn spawn_issuer() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://{}", listener.local_addr().unwrap());
+    let discovery = json!({"issuer": issuer, "jwks_uri": format!("{issuer}/jwks")});
+    let app = axum::Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            get(move || async move { Json(discovery) }),
+        )
+        .route(
+            "/jwks",
+            get(|| async { Json(json!({"keys": [jwk(KEY, "k1")]})) }),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    issuer
+}
+
+/// An RS256 token signed with `pem`, with `claims` over sensible defaults.
+pub fn token(pem: &str, kid: Option<&str>, claims: Value) -> String {
+    let now = chrono::Utc::now().timestamp();
+    let mut body = json!({"sub": "anna", "aud": AUDIENCE, "iat": now, "exp": now + 600});
+    for (k, v) in claims.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = kid.map(str::to_string);
+    jsonwebtoken::encode(
+        &header,
+        &body,
+        &EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
+    )
+    .unwrap()
+}
 
 pub struct TestApp {
     pub base: String,
+    pub database_url: String,
     pub client: reqwest::Client,
     _dir: tempfile::TempDir,
 }
@@ -17,20 +74,28 @@ impl TestApp {
 
 /// A backend with the dev seed on a free port and its own database file.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_trusting(DEV_ISSUER).await
+}
+
+/// The same, with the dev seed's people and municipalities bound to `issuer`.
+pub async fn spawn_app_trusting(issuer: &str) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
+    let database_url = format!("sqlite://{}", dir.path().join("test.db").display());
     let config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: format!("sqlite://{}", dir.path().join("test.db").display()),
+        database_url: database_url.clone(),
         log_format: LogFormat::Pretty,
         dev_seed: Some(DevSeed {
-            issuer: DEV_ISSUER.into(),
+            issuer: issuer.into(),
         }),
+        api_audience: AUDIENCE.into(),
     };
     let server = Server::start(config).await.expect("server starts");
     let base = format!("http://{}", server.addr);
     server.spawn();
     TestApp {
         base,
+        database_url,
         client: reqwest::Client::new(),
         _dir: dir,
     }

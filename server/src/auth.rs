@@ -1,0 +1,245 @@
+//! Access-token validation: JWTs signed by a trusted issuer (a municipality's
+//! OpenID Provider), checked against that issuer's JWKS, for our audience;
+//! then mapped to a provisioned person.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use base64::Engine;
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use omsorg_core::ErrorCode;
+use serde::Deserialize;
+use tokio::sync::RwLock;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+/// Asymmetric algorithms only: never `none`, never HMAC (a public key is no secret).
+const ALLOWED: &[Algorithm] = &[Algorithm::RS256, Algorithm::PS256, Algorithm::ES256];
+/// An unknown `kid` refetches the JWKS, but not more often than this per issuer.
+const REFETCH_AFTER: Duration = Duration::from_secs(10);
+const JWKS_TTL: Duration = Duration::from_secs(3600);
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub sub: String,
+}
+
+struct CachedJwks {
+    keys: JwkSet,
+    fetched: Instant,
+}
+
+pub struct TokenVerifier {
+    audience: String,
+    http: reqwest::Client,
+    jwks: RwLock<HashMap<String, CachedJwks>>,
+}
+
+fn invalid(why: &str) -> ApiError {
+    tracing::info!(reason = why, "access token refused");
+    ApiError::client(ErrorCode::InvalidToken, "invalid or expired access token")
+}
+
+impl TokenVerifier {
+    pub fn new(audience: String) -> Arc<TokenVerifier> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("HTTP client");
+        Arc::new(TokenVerifier {
+            audience,
+            http,
+            jwks: RwLock::new(HashMap::new()),
+        })
+    }
+
+    /// `trusted` says whether an issuer is one we accept (asked before any fetch,
+    /// so a token cannot make us fetch from an address it names).
+    pub async fn verify(
+        &self,
+        token: &str,
+        trusted: impl AsyncFnOnce(&str) -> bool,
+    ) -> Result<Claims, ApiError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("malformed header"))?;
+        if !ALLOWED.contains(&header.alg) {
+            return Err(invalid("algorithm not allowed"));
+        }
+        let iss = unverified_issuer(token).ok_or_else(|| invalid("no issuer"))?;
+        if !trusted(&iss).await {
+            return Err(invalid("untrusted issuer"));
+        }
+        let key = match self.key_for(&iss, header.kid.as_deref(), false).await? {
+            Some(key) => key,
+            // The provider may have rotated its keys: look once more.
+            None => self
+                .key_for(&iss, header.kid.as_deref(), true)
+                .await?
+                .ok_or_else(|| invalid("no matching key"))?,
+        };
+        let mut validation = Validation::new(header.alg);
+        validation.set_audience(&[&self.audience]);
+        validation.set_issuer(&[&iss]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 60;
+        let data = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+            .map_err(|e| invalid(&format!("{:?}", e.kind())))?;
+        Ok(data.claims)
+    }
+
+    async fn key_for(
+        &self,
+        iss: &str,
+        kid: Option<&str>,
+        refresh: bool,
+    ) -> Result<Option<DecodingKey>, ApiError> {
+        let stale = {
+            let cache = self.jwks.read().await;
+            match cache.get(iss) {
+                None => true,
+                Some(c) if refresh => c.fetched.elapsed() > REFETCH_AFTER,
+                Some(c) => c.fetched.elapsed() > JWKS_TTL,
+            }
+        };
+        if stale {
+            let keys = self.fetch_jwks(iss).await?;
+            self.jwks.write().await.insert(
+                iss.to_string(),
+                CachedJwks {
+                    keys,
+                    fetched: Instant::now(),
+                },
+            );
+        }
+        let cache = self.jwks.read().await;
+        let Some(set) = cache.get(iss) else {
+            return Ok(None);
+        };
+        let jwk = match kid {
+            Some(kid) => set.keys.find(kid),
+            // Without a kid only an unambiguous set will do.
+            None if set.keys.keys.len() == 1 => set.keys.keys.first(),
+            None => None,
+        };
+        Ok(jwk.and_then(|j| DecodingKey::from_jwk(j).ok()))
+    }
+
+    async fn fetch_jwks(&self, iss: &str) -> Result<JwkSet, ApiError> {
+        #[derive(Deserialize)]
+        struct Discovery {
+            issuer: String,
+            jwks_uri: String,
+        }
+        let unavailable = |e: &dyn std::fmt::Display| {
+            tracing::warn!(issuer = iss, error = %e, "JWKS unavailable");
+            invalid("issuer keys unavailable")
+        };
+        let url = format!(
+            "{}/.well-known/openid-configuration",
+            iss.trim_end_matches('/')
+        );
+        let discovery: Discovery = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .map_err(|e| unavailable(&e))?
+            .json()
+            .await
+            .map_err(|e| unavailable(&e))?;
+        if discovery.issuer != iss {
+            return Err(invalid("discovery issuer mismatch"));
+        }
+        self.http
+            .get(discovery.jwks_uri)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .map_err(|e| unavailable(&e))?
+            .json()
+            .await
+            .map_err(|e| unavailable(&e))
+    }
+}
+
+fn unverified_issuer(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    value.get("iss")?.as_str().map(str::to_string)
+}
+
+/// A request from a signed-in, provisioned person.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: i64,
+    pub user_id: String,
+    pub name: String,
+    pub municipality_code: String,
+    pub unit_id: Option<String>,
+    pub is_admin: bool,
+    pub has_pin: bool,
+}
+
+impl FromRequestParts<AppState> for Person {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| invalid("no bearer token"))?;
+        let db = state.db.clone();
+        let claims = state
+            .tokens
+            .verify(token, async move |iss| {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM municipalities WHERE issuer = ?1 AND login_enabled",
+                )
+                .bind(iss)
+                .fetch_one(&db)
+                .await
+                .map(|n| n > 0)
+                .unwrap_or(false)
+            })
+            .await?;
+        let row: Option<(i64, String, String, String, Option<String>, bool, bool)> = sqlx::query_as(
+            "SELECT id, user_id, name, municipality_code, unit_id, is_admin, pin_hash IS NOT NULL
+             FROM people WHERE issuer = ?1 AND subject = ?2 AND active",
+        )
+        .bind(&claims.iss)
+        .bind(&claims.sub)
+        .fetch_optional(&state.db)
+        .await?;
+        let Some((id, user_id, name, municipality_code, unit_id, is_admin, has_pin)) = row else {
+            tracing::info!("token for a person who is not provisioned");
+            return Err(ApiError::client(
+                ErrorCode::NotProvisioned,
+                "this person is not provisioned",
+            ));
+        };
+        Ok(Person {
+            id,
+            user_id,
+            name,
+            municipality_code,
+            unit_id,
+            is_admin,
+            has_pin,
+        })
+    }
+}

@@ -1,0 +1,46 @@
+use axum::extract::State;
+use axum::Json;
+use omsorg_core::api::{Me, Role, UnitRef};
+use omsorg_core::ErrorBody;
+
+use crate::auth::Person;
+use crate::error::ApiResult;
+use crate::AppState;
+
+/// The signed-in person: user ID, name, unit, roles, whether a PIN is set,
+/// and whether they may order substitute access.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "the signed-in person", body = Me),
+        (status = 401, description = "auth.invalid_token", body = ErrorBody),
+        (status = 403, description = "account.not_provisioned", body = ErrorBody),
+    )
+)]
+pub async fn get_me(State(state): State<AppState>, person: Person) -> ApiResult<Json<Me>> {
+    let unit: Option<(String, String, bool)> = match &person.unit_id {
+        Some(id) => {
+            sqlx::query_as("SELECT id, name, may_order_substitutes FROM units WHERE id = ?1")
+                .bind(id)
+                .fetch_optional(&state.db)
+                .await?
+        }
+        None => None,
+    };
+    let unit_may_order = unit.as_ref().is_some_and(|u| u.2);
+    let mut roles = vec![Role::Staff];
+    if person.is_admin {
+        roles.push(Role::Administrator);
+    }
+    Ok(Json(Me {
+        user_id: person.user_id,
+        name: person.name,
+        municipality_code: person.municipality_code,
+        unit: unit.map(|(id, name, _)| UnitRef { id, name }),
+        roles,
+        has_pin: person.has_pin,
+        may_order_substitutes: person.is_admin || unit_may_order,
+    }))
+}
