@@ -179,7 +179,7 @@ fn unverified_issuer(token: &str) -> Option<String> {
 }
 
 /// A request from a signed-in, provisioned person.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Person {
     pub id: i64,
     pub user_id: String,
@@ -217,29 +217,18 @@ impl FromRequestParts<AppState> for Person {
                 .unwrap_or(false)
             })
             .await?;
-        let row: Option<(i64, String, String, String, Option<String>, bool, bool)> = sqlx::query_as(
-            "SELECT id, user_id, name, municipality_code, unit_id, is_admin, pin_hash IS NOT NULL
+        let person: Option<Person> = sqlx::query_as(
+            "SELECT id, user_id, name, municipality_code, unit_id, is_admin,
+                    pin_hash IS NOT NULL AS has_pin
              FROM people WHERE issuer = ?1 AND subject = ?2 AND active",
         )
         .bind(&claims.iss)
         .bind(&claims.sub)
         .fetch_optional(&state.db)
         .await?;
-        let Some((id, user_id, name, municipality_code, unit_id, is_admin, has_pin)) = row else {
+        person.ok_or_else(|| {
             tracing::info!("token for a person who is not provisioned");
-            return Err(ApiError::client(
-                ErrorCode::NotProvisioned,
-                "this person is not provisioned",
-            ));
-        };
-        Ok(Person {
-            id,
-            user_id,
-            name,
-            municipality_code,
-            unit_id,
-            is_admin,
-            has_pin,
+            ApiError::client(ErrorCode::NotProvisioned, "this person is not provisioned")
         })
     }
 }
