@@ -1,11 +1,20 @@
+/// Every command the UI may call; capabilities/default.json grants exactly these.
+const COMMANDS: &[&str] = &[
+    "list_municipalities",
+    "choose_municipality",
+    "get_language",
+    "set_language",
+    "start_login",
+    "cancel_login",
+    "restore_session",
+    "sign_out",
+];
+
 fn main() {
-    // The app's commands are listed so capabilities/ can grant exactly them.
-    let manifest =
-        tauri_build::AppManifest::new().commands(&["list_municipalities", "choose_municipality"]);
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .config_path("../tauri.conf.json")
-            .app_manifest(manifest),
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )
     .expect("tauri-build failed");
 }

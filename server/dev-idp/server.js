@@ -17,7 +17,7 @@ const PEOPLE = {
 };
 const MUNICIPALITY_NAMES = { 101: 'København', 751: 'Aarhus' };
 
-const API_AUDIENCE = process.env.OMSORG_API_AUDIENCE || 'omsorg-api';
+const API_AUDIENCE = process.env.OMSORG_API_AUDIENCE || 'urn:omsorg:api';
 const SESSION_SECONDS = Number(process.env.OMSORG_IDP_SESSION_SECONDS || 8 * 3600);
 
 async function findAccount(ctx, id) {
@@ -75,8 +75,10 @@ function configuration() {
       userinfo: { enabled: true },
       resourceIndicators: {
         enabled: true,
-        defaultResource: () => API_AUDIENCE,
-        useGrantedResource: () => true,
+        // The code exchange yields an opaque token for UserInfo; the app then asks
+        // for an API token with `resource` on a refresh grant (RFC 8707).
+        defaultResource: () => undefined,
+        useGrantedResource: () => false,
         getResourceServerInfo: () => ({
           scope: 'omsorg',
           audience: API_AUDIENCE,
@@ -99,20 +101,6 @@ function configuration() {
     interactions: { policy, url: (ctx, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
     findAccount,
-    // The broker grants what the app asks for: no consent page.
-    async loadExistingGrant(ctx) {
-      const grantId = ctx.oidc.result?.consent?.grantId
-        || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
-      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
-      const grant = new ctx.oidc.provider.Grant({
-        clientId: ctx.oidc.client.clientId,
-        accountId: ctx.oidc.session.accountId,
-      });
-      grant.addOIDCScope('openid profile email offline_access');
-      grant.addResourceScope(API_AUDIENCE, 'omsorg');
-      await grant.save();
-      return grant;
-    },
   };
 }
 
@@ -165,10 +153,18 @@ function interactions(provider) {
       return undefined;
     }
     if (!action && prompt.name === 'consent') {
-      // loadExistingGrant covers the app; anything else is refused rather than shown a page.
-      return provider.interactionFinished(ctx.req, ctx.res, {
-        error: 'access_denied', error_description: 'consent not available',
-      }, { mergeWithLastSubmission: false });
+      // The broker grants the first-party app what it asks for: no consent page.
+      const missing = prompt.details;
+      const grant = details.grantId
+        ? await provider.Grant.find(details.grantId)
+        : new provider.Grant({ accountId: details.session.accountId, clientId: params.client_id });
+      if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+      if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+      for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes || {})) {
+        grant.addResourceScope(indicator, scopes.join(' '));
+      }
+      const grantId = await grant.save();
+      return provider.interactionFinished(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
     }
     if (action === '/login' && ctx.method === 'POST') {
       const form = await readForm(ctx.req);

@@ -78,7 +78,7 @@ impl Config {
             }
             Some(_) => return Err(err("OMSORG_DEV_SEED", "expected 0 or 1")),
         };
-        let api_audience = lookup("OMSORG_API_AUDIENCE").unwrap_or_else(|| "omsorg-api".into());
+        let api_audience = lookup("OMSORG_API_AUDIENCE").unwrap_or_else(|| "urn:omsorg:api".into());
         Ok(Config {
             listen,
             database_url,

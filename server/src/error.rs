@@ -27,7 +27,17 @@ fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
         ErrorCode::NotProvisioned => StatusCode::FORBIDDEN,
+        ErrorCode::NoSession => StatusCode::UNAUTHORIZED,
+        // Codes the app raises itself; the backend never answers with them.
         ErrorCode::Internal
+        | ErrorCode::LoginCancelled
+        | ErrorCode::LoginStateMismatch
+        | ErrorCode::LoginInvalidToken
+        | ErrorCode::LoginClockSkew
+        | ErrorCode::LoginProviderUnreachable
+        | ErrorCode::LoginProviderError
+        | ErrorCode::LoginTimedOut
+        | ErrorCode::KeystoreFailed
         | ErrorCode::NetworkUnreachable
         | ErrorCode::NetworkBadResponse
         | ErrorCode::StoreFailed => StatusCode::INTERNAL_SERVER_ERROR,

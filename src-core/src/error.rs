@@ -23,6 +23,33 @@ pub enum ErrorCode {
     /// The person is not (or no longer) provisioned in the municipality's system.
     #[serde(rename = "account.not_provisioned")]
     NotProvisioned,
+    /// The person cancelled the login (in the app or at the provider).
+    #[serde(rename = "login.cancelled")]
+    LoginCancelled,
+    /// The redirect's `state` was not the one this login sent: possible CSRF.
+    #[serde(rename = "login.state_mismatch")]
+    LoginStateMismatch,
+    /// The provider's tokens failed validation (signature, iss, aud, nonce, …).
+    #[serde(rename = "login.invalid_token")]
+    LoginInvalidToken,
+    /// The device clock and the provider disagree by more than the allowed skew.
+    #[serde(rename = "login.clock_skew")]
+    LoginClockSkew,
+    /// The provider could not be reached or answered outside the protocol.
+    #[serde(rename = "login.provider_unreachable")]
+    LoginProviderUnreachable,
+    /// The provider refused the login (an OAuth error other than cancel).
+    #[serde(rename = "login.provider_error")]
+    LoginProviderError,
+    /// Nobody finished the login in the browser in time.
+    #[serde(rename = "login.timed_out")]
+    LoginTimedOut,
+    /// A command that needs a signed-in person was called without one.
+    #[serde(rename = "session.none")]
+    NoSession,
+    /// The OS keystore could not be used.
+    #[serde(rename = "keystore.failed")]
+    KeystoreFailed,
     /// The app could not reach the backend at all (no answer, DNS, timeout).
     #[serde(rename = "network.unreachable")]
     NetworkUnreachable,
@@ -42,6 +69,15 @@ impl ErrorCode {
         ErrorCode::Internal,
         ErrorCode::InvalidToken,
         ErrorCode::NotProvisioned,
+        ErrorCode::LoginCancelled,
+        ErrorCode::LoginStateMismatch,
+        ErrorCode::LoginInvalidToken,
+        ErrorCode::LoginClockSkew,
+        ErrorCode::LoginProviderUnreachable,
+        ErrorCode::LoginProviderError,
+        ErrorCode::LoginTimedOut,
+        ErrorCode::NoSession,
+        ErrorCode::KeystoreFailed,
         ErrorCode::NetworkUnreachable,
         ErrorCode::NetworkBadResponse,
         ErrorCode::StoreFailed,
@@ -55,6 +91,15 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::InvalidToken => "auth.invalid_token",
             ErrorCode::NotProvisioned => "account.not_provisioned",
+            ErrorCode::LoginCancelled => "login.cancelled",
+            ErrorCode::LoginStateMismatch => "login.state_mismatch",
+            ErrorCode::LoginInvalidToken => "login.invalid_token",
+            ErrorCode::LoginClockSkew => "login.clock_skew",
+            ErrorCode::LoginProviderUnreachable => "login.provider_unreachable",
+            ErrorCode::LoginProviderError => "login.provider_error",
+            ErrorCode::LoginTimedOut => "login.timed_out",
+            ErrorCode::NoSession => "session.none",
+            ErrorCode::KeystoreFailed => "keystore.failed",
             ErrorCode::NetworkUnreachable => "network.unreachable",
             ErrorCode::NetworkBadResponse => "network.bad_response",
             ErrorCode::StoreFailed => "store.failed",

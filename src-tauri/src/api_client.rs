@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use omsorg_core::api::{Municipality, MunicipalityList};
+use omsorg_core::api::{Me, Municipality, MunicipalityList};
 use omsorg_core::{ErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
 
@@ -31,16 +31,27 @@ impl ApiClient {
         Ok(list.municipalities)
     }
 
+    pub async fn me(&self, access_token: &str) -> Result<Me, CommandError> {
+        self.get_as("/api/v1/me", Some(access_token)).await
+    }
+
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, CommandError> {
-        let res = self
-            .http
-            .get(format!("{}{}", self.base, path))
-            .send()
-            .await
-            .map_err(|e| {
-                tracing::warn!(path, error = %e, "backend unreachable");
-                CommandError::new(ErrorCode::NetworkUnreachable, "backend unreachable")
-            })?;
+        self.get_as(path, None).await
+    }
+
+    async fn get_as<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        bearer: Option<&str>,
+    ) -> Result<T, CommandError> {
+        let mut req = self.http.get(format!("{}{}", self.base, path));
+        if let Some(token) = bearer {
+            req = req.bearer_auth(token);
+        }
+        let res = req.send().await.map_err(|e| {
+            tracing::warn!(path, error = %e, "backend unreachable");
+            CommandError::new(ErrorCode::NetworkUnreachable, "backend unreachable")
+        })?;
         let status = res.status();
         let bytes = res.bytes().await.map_err(|e| {
             CommandError::new(ErrorCode::NetworkUnreachable, format!("reading body: {e}"))

@@ -1,7 +1,7 @@
 //! Tauri commands: thin wrappers that call the services below them.
 
 use chrono::Utc;
-use omsorg_core::api::MunicipalityChoice;
+use omsorg_core::api::{Me, MunicipalityChoice};
 use omsorg_core::ErrorCode;
 use tauri::State;
 
@@ -20,6 +20,32 @@ pub async fn list_municipalities(
 #[tauri::command]
 pub fn choose_municipality(shell: State<'_, Shell>, code: String) -> Result<(), CommandError> {
     remember_municipality(&shell.store, &code)
+}
+
+/// KOMBIT login for the chosen municipality, in the system browser. Answers
+/// with the person once the backend knows them; never with a token.
+#[tauri::command]
+pub async fn start_login(shell: State<'_, Shell>, code: String) -> Result<Me, CommandError> {
+    shell
+        .sessions
+        .login(&shell.store, &shell.api, &code, shell.browser.as_ref())
+        .await
+}
+
+#[tauri::command]
+pub fn cancel_login(shell: State<'_, Shell>) {
+    shell.sessions.cancel_login();
+}
+
+/// The person signed in from the stored session, or `None`.
+#[tauri::command]
+pub async fn restore_session(shell: State<'_, Shell>) -> Result<Option<Me>, CommandError> {
+    shell.sessions.restore(&shell.api).await
+}
+
+#[tauri::command]
+pub async fn sign_out(shell: State<'_, Shell>) -> Result<(), CommandError> {
+    shell.sessions.sign_out().await
 }
 
 /// The UI language: "da" (default) or "en".

@@ -8,6 +8,14 @@ pub const DEFAULT_API_URL: &str = "http://127.0.0.1:8080";
 pub struct AppConfig {
     pub api_url: String,
     pub data_dir: PathBuf,
+    /// The app's OAuth client ID at the municipalities' providers.
+    pub client_id: String,
+    /// How long a browser login may take before it is abandoned.
+    pub login_timeout: std::time::Duration,
+    /// The keystore service name the session is stored under.
+    pub keystore_service: String,
+    /// The backend's resource indicator at the providers.
+    pub api_audience: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -16,6 +24,8 @@ pub enum ConfigError {
     ApiUrl(String),
     #[error("no app data directory: set OMSORG_DATA_DIR")]
     NoDataDir,
+    #[error("OMSORG_LOGIN_TIMEOUT_SECS must be a whole number of seconds, got {0:?}")]
+    LoginTimeout(String),
 }
 
 impl AppConfig {
@@ -39,9 +49,18 @@ impl AppConfig {
             Some(dir) => PathBuf::from(dir),
             None => default_data_dir().ok_or(ConfigError::NoDataDir)?,
         };
+        let login_timeout = match lookup("OMSORG_LOGIN_TIMEOUT_SECS") {
+            None => 300,
+            Some(v) => v.parse().map_err(|_| ConfigError::LoginTimeout(v))?,
+        };
         Ok(AppConfig {
             api_url: api_url.trim_end_matches('/').to_string(),
             data_dir,
+            client_id: lookup("OMSORG_CLIENT_ID").unwrap_or_else(|| "omsorg-app".into()),
+            login_timeout: std::time::Duration::from_secs(login_timeout),
+            keystore_service: lookup("OMSORG_KEYSTORE_SERVICE")
+                .unwrap_or_else(|| "dk.omsorg.app".into()),
+            api_audience: lookup("OMSORG_API_AUDIENCE").unwrap_or_else(|| "urn:omsorg:api".into()),
         })
     }
 }

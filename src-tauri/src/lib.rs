@@ -6,6 +6,9 @@ pub mod api_client;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod oidc;
+pub mod secrets;
+pub mod session;
 pub mod store;
 #[cfg(test)]
 mod test_support;
@@ -14,12 +17,17 @@ use tauri::{Manager, Runtime};
 
 use crate::api_client::ApiClient;
 use crate::config::AppConfig;
+use crate::oidc::browser::{Browser, ProgramBrowser};
+use crate::secrets::KeyringStore;
+use crate::session::Sessions;
 use crate::store::Store;
 
 /// What every command can reach.
 pub struct Shell {
     pub api: ApiClient,
     pub store: Store,
+    pub sessions: Sessions,
+    pub browser: Box<dyn Browser>,
 }
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
@@ -42,8 +50,21 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             let config = AppConfig::from_env(|| app.path().app_data_dir().ok())?;
             let store = Store::open(&config.data_dir.join("omsorg.db"))?;
             let api = ApiClient::new(&config.api_url)?;
+            let sessions = Sessions::new(
+                Box::new(KeyringStore::new(&config.keystore_service)),
+                &config.client_id,
+                &config.api_audience,
+                config.login_timeout,
+            );
+            // The system browser, never a web view (RFC 8252); OMSORG_BROWSER for tests.
+            let browser = Box::new(ProgramBrowser::from_env().unwrap_or_else(ProgramBrowser::system));
             tracing::info!(api = %config.api_url, data_dir = %config.data_dir.display(), "shell ready");
-            app.manage(Shell { api, store });
+            app.manage(Shell {
+                api,
+                store,
+                sessions,
+                browser,
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -51,5 +72,9 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::choose_municipality,
             commands::get_language,
             commands::set_language,
+            commands::start_login,
+            commands::cancel_login,
+            commands::restore_session,
+            commands::sign_out,
         ])
 }

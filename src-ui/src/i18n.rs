@@ -103,6 +103,38 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
         (NotProvisioned, En) => "Your access has been closed. Contact your manager.",
         (InvalidToken, Da) => "Du er blevet logget ud. Log ind igen.",
         (InvalidToken, En) => "You have been signed out. Please sign in again.",
+        (LoginCancelled, Da) => "Login blev annulleret. Du kan prøve igen, når du er klar.",
+        (LoginCancelled, En) => "The sign-in was cancelled. You can try again when ready.",
+        (LoginStateMismatch, Da) => {
+            "Login-svaret passede ikke til dette login og blev afvist af sikkerhedshensyn. Prøv igen."
+        }
+        (LoginStateMismatch, En) => {
+            "The sign-in response did not match this sign-in and was refused for security. Try again."
+        }
+        (LoginInvalidToken, Da) => {
+            "Login kunne ikke bekræftes og blev afvist af sikkerhedshensyn. Prøv igen, og kontakt IT-support, hvis det bliver ved."
+        }
+        (LoginInvalidToken, En) => {
+            "The sign-in could not be verified and was refused for security. Try again, and contact IT support if it keeps happening."
+        }
+        (LoginClockSkew, Da) => "Enhedens ur går forkert. Ret dato og klokkeslæt, og prøv igen.",
+        (LoginClockSkew, En) => "The device clock is wrong. Correct the date and time, and try again.",
+        (LoginProviderUnreachable, Da) => {
+            "Kommunens login svarer ikke. Tjek forbindelsen, og prøv igen om lidt."
+        }
+        (LoginProviderUnreachable, En) => {
+            "The municipality's login is not answering. Check the connection and try again shortly."
+        }
+        (LoginProviderError, Da) => "Kommunens login afviste forespørgslen. Prøv igen, eller kontakt IT-support.",
+        (LoginProviderError, En) => "The municipality's login refused the request. Try again, or contact IT support.",
+        (LoginTimedOut, Da) => "Login blev ikke gennemført i tide. Prøv igen.",
+        (LoginTimedOut, En) => "The sign-in was not completed in time. Try again.",
+        (NoSession, Da) => "Du er ikke logget ind. Log ind igen.",
+        (NoSession, En) => "You are not signed in. Please sign in again.",
+        (KeystoreFailed, Da) => {
+            "Enhedens sikre nøglelager kunne ikke bruges. Genstart enheden, og prøv igen."
+        }
+        (KeystoreFailed, En) => "The device's secure keystore could not be used. Restart the device and try again.",
         (StoreFailed, Da) => "Appen kunne ikke gemme på enheden. Genstart appen og prøv igen.",
         (StoreFailed, En) => {
             "The app could not save on this device. Restart the app and try again."

@@ -9,7 +9,7 @@ use rsa::traits::PublicKeyParts;
 use serde_json::{json, Value};
 
 pub const DEV_ISSUER: &str = "http://127.0.0.1:1/dev-idp";
-pub const AUDIENCE: &str = "omsorg-api";
+pub const AUDIENCE: &str = "urn:omsorg:api";
 pub const KEY: &str = include_str!("../fixtures/test-signing-key.pem");
 pub const OTHER_KEY: &str = include_str!("../fixtures/other-signing-key.pem");
 

@@ -1,0 +1,421 @@
+//! OpenID Connect login for a native app (RFC 8252): authorization code flow
+//! with PKCE S256, `state` and `nonce`, in the system browser, redirect to a
+//! loopback port; every token validated before it is believed.
+//!
+//! Used by the app and by the `omsorg-login-check` diagnostic, so both behave alike.
+
+pub mod browser;
+pub mod loopback;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use omsorg_core::ErrorCode;
+use openidconnect::core::{
+    CoreAuthDisplay, CoreAuthenticationFlow, CoreClaimName, CoreClaimType, CoreClient,
+    CoreClientAuthMethod, CoreGrantType, CoreIdTokenVerifier, CoreJsonWebKey,
+    CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm, CoreJwsSigningAlgorithm,
+    CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType, CoreUserInfoClaims,
+};
+use openidconnect::{
+    AdditionalProviderMetadata, AuthorizationCode, ClaimsVerificationError, ClientId, CsrfToken,
+    IssuerUrl, JsonWebKeySet, Nonce, OAuth2TokenResponse, PkceCodeChallenge, ProviderMetadata,
+    RedirectUrl, RefreshToken, Scope, SignatureVerificationError, TokenResponse,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::CommandError;
+use browser::Browser;
+use loopback::Loopback;
+
+/// Only asymmetric signatures; `none` and HMAC are never accepted.
+const ALLOWED_ALGS: &[CoreJwsSigningAlgorithm] = &[
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha256,
+    CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+];
+/// How far the device clock may be from the provider's.
+const MAX_SKEW: chrono::Duration = chrono::Duration::minutes(5);
+
+/// Discovery fields beyond OpenID Connect Core that we use.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct ExtraMetadata {
+    pub revocation_endpoint: Option<String>,
+}
+impl AdditionalProviderMetadata for ExtraMetadata {}
+
+type Metadata = ProviderMetadata<
+    ExtraMetadata,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
+
+/// What to log in to.
+#[derive(Debug, Clone)]
+pub struct LoginRequest {
+    pub issuer: String,
+    pub client_id: String,
+    /// Sent as `login_hint` so the broker picks the municipality.
+    pub hint: Option<String>,
+    /// The backend's resource indicator (RFC 8707): the access token the app
+    /// keeps is one for this audience, obtained after UserInfo.
+    pub resource: Option<String>,
+    pub timeout: Duration,
+}
+
+/// A verified login. The tokens stay in the shell; `Debug` hides them.
+pub struct LoginResult {
+    pub issuer: String,
+    pub subject: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub access_token: String,
+    pub access_expires_in: Option<Duration>,
+    pub refresh_token: Option<String>,
+}
+
+impl std::fmt::Debug for LoginResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginResult")
+            .field("issuer", &self.issuer)
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Fresh tokens from a refresh grant.
+pub struct Refreshed {
+    pub access_token: String,
+    pub access_expires_in: Option<Duration>,
+    /// Set when the provider rotated the refresh token.
+    pub refresh_token: Option<String>,
+}
+
+fn fail(code: ErrorCode, message: impl Into<String>) -> CommandError {
+    let e = CommandError::new(code, message);
+    tracing::warn!(code = %e.code, reason = %e.message, "login failed");
+    e
+}
+
+fn unreachable(e: impl std::fmt::Display) -> CommandError {
+    fail(ErrorCode::LoginProviderUnreachable, e.to_string())
+}
+
+fn invalid(e: impl std::fmt::Display) -> CommandError {
+    fail(ErrorCode::LoginInvalidToken, e.to_string())
+}
+
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        // Following redirects from a provider is an SSRF vector (openidconnect's advice).
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(15))
+        .build()
+        .expect("HTTP client")
+}
+
+/// A provider, discovered. Discovery also checks that the document's
+/// `issuer` is exactly the configured one.
+pub struct Provider {
+    metadata: Metadata,
+    client_id: ClientId,
+    http: reqwest::Client,
+}
+
+impl Provider {
+    pub async fn discover(issuer: &str, client_id: &str) -> Result<Provider, CommandError> {
+        let http = http_client();
+        let issuer_url = IssuerUrl::new(issuer.to_string()).map_err(unreachable)?;
+        let metadata = Metadata::discover_async(issuer_url, &http)
+            .await
+            .map_err(|e| match e {
+                openidconnect::DiscoveryError::Validation(v) => invalid(format!("discovery: {v}")),
+                other => unreachable(format!("discovery: {other}")),
+            })?;
+        Ok(Provider {
+            metadata,
+            client_id: ClientId::new(client_id.to_string()),
+            http,
+        })
+    }
+
+    fn client(
+        &self,
+    ) -> CoreClient<
+        openidconnect::EndpointSet,
+        openidconnect::EndpointNotSet,
+        openidconnect::EndpointNotSet,
+        openidconnect::EndpointNotSet,
+        openidconnect::EndpointMaybeSet,
+        openidconnect::EndpointMaybeSet,
+    > {
+        CoreClient::from_provider_metadata(self.metadata.clone(), self.client_id.clone(), None)
+    }
+
+    pub fn issuer(&self) -> &str {
+        self.metadata.issuer().as_str()
+    }
+
+    /// Refetches the provider's keys (after an unknown `kid`: key rotation).
+    async fn refresh_keys(&mut self) -> Result<(), CommandError> {
+        let keys = JsonWebKeySet::fetch_async(self.metadata.jwks_uri(), &self.http)
+            .await
+            .map_err(unreachable)?;
+        self.metadata = self.metadata.clone().set_jwks(keys);
+        Ok(())
+    }
+
+    fn verifier(&self, keys: JsonWebKeySet<CoreJsonWebKey>) -> CoreIdTokenVerifier<'static> {
+        let now = Utc::now();
+        CoreIdTokenVerifier::new_public_client(
+            self.client_id.clone(),
+            self.metadata.issuer().clone(),
+            keys,
+        )
+        .set_allowed_algs(ALLOWED_ALGS.iter().cloned())
+        .set_issue_time_verifier_fn(move |iat| {
+            if iat > now + MAX_SKEW {
+                Err(format!("issued in the future ({iat})"))
+            } else {
+                Ok(())
+            }
+        })
+    }
+
+    /// Validates the ID token's claims. Refetches the keys once when no key
+    /// matches (rotation) and, when the token names no `kid` and several keys
+    /// fit, tries each of them.
+    async fn verify_id_token(
+        &mut self,
+        id_token: &openidconnect::core::CoreIdToken,
+        nonce: &Nonce,
+    ) -> Result<openidconnect::core::CoreIdTokenClaims, CommandError> {
+        let mut refetched = false;
+        loop {
+            let keys = self.metadata.jwks().clone();
+            match id_token.claims(&self.verifier(keys.clone()), nonce) {
+                Ok(claims) => return Ok(claims.clone()),
+                Err(ClaimsVerificationError::SignatureVerification(
+                    SignatureVerificationError::NoMatchingKey,
+                )) if !refetched => {
+                    refetched = true;
+                    self.refresh_keys().await?;
+                }
+                Err(ClaimsVerificationError::SignatureVerification(
+                    SignatureVerificationError::AmbiguousKeyId(_),
+                )) => {
+                    for key in keys.keys() {
+                        let single = JsonWebKeySet::new(vec![key.clone()]);
+                        if let Ok(claims) = id_token.claims(&self.verifier(single), nonce) {
+                            return Ok(claims.clone());
+                        }
+                    }
+                    return Err(invalid("no key verifies the ID token"));
+                }
+                Err(ClaimsVerificationError::Expired(e)) => {
+                    return Err(fail(ErrorCode::LoginClockSkew, format!("expired: {e}")))
+                }
+                Err(ClaimsVerificationError::Other(e)) if e.contains("future") => {
+                    return Err(fail(ErrorCode::LoginClockSkew, e))
+                }
+                Err(e) => return Err(invalid(e)),
+            }
+        }
+    }
+
+    /// The whole interactive login: browser, redirect, code exchange, validation, UserInfo.
+    pub async fn login(
+        &mut self,
+        request: &LoginRequest,
+        browser: &dyn Browser,
+    ) -> Result<LoginResult, CommandError> {
+        let loopback = Loopback::bind()
+            .await
+            .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+        let redirect = RedirectUrl::new(loopback.redirect_uri.clone())
+            .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+        let client = self.client().set_redirect_uri(redirect);
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let mut auth = client
+            .authorize_url(
+                CoreAuthenticationFlow::AuthorizationCode,
+                CsrfToken::new_random,
+                Nonce::new_random,
+            )
+            .set_pkce_challenge(challenge);
+        for scope in ["profile", "email", "offline_access", "omsorg"] {
+            auth = auth.add_scope(Scope::new(scope.to_string()));
+        }
+        if let Some(hint) = &request.hint {
+            auth = auth.add_extra_param("login_hint", hint.clone());
+        }
+        if let Some(resource) = &request.resource {
+            auth = auth.add_extra_param("resource", resource.clone());
+        }
+        // OpenID Connect Core 11: offline_access (a refresh token, so a restart
+        // needs no browser) is granted only with prompt=consent. The broker
+        // grants consent for the first-party app without a page, and an existing
+        // provider session still means no password.
+        auth = auth.add_prompt(openidconnect::core::CoreAuthPrompt::Consent);
+        let (url, state, nonce) = auth.url();
+        browser
+            .open(url.as_str())
+            .map_err(|e| fail(ErrorCode::Internal, format!("opening the browser: {e}")))?;
+
+        let params = tokio::time::timeout(request.timeout, loopback.receive())
+            .await
+            .map_err(|_| fail(ErrorCode::LoginTimedOut, "no redirect in time"))?
+            .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
+        // The state is checked before anything else in the redirect is believed.
+        let returned_state = params
+            .get("state")
+            .map(String::as_bytes)
+            .unwrap_or_default();
+        if !constant_time_eq(returned_state, state.secret().as_bytes()) {
+            return Err(fail(ErrorCode::LoginStateMismatch, "state does not match"));
+        }
+        if let Some(error) = params.get("error") {
+            return Err(match error.as_str() {
+                "access_denied" => fail(ErrorCode::LoginCancelled, "cancelled at the provider"),
+                other => fail(ErrorCode::LoginProviderError, other.to_string()),
+            });
+        }
+        let code = params
+            .get("code")
+            .ok_or_else(|| fail(ErrorCode::LoginProviderError, "redirect without code"))?;
+
+        let token = client
+            .exchange_code(AuthorizationCode::new(code.clone()))
+            .map_err(unreachable)?
+            .set_pkce_verifier(verifier)
+            .request_async(&self.http)
+            .await
+            .map_err(|e| match e {
+                openidconnect::RequestTokenError::ServerResponse(r) => {
+                    fail(ErrorCode::LoginProviderError, r.to_string())
+                }
+                openidconnect::RequestTokenError::Parse(e, _) => {
+                    invalid(format!("token response: {e}"))
+                }
+                other => unreachable(other),
+            })?;
+        let id_token = token
+            .id_token()
+            .ok_or_else(|| invalid("the token response has no ID token"))?;
+        let claims = self.verify_id_token(id_token, &nonce).await?;
+        let subject = claims.subject().clone();
+
+        // UserInfo must describe the same person as the ID token.
+        let userinfo: CoreUserInfoClaims = client
+            .user_info(token.access_token().clone(), Some(subject.clone()))
+            .map_err(|e| invalid(format!("userinfo: {e}")))?
+            .request_async(&self.http)
+            .await
+            .map_err(|e| match e {
+                openidconnect::UserInfoError::ClaimsVerification(v) => {
+                    invalid(format!("userinfo: {v}"))
+                }
+                other => unreachable(format!("userinfo: {other}")),
+            })?;
+
+        let name = userinfo
+            .name()
+            .or(claims.name())
+            .and_then(|n| n.get(None))
+            .map(|n| n.to_string());
+        let email = userinfo.email().or(claims.email()).map(|e| e.to_string());
+        let mut result = LoginResult {
+            issuer: self.issuer().to_string(),
+            subject: subject.to_string(),
+            name,
+            email,
+            access_token: token.access_token().secret().clone(),
+            access_expires_in: token.expires_in(),
+            refresh_token: token.refresh_token().map(|t| t.secret().clone()),
+        };
+        if let Some(resource) = &request.resource {
+            let refresh_token = result.refresh_token.clone().ok_or_else(|| {
+                fail(
+                    ErrorCode::LoginProviderError,
+                    "no refresh token (offline_access)",
+                )
+            })?;
+            let api = self
+                .refresh(&refresh_token, Some(resource))
+                .await
+                .map_err(|e| CommandError::new(ErrorCode::LoginProviderError, e.message))?;
+            result.access_token = api.access_token;
+            result.access_expires_in = api.access_expires_in;
+            if api.refresh_token.is_some() {
+                result.refresh_token = api.refresh_token;
+            }
+        }
+        Ok(result)
+    }
+
+    /// Trades a refresh token for a new access token (for `resource`, if given).
+    pub async fn refresh(
+        &self,
+        refresh_token: &str,
+        resource: Option<&str>,
+    ) -> Result<Refreshed, CommandError> {
+        let client = self.client();
+        let refresh_token = RefreshToken::new(refresh_token.to_string());
+        let mut request = client
+            .exchange_refresh_token(&refresh_token)
+            .map_err(unreachable)?;
+        if let Some(resource) = resource {
+            request = request.add_extra_param("resource", resource.to_string());
+        }
+        let token = request
+            .request_async(&self.http)
+            .await
+            .map_err(|e| match e {
+                // invalid_grant and friends: the session is over.
+                openidconnect::RequestTokenError::ServerResponse(r) => {
+                    fail(ErrorCode::InvalidToken, format!("refresh refused: {r}"))
+                }
+                other => unreachable(other),
+            })?;
+        Ok(Refreshed {
+            access_token: token.access_token().secret().clone(),
+            access_expires_in: token.expires_in(),
+            refresh_token: token.refresh_token().map(|t| t.secret().clone()),
+        })
+    }
+
+    /// Revokes a refresh token where the provider advertises revocation (RFC 7009).
+    /// Best effort: signing out must succeed even when the provider is away.
+    pub async fn revoke(&self, refresh_token: &str) {
+        let Some(endpoint) = &self.metadata.additional_metadata().revocation_endpoint else {
+            return;
+        };
+        let result = self
+            .http
+            .post(endpoint)
+            .form(&[
+                ("token", refresh_token),
+                ("token_type_hint", "refresh_token"),
+                ("client_id", self.client_id.as_str()),
+            ])
+            .send()
+            .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "revocation failed; the local session is wiped regardless");
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
