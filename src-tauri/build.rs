@@ -1,7 +1,6 @@
 /// Every command the UI may call; capabilities/default.json grants exactly these.
 const COMMANDS: &[&str] = &[
     "list_municipalities",
-    "choose_municipality",
     "get_language",
     "set_language",
     "start_login",

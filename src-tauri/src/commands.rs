@@ -17,11 +17,6 @@ pub async fn list_municipalities(
     load_municipalities(&shell.api, &shell.store).await
 }
 
-#[tauri::command]
-pub fn choose_municipality(shell: State<'_, Shell>, code: String) -> Result<(), CommandError> {
-    remember_municipality(&shell.store, &code)
-}
-
 /// KOMBIT login for the chosen municipality, in the system browser. Answers
 /// with the person once the backend knows them; never with a token.
 #[tauri::command]
@@ -101,21 +96,6 @@ pub async fn load_municipalities(
     }
 }
 
-/// Remembers the choice, but only of a municipality the app knows.
-pub fn remember_municipality(store: &Store, code: &str) -> Result<(), CommandError> {
-    let known = store
-        .cached_municipalities()?
-        .is_some_and(|(list, _)| list.iter().any(|m| m.code == code));
-    if !known {
-        return Err(CommandError::new(
-            ErrorCode::RequestInvalid,
-            "unknown municipality",
-        ));
-    }
-    store.set_last_municipality(code)?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,7 +113,7 @@ mod tests {
         let live = load_municipalities(&online, &store).await.unwrap();
         assert_eq!(live.municipalities.len(), 2);
         assert!(live.cached_at.is_none());
-        remember_municipality(&store, "101").unwrap();
+        store.set_last_municipality("101").unwrap();
 
         for offline in [
             ApiClient::new(&unreachable_url()).unwrap(),
@@ -152,13 +132,5 @@ mod tests {
         let offline = ApiClient::new(&unreachable_url()).unwrap();
         let err = load_municipalities(&offline, &store).await.unwrap_err();
         assert_eq!(err.code, ErrorCode::NetworkUnreachable);
-    }
-
-    #[test]
-    fn only_known_municipalities_can_be_remembered() {
-        let store = Store::open_in_memory().unwrap();
-        let err = remember_municipality(&store, "101").unwrap_err();
-        assert_eq!(err.code, ErrorCode::RequestInvalid);
-        assert_eq!(store.last_municipality().unwrap(), None);
     }
 }

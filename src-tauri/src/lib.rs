@@ -69,7 +69,6 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         })
         .invoke_handler(tauri::generate_handler![
             commands::list_municipalities,
-            commands::choose_municipality,
             commands::get_language,
             commands::set_language,
             commands::start_login,

@@ -47,6 +47,14 @@ pub enum Msg {
     Back,
     ShowingCachedList,
     Chosen,
+    ContinueInBrowser,
+    ContinueInBrowserLead,
+    Cancel,
+    Hello,
+    YourUserId,
+    Unit,
+    SignOut,
+    Starting,
 }
 
 pub fn t(lang: Lang, msg: Msg) -> &'static str {
@@ -79,6 +87,26 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         (ShowingCachedList, En) => "Showing the saved list from",
         (Chosen, Da) => "Valgt",
         (Chosen, En) => "Chosen",
+        (ContinueInBrowser, Da) => "Fortsæt i browseren",
+        (ContinueInBrowser, En) => "Continue in the browser",
+        (ContinueInBrowserLead, Da) => {
+            "Log ind i browservinduet, der er åbnet. Når du er færdig, kommer du automatisk tilbage hertil."
+        }
+        (ContinueInBrowserLead, En) => {
+            "Sign in in the browser window that has opened. When you are done, you return here automatically."
+        }
+        (Cancel, Da) => "Annuller",
+        (Cancel, En) => "Cancel",
+        (Hello, Da) => "Hej",
+        (Hello, En) => "Hello",
+        (YourUserId, Da) => "Dit bruger-id",
+        (YourUserId, En) => "Your user ID",
+        (Unit, Da) => "Arbejdssted",
+        (Unit, En) => "Workplace",
+        (SignOut, Da) => "Log ud",
+        (SignOut, En) => "Sign out",
+        (Starting, Da) => "Starter …",
+        (Starting, En) => "Starting …",
     }
 }
 

@@ -1,6 +1,6 @@
 //! Calls into the Rust shell (Tauri commands). The only way out of the web view.
 
-use omsorg_core::api::MunicipalityChoice;
+use omsorg_core::api::{Me, MunicipalityChoice};
 use omsorg_core::{ErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -51,6 +51,19 @@ pub async fn list_municipalities() -> Result<MunicipalityChoice, ErrorBody> {
     call("list_municipalities", &NoArgs {}).await
 }
 
-pub async fn choose_municipality(code: &str) -> Result<(), ErrorBody> {
-    call("choose_municipality", &CodeArg { code }).await
+/// Resolves when the person has finished (or abandoned) the browser login.
+pub async fn start_login(code: &str) -> Result<Me, ErrorBody> {
+    call("start_login", &CodeArg { code }).await
+}
+
+pub async fn cancel_login() -> Result<(), ErrorBody> {
+    call("cancel_login", &NoArgs {}).await
+}
+
+pub async fn restore_session() -> Result<Option<Me>, ErrorBody> {
+    call("restore_session", &NoArgs {}).await
+}
+
+pub async fn sign_out() -> Result<(), ErrorBody> {
+    call("sign_out", &NoArgs {}).await
 }

@@ -2,4 +2,5 @@
 //! (tauri-driver + WebKitWebDriver under Xvfb), against the real backend and
 //! dev IdP on free loopback ports. Run through `cargo xtask test`.
 
+mod kombit_login;
 mod municipality_picker;

@@ -13,6 +13,8 @@ use thirtyfour::Capabilities;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+pub mod identity;
+
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -52,11 +54,11 @@ pub fn free_port() -> u16 {
 /// SIGTERM matters for tauri-driver: SIGKILL would orphan WebKitWebDriver.
 pub struct Proc {
     name: String,
-    child: Child,
+    pub child: Child,
 }
 
 impl Proc {
-    fn spawn(name: &str, cmd: &mut Command) -> Result<Proc> {
+    pub fn spawn(name: &str, cmd: &mut Command) -> Result<Proc> {
         let child = cmd
             .kill_on_drop(false)
             .spawn()
@@ -68,7 +70,11 @@ impl Proc {
     }
 
     /// Spawns and waits for a stdout line starting with `prefix`; returns the rest.
-    async fn spawn_ready(name: &str, cmd: &mut Command, prefix: &str) -> Result<(Proc, String)> {
+    pub async fn spawn_ready(
+        name: &str,
+        cmd: &mut Command,
+        prefix: &str,
+    ) -> Result<(Proc, String)> {
         let mut proc = Proc::spawn(name, cmd.stdout(Stdio::piped()))?;
         let stdout = proc.child.stdout.take().context("stdout")?;
         let mut lines = BufReader::new(stdout).lines();
@@ -247,7 +253,7 @@ pub struct Driver {
 }
 
 impl Driver {
-    pub async fn start(display: &str, env: &[(&str, String)]) -> Result<Driver> {
+    pub async fn start(display: &str, env: &[(&'static str, String)]) -> Result<Driver> {
         let port = free_port();
         let native = free_port();
         let mut cmd = Command::new("tauri-driver");

@@ -1,10 +1,13 @@
+use omsorg_core::ErrorCode;
 use yew::prelude::*;
 
-use crate::i18n::{t, Lang, Msg};
+use crate::i18n::{error_text, t, Lang, Msg};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub lang: Lang,
+    /// Why the person is here, e.g. the backend closed their access.
+    pub notice: Option<ErrorCode>,
     pub on_login: Callback<()>,
     pub on_toggle_lang: Callback<()>,
 }
@@ -22,6 +25,9 @@ pub fn LoginPage(props: &Props) -> Html {
                     { t(lang, Msg::SwitchLanguage) }
                 </button>
             </div>
+            if let Some(code) = props.notice {
+                <p id="login-notice" class="notice error" role="alert">{ error_text(lang, code) }</p>
+            }
             <p class="lead">{ t(lang, Msg::LoginLead) }</p>
             <button id="login-kombit" class="primary big" onclick={on_login}>
                 { t(lang, Msg::LoginWithKombit) }

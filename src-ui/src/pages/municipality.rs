@@ -1,7 +1,8 @@
-//! Step 1 of KOMBIT login: choose the municipality. The list comes from the
-//! shell (live, or the cached copy when the backend cannot be reached).
+//! KOMBIT login: choose the municipality, then log in in the system browser.
+//! The list comes from the shell (live, or the cached copy when the backend
+//! cannot be reached).
 
-use omsorg_core::api::{municipality_matches, MunicipalityChoice};
+use omsorg_core::api::{municipality_matches, Me, MunicipalityChoice};
 use omsorg_core::ErrorCode;
 use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
@@ -14,6 +15,9 @@ use crate::shell;
 pub struct Props {
     pub lang: Lang,
     pub on_back: Callback<()>,
+    pub on_signed_in: Callback<Me>,
+    /// The backend refused the person: back to the login screen with the reason.
+    pub on_refused: Callback<ErrorCode>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -30,7 +34,8 @@ pub fn MunicipalityPage(props: &Props) -> Html {
     let attempt = use_state(|| 0u32);
     let query = use_state(String::new);
     let chosen = use_state(|| None::<String>);
-    let choose_error = use_state(|| None::<ErrorCode>);
+    let login_error = use_state(|| None::<ErrorCode>);
+    let waiting = use_state(|| false);
 
     {
         let load = load.clone();
@@ -102,15 +107,28 @@ pub fn MunicipalityPage(props: &Props) -> Html {
                             let onclick = {
                                 let code = m.code.clone();
                                 let chosen = chosen.clone();
-                                let choose_error = choose_error.clone();
+                                let login_error = login_error.clone();
+                                let waiting = waiting.clone();
+                                let on_signed_in = props.on_signed_in.clone();
+                                let on_refused = props.on_refused.clone();
                                 Callback::from(move |_: MouseEvent| {
                                     let code = code.clone();
-                                    let chosen = chosen.clone();
-                                    let choose_error = choose_error.clone();
+                                    let login_error = login_error.clone();
+                                    let waiting = waiting.clone();
+                                    let on_signed_in = on_signed_in.clone();
+                                    let on_refused = on_refused.clone();
+                                    chosen.set(Some(code.clone()));
+                                    login_error.set(None);
+                                    waiting.set(true);
                                     spawn_local(async move {
-                                        match shell::choose_municipality(&code).await {
-                                            Ok(()) => { choose_error.set(None); chosen.set(Some(code)); }
-                                            Err(e) => choose_error.set(Some(e.code)),
+                                        let result = shell::start_login(&code).await;
+                                        waiting.set(false);
+                                        match result {
+                                            Ok(me) => on_signed_in.emit(me),
+                                            Err(e) if matches!(e.code, ErrorCode::NotProvisioned | ErrorCode::InvalidToken) => {
+                                                on_refused.emit(e.code)
+                                            }
+                                            Err(e) => login_error.set(Some(e.code)),
                                         }
                                     });
                                 })
@@ -129,13 +147,26 @@ pub fn MunicipalityPage(props: &Props) -> Html {
                             }
                         }) }
                     </ul>
-                    if let Some(code) = *choose_error {
-                        <p class="notice error" role="alert">{ error_text(lang, code) }</p>
-                    }
+
                 </>
             }
         }
     };
+
+    if *waiting {
+        let cancel = Callback::from(|_: MouseEvent| {
+            spawn_local(async {
+                let _ = shell::cancel_login().await;
+            })
+        });
+        return html! {
+            <section id="browser-wait-screen" aria-labelledby="wait-title" aria-live="polite">
+                <h1 id="wait-title">{ t(lang, Msg::ContinueInBrowser) }</h1>
+                <p class="lead">{ t(lang, Msg::ContinueInBrowserLead) }</p>
+                <button id="cancel-login" class="big" onclick={cancel}>{ t(lang, Msg::Cancel) }</button>
+            </section>
+        };
+    }
 
     html! {
         <section id="municipality-screen" aria-labelledby="municipality-title">
@@ -144,6 +175,9 @@ pub fn MunicipalityPage(props: &Props) -> Html {
                 <button id="back" onclick={on_back}>{ t(lang, Msg::Back) }</button>
             </div>
             <p class="lead">{ t(lang, Msg::ChooseMunicipalityLead) }</p>
+            if let Some(code) = *login_error {
+                <p id="login-error" class="notice error" role="alert">{ error_text(lang, code) }</p>
+            }
             { body }
         </section>
     }

@@ -1,0 +1,51 @@
+//! The signed-in start screen.
+
+use omsorg_core::api::Me;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::i18n::{t, Lang, Msg};
+use crate::shell;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub lang: Lang,
+    pub me: Me,
+    pub on_signed_out: Callback<()>,
+}
+
+#[function_component]
+pub fn HomePage(props: &Props) -> Html {
+    let lang = props.lang;
+    let me = &props.me;
+    let busy = use_state(|| false);
+    let sign_out = {
+        let done = props.on_signed_out.clone();
+        let busy = busy.clone();
+        Callback::from(move |_: MouseEvent| {
+            let done = done.clone();
+            busy.set(true);
+            spawn_local(async move {
+                // The shell wipes the session even when the provider is unreachable.
+                let _ = shell::sign_out().await;
+                done.emit(());
+            });
+        })
+    };
+    html! {
+        <section id="home-screen" aria-labelledby="home-title">
+            <div class="topbar">
+                <h1 id="home-title">{ t(lang, Msg::Hello) }{ ", " }<span id="person-name">{ &me.name }</span></h1>
+                <button id="sign-out" onclick={sign_out} disabled={*busy}>{ t(lang, Msg::SignOut) }</button>
+            </div>
+            <dl class="facts">
+                if let Some(unit) = &me.unit {
+                    <dt>{ t(lang, Msg::Unit) }</dt>
+                    <dd id="person-unit">{ &unit.name }</dd>
+                }
+                <dt>{ t(lang, Msg::YourUserId) }</dt>
+                <dd id="person-user-id">{ &me.user_id }</dd>
+            </dl>
+        </section>
+    }
+}
