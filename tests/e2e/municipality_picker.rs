@@ -65,11 +65,9 @@ async fn picker_lists_municipalities_from_backend_and_falls_back_to_cache_when_i
     let search = app.find(By::Id("municipality-search")).await?;
     search.send_keys("kob").await?;
     assert_eq!(listed_names(&app).await?, ["København"]);
-    app.find(By::Css(".municipality[data-code='101']"))
-        .await?
-        .click()
-        .await?;
-    wait_css(&app, ".municipality[data-code='101'][aria-pressed='true']").await?;
+    search.clear().await?;
+    search.send_keys(" ").await?;
+    assert_eq!(listed_names(&app).await?, ["Aarhus", "København"]);
     screenshot(&app, "02-municipalities.png").await?;
 
     // The web view itself cannot reach the backend.

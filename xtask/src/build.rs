@@ -20,11 +20,13 @@ pub fn ui() -> Result<()> {
 pub fn app() -> Result<PathBuf> {
     ui()?;
     step(
-        "cargo build --release -p omsorg-app --features custom-protocol",
+        "cargo build --release -p omsorg-app --bin omsorg-app --features custom-protocol",
         cmd("cargo").args([
             "build",
             "--release",
             "-p",
+            "omsorg-app",
+            "--bin",
             "omsorg-app",
             "--features",
             "custom-protocol",

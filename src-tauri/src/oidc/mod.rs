@@ -222,9 +222,6 @@ impl Provider {
                     }
                     return Err(invalid("no key verifies the ID token"));
                 }
-                Err(ClaimsVerificationError::Expired(e)) => {
-                    return Err(fail(ErrorCode::LoginClockSkew, format!("expired: {e}")))
-                }
                 Err(ClaimsVerificationError::Other(e)) if e.contains("future") => {
                     return Err(fail(ErrorCode::LoginClockSkew, e))
                 }

@@ -1,0 +1,176 @@
+//! The shell's OpenID Connect client against a misbehaving provider: the
+//! OpenID Foundation's RP tests for the code flow, and more.
+
+mod op;
+
+use std::time::Duration;
+
+use omsorg_app::oidc::browser::Browser;
+use omsorg_app::oidc::{LoginRequest, Provider};
+use omsorg_core::ErrorCode;
+use op::Quirk;
+
+/// A "browser" that follows the redirects itself, as a person's would.
+struct FollowingBrowser;
+
+impl Browser for FollowingBrowser {
+    fn open(&self, url: &str) -> Result<(), String> {
+        let url = url.to_string();
+        tokio::spawn(async move {
+            let _ = reqwest::get(url).await;
+        });
+        Ok(())
+    }
+}
+
+async fn login(
+    quirk: Quirk,
+) -> (
+    Result<omsorg_app::oidc::LoginResult, ErrorCode>,
+    std::sync::Arc<std::sync::Mutex<op::Seen>>,
+) {
+    let (issuer, seen) = op::start(quirk).await;
+    let request = LoginRequest {
+        issuer: issuer.clone(),
+        client_id: op::CLIENT_ID.into(),
+        hint: Some("101".into()),
+        resource: None,
+        timeout: Duration::from_secs(10),
+    };
+    let result = async {
+        let mut provider = Provider::discover(&issuer, op::CLIENT_ID).await?;
+        provider.login(&request, &FollowingBrowser).await
+    }
+    .await
+    .map_err(|e| e.code);
+    (result, seen)
+}
+
+#[tokio::test]
+async fn the_code_flow_succeeds_only_where_the_provider_behaves() {
+    use ErrorCode::*;
+    let cases: &[(&str, Quirk, Result<(), ErrorCode>)] = &[
+        ("rp-response_type-code", Quirk::None, Ok(())),
+        ("rp-id_token-sig-rs256", Quirk::None, Ok(())),
+        (
+            "rp-nonce-invalid",
+            Quirk::NonceInvalid,
+            Err(LoginInvalidToken),
+        ),
+        ("rp-id_token-aud", Quirk::AudOther, Err(LoginInvalidToken)),
+        ("rp-id_token-iat", Quirk::NoIat, Err(LoginInvalidToken)),
+        (
+            "rp-id_token-issuer-mismatch",
+            Quirk::IssuerMismatch,
+            Err(LoginInvalidToken),
+        ),
+        ("rp-id_token-sub", Quirk::NoSub, Err(LoginInvalidToken)),
+        (
+            "rp-id_token-bad-sig-rs256",
+            Quirk::BadSignature,
+            Err(LoginInvalidToken),
+        ),
+        (
+            "rp-id_token-sig-none",
+            Quirk::AlgNone,
+            Err(LoginInvalidToken),
+        ),
+        (
+            "rp-id_token-kid-absent-single-jwks",
+            Quirk::KidAbsentSingleKey,
+            Ok(()),
+        ),
+        (
+            "rp-id_token-kid-absent-multiple-jwks",
+            Quirk::KidAbsentMultipleKeys,
+            Ok(()),
+        ),
+        (
+            "rp-userinfo-bad-sub-claim",
+            Quirk::UserinfoBadSub,
+            Err(LoginInvalidToken),
+        ),
+        ("rp-userinfo-bearer-header", Quirk::None, Ok(())),
+        (
+            "rp-discovery-issuer-not-matching-config",
+            Quirk::DiscoveryIssuerMismatch,
+            Err(LoginInvalidToken),
+        ),
+        ("rp-key-rotation-op-sign-key", Quirk::KeyRotation, Ok(())),
+        ("expired ID token", Quirk::Expired, Err(LoginInvalidToken)),
+        (
+            "state mismatch",
+            Quirk::StateMismatch,
+            Err(LoginStateMismatch),
+        ),
+        (
+            "HS256 signed with the public key",
+            Quirk::HmacWithPublicKey,
+            Err(LoginInvalidToken),
+        ),
+        (
+            "ID token issued in the future",
+            Quirk::IatInFuture,
+            Err(LoginClockSkew),
+        ),
+        ("no ID token", Quirk::NoIdToken, Err(LoginInvalidToken)),
+        (
+            "second audience, foreign azp",
+            Quirk::ExtraAudienceWrongAzp,
+            Err(LoginInvalidToken),
+        ),
+        (
+            "cancelled at the provider",
+            Quirk::AccessDenied,
+            Err(LoginCancelled),
+        ),
+        (
+            "token endpoint refuses",
+            Quirk::TokenEndpointError,
+            Err(LoginProviderError),
+        ),
+    ];
+    let mut report = Vec::new();
+    for (name, quirk, want) in cases {
+        let (got, _) = login(*quirk).await;
+        let got = got.map(|_| ());
+        report.push(format!("{name:<42} {got:?}"));
+        assert_eq!(&got, want, "{name}");
+    }
+    println!("conformance results:\n{}", report.join("\n"));
+}
+
+#[tokio::test]
+async fn the_authorization_request_is_code_flow_with_pkce_s256_state_nonce_and_hint() {
+    let (result, seen) = login(Quirk::None).await;
+    let login = result.expect("login");
+    assert_eq!(login.subject, "anna");
+    // rp-scope-userinfo-claims: name and e-mail come from UserInfo.
+    assert_eq!(login.email.as_deref(), Some("anna@kbh.example"));
+    assert_eq!(login.name.as_deref(), Some("Anna Andersen"));
+    let seen = seen.lock().unwrap();
+    let auth = seen.authorize.as_ref().unwrap();
+    assert_eq!(auth["response_type"], "code");
+    assert_eq!(auth["code_challenge_method"], "S256");
+    assert!(auth["code_challenge"].len() >= 43);
+    assert!(auth["state"].len() >= 16 && auth["nonce"].len() >= 16);
+    assert_eq!(auth["login_hint"], "101");
+    assert!(auth["redirect_uri"].starts_with("http://127.0.0.1:"));
+    let scopes: Vec<_> = auth["scope"].split(' ').collect();
+    for s in ["openid", "profile", "email", "offline_access"] {
+        assert!(scopes.contains(&s), "scope {s}");
+    }
+    let token = seen.token.as_ref().unwrap();
+    assert_eq!(token["grant_type"], "authorization_code");
+    assert!(token.contains_key("code_verifier"));
+    assert_eq!(seen.userinfo_auth.as_deref(), Some("Bearer opaque-access"));
+    // The refresh token stays with the caller; Debug never prints it.
+    assert!(!format!("{login:?}").contains("opaque"));
+}
+
+#[tokio::test]
+async fn key_rotation_refetches_the_keys_once() {
+    let (result, seen) = login(Quirk::KeyRotation).await;
+    assert!(result.is_ok());
+    assert_eq!(seen.lock().unwrap().jwks_fetches, 2);
+}
