@@ -17,6 +17,7 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "librsvg2-dev",
     "libdbus-1-dev",
     "file",
+    "curl",
     "xvfb",
     "xauth",
     "imagemagick",

@@ -36,6 +36,7 @@ const ALLOWED_ALGS: &[CoreJwsSigningAlgorithm] = &[
 ];
 /// How far the device clock may be from the provider's.
 const MAX_SKEW: chrono::Duration = chrono::Duration::minutes(5);
+const ISSUED_IN_FUTURE: &str = "issued in the future";
 
 /// Discovery fields beyond OpenID Connect Core that we use.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -185,7 +186,7 @@ impl Provider {
         .set_allowed_algs(ALLOWED_ALGS.iter().cloned())
         .set_issue_time_verifier_fn(move |iat| {
             if iat > now + MAX_SKEW {
-                Err(format!("issued in the future ({iat})"))
+                Err(format!("{ISSUED_IN_FUTURE} ({iat})"))
             } else {
                 Ok(())
             }
@@ -222,7 +223,8 @@ impl Provider {
                     }
                     return Err(invalid("no key verifies the ID token"));
                 }
-                Err(ClaimsVerificationError::Other(e)) if e.contains("future") => {
+                // openidconnect reports a failed `iat` check as Expired; ours names itself.
+                Err(ClaimsVerificationError::Expired(e)) if e.contains(ISSUED_IN_FUTURE) => {
                     return Err(fail(ErrorCode::LoginClockSkew, e))
                 }
                 Err(e) => return Err(invalid(e)),

@@ -174,3 +174,69 @@ async fn key_rotation_refetches_the_keys_once() {
     assert!(result.is_ok());
     assert_eq!(seen.lock().unwrap().jwks_fetches, 2);
 }
+
+/// `omsorg-login-check` runs the same client: identity on stdout, or the code on stderr.
+#[tokio::test]
+async fn the_diagnostic_cli_prints_the_identity_or_the_error_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let browser = dir.path().join("follow.sh");
+    std::fs::write(&browser, "#!/bin/sh\nexec curl -s -L -o /dev/null \"$1\"\n").unwrap();
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let run = |issuer: String| {
+        let browser = browser.clone();
+        async move {
+            tokio::process::Command::new(env!("CARGO_BIN_EXE_omsorg-login-check"))
+                .args([
+                    "--issuer",
+                    &issuer,
+                    "--client-id",
+                    op::CLIENT_ID,
+                    "--hint",
+                    "101",
+                    "--timeout-secs",
+                    "10",
+                ])
+                .env("OMSORG_BROWSER", &browser)
+                .env_remove("RUST_LOG")
+                .output()
+                .await
+                .unwrap()
+        }
+    };
+
+    let (issuer, _) = op::start(Quirk::None).await;
+    let out = run(issuer.clone()).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["sub"], "anna");
+    assert_eq!(line["email"], "anna@kbh.example");
+    assert_eq!(line["issuer"], issuer.as_str());
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("opaque"),
+        "no token printed"
+    );
+
+    let (issuer, _) = op::start(Quirk::AlgNone).await;
+    let out = run(issuer).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "login.invalid_token"
+    );
+    assert!(out.stdout.is_empty());
+
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_omsorg-login-check"))
+        .arg("--issuer")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "usage error");
+}
