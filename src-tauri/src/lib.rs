@@ -45,7 +45,15 @@ pub fn run() {
 
 /// Generic over the runtime so tests can build the app on tauri's mock runtime.
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    // First, so a second launch hands over to this one (with any deep link) and exits.
+    #[cfg(desktop)]
+    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.set_focus();
+        }
+    }));
     builder
+        .plugin(tauri_plugin_deep_link::init())
         .setup(|app| {
             let config = AppConfig::from_env(|| app.path().app_data_dir().ok())?;
             let store = Store::open(&config.data_dir.join("omsorg.db"))?;
@@ -58,6 +66,15 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             );
             // The system browser, never a web view (RFC 8252); OMSORG_BROWSER for tests.
             let browser = Box::new(ProgramBrowser::from_env().unwrap_or_else(ProgramBrowser::system));
+            {
+                use tauri_plugin_deep_link::DeepLinkExt;
+                let links = sessions.deep_links.clone();
+                app.deep_link().on_open_url(move |event| {
+                    for url in event.urls() {
+                        links.deliver(url.to_string());
+                    }
+                });
+            }
             tracing::info!(api = %config.api_url, data_dir = %config.data_dir.display(), "shell ready");
             app.manage(Shell {
                 api,

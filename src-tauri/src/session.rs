@@ -6,11 +6,12 @@ use std::time::{Duration, Instant};
 use omsorg_core::api::Me;
 use omsorg_core::ErrorCode;
 use serde::{Deserialize, Serialize};
-use tokio::sync::{oneshot, Mutex};
+use tokio::sync::{mpsc, oneshot, Mutex};
 
 use crate::api_client::ApiClient;
 use crate::error::CommandError;
 use crate::oidc::browser::Browser;
+use crate::oidc::redirect::{RedirectTarget, APP_REDIRECT_URI};
 use crate::oidc::{LoginRequest, Provider};
 use crate::secrets::SecretStore;
 use crate::store::Store;
@@ -23,6 +24,25 @@ struct StoredSession {
     issuer: String,
     municipality_code: String,
     refresh_token: String,
+}
+
+/// URLs the OS opens the app with (deep-link plugin), handed to the login
+/// waiting for its redirect, if any.
+#[derive(Clone, Default)]
+pub struct DeepLinks(std::sync::Arc<std::sync::Mutex<Option<mpsc::UnboundedSender<String>>>>);
+
+impl DeepLinks {
+    pub fn deliver(&self, url: String) {
+        if let Some(tx) = self.0.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            let _ = tx.send(url);
+        }
+    }
+
+    fn subscribe(&self) -> mpsc::UnboundedReceiver<String> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
+        rx
+    }
 }
 
 struct Active {
@@ -38,6 +58,7 @@ pub struct Sessions {
     login_timeout: Duration,
     active: Mutex<Option<Active>>,
     cancel: std::sync::Mutex<Option<oneshot::Sender<()>>>,
+    pub deep_links: DeepLinks,
 }
 
 impl Sessions {
@@ -54,6 +75,7 @@ impl Sessions {
             login_timeout,
             active: Mutex::new(None),
             cancel: std::sync::Mutex::new(None),
+            deep_links: DeepLinks::default(),
         }
     }
 
@@ -79,9 +101,20 @@ impl Sessions {
             resource: Some(self.api_audience.clone()),
             timeout: self.login_timeout,
         };
+        // Desktop: a loopback port. Mobile: the app's own scheme through the deep-link plugin.
+        let target = if cfg!(mobile) {
+            RedirectTarget::AppScheme {
+                uri: APP_REDIRECT_URI.to_string(),
+                urls: self.deep_links.subscribe(),
+            }
+        } else {
+            RedirectTarget::loopback()
+                .await
+                .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?
+        };
         let flow = async {
             let mut provider = Provider::discover(&request.issuer, &request.client_id).await?;
-            let result = provider.login(&request, browser).await?;
+            let result = provider.login(&request, browser, target).await?;
             Ok::<_, CommandError>((provider, result))
         };
         let (provider, result) = tokio::select! {

@@ -14,7 +14,7 @@ const KEYSTORE: &str = "dk.omsorg.app";
 
 struct Stack {
     _x: Xvfb,
-    _idp: DevIdp,
+    idp: DevIdp,
     _backend: Backend,
     keyring: Keyring,
     inbox: BrowserInbox,
@@ -41,7 +41,7 @@ async fn stack() -> Result<Stack> {
     let driver = Driver::start(&x.display, &env).await?;
     Ok(Stack {
         _x: x,
-        _idp: idp,
+        idp,
         _backend: backend,
         keyring,
         inbox,
@@ -59,6 +59,17 @@ async fn begin_login(app: &WebDriver, code: &str) -> Result<()> {
         .await?;
     wait_css(app, "#browser-wait-screen").await?;
     Ok(())
+}
+
+/// The refresh token of the session the app stored in the OS keystore.
+async fn stored_refresh_token(keyring: &Keyring) -> Result<String> {
+    let stored = keyring.secrets_of(KEYSTORE).await?;
+    stored
+        .lines()
+        .find_map(|l| l.strip_prefix("secret = "))
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+        .and_then(|v| v["refresh_token"].as_str().map(str::to_string))
+        .ok_or_else(|| anyhow::anyhow!("no session with a refresh token in the keystore"))
 }
 
 /// Everything the web view holds: DOM and both web storages.
@@ -132,13 +143,7 @@ async fn anna_signs_in_through_the_browser_stays_signed_in_and_signs_out() -> Re
     screenshot(&app, "10-signed-in.png").await?;
 
     // The refresh token is in the OS keystore, and no token is in the web view.
-    let stored = s.keyring.secrets_of(KEYSTORE).await?;
-    let refresh_token = stored
-        .lines()
-        .find_map(|l| l.strip_prefix("secret = "))
-        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
-        .and_then(|v| v["refresh_token"].as_str().map(str::to_string))
-        .expect("a session with a refresh token in the keystore");
+    let refresh_token = stored_refresh_token(&s.keyring).await?;
     let contents = web_view_contents(&app).await?;
     assert!(
         !contents.contains(&refresh_token),
@@ -168,6 +173,22 @@ async fn anna_signs_in_through_the_browser_stays_signed_in_and_signs_out() -> Re
     wait_css(&app, "#login-screen").await?;
     assert_eq!(s.keyring.secrets_of(KEYSTORE).await?, "", "keystore wiped");
     assert!(!web_view_contents(&app).await?.contains("Anna Andersen"));
+
+    // Sign-out revoked the refresh token at the provider: a stolen copy is worthless.
+    let res = reqwest::Client::new()
+        .post(format!("{}/token", s.idp.issuer))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", current_refresh_token.as_str()),
+            ("client_id", "omsorg-app"),
+        ])
+        .send()
+        .await?;
+    assert_eq!(
+        res.status(),
+        400,
+        "the refresh token still works after sign-out"
+    );
     app.quit().await?;
     chromium.quit().await?;
     Ok(())

@@ -11,6 +11,7 @@
 use std::time::Duration;
 
 use omsorg_app::oidc::browser::ProgramBrowser;
+use omsorg_app::oidc::redirect::RedirectTarget;
 use omsorg_app::oidc::{LoginRequest, Provider};
 
 const USAGE: &str = "usage: omsorg-login-check --issuer URL --client-id ID [--hint H] [--resource URI] [--timeout-secs N]";
@@ -66,7 +67,10 @@ async fn main() {
     let browser = ProgramBrowser::from_env().unwrap_or_else(ProgramBrowser::system);
     let result = async {
         let mut provider = Provider::discover(&request.issuer, &request.client_id).await?;
-        provider.login(&request, &browser).await
+        let target = RedirectTarget::loopback().await.map_err(|e| {
+            omsorg_app::error::CommandError::new(omsorg_core::ErrorCode::Internal, e.to_string())
+        })?;
+        provider.login(&request, &browser, target).await
     }
     .await;
     match result {

@@ -6,6 +6,7 @@
 
 pub mod browser;
 pub mod loopback;
+pub mod redirect;
 
 use std::time::Duration;
 
@@ -26,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::CommandError;
 use browser::Browser;
-use loopback::Loopback;
+use redirect::RedirectTarget;
 
 /// Only asymmetric signatures; `none` and HMAC are never accepted.
 const ALLOWED_ALGS: &[CoreJwsSigningAlgorithm] = &[
@@ -232,16 +233,15 @@ impl Provider {
         }
     }
 
-    /// The whole interactive login: browser, redirect, code exchange, validation, UserInfo.
+    /// The whole interactive login: browser, redirect (to `target`), code
+    /// exchange, validation, UserInfo.
     pub async fn login(
         &mut self,
         request: &LoginRequest,
         browser: &dyn Browser,
+        mut target: RedirectTarget,
     ) -> Result<LoginResult, CommandError> {
-        let loopback = Loopback::bind()
-            .await
-            .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
-        let redirect = RedirectUrl::new(loopback.redirect_uri.clone())
+        let redirect = RedirectUrl::new(target.redirect_uri().to_string())
             .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
         let client = self.client().set_redirect_uri(redirect);
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -271,7 +271,7 @@ impl Provider {
             .open(url.as_str())
             .map_err(|e| fail(ErrorCode::Internal, format!("opening the browser: {e}")))?;
 
-        let params = tokio::time::timeout(request.timeout, loopback.receive())
+        let params = tokio::time::timeout(request.timeout, target.receive())
             .await
             .map_err(|_| fail(ErrorCode::LoginTimedOut, "no redirect in time"))?
             .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;

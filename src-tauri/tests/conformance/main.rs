@@ -6,6 +6,7 @@ mod op;
 use std::time::Duration;
 
 use omsorg_app::oidc::browser::Browser;
+use omsorg_app::oidc::redirect::RedirectTarget;
 use omsorg_app::oidc::{LoginRequest, Provider};
 use omsorg_core::ErrorCode;
 use op::Quirk;
@@ -39,7 +40,8 @@ async fn login(
     };
     let result = async {
         let mut provider = Provider::discover(&issuer, op::CLIENT_ID).await?;
-        provider.login(&request, &FollowingBrowser).await
+        let target = RedirectTarget::loopback().await.unwrap();
+        provider.login(&request, &FollowingBrowser, target).await
     }
     .await
     .map_err(|e| e.code);
