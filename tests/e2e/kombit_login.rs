@@ -167,6 +167,7 @@ async fn anna_signs_in_through_the_browser_stays_signed_in_and_signs_out() -> Re
         opened,
         "a restart must not open the browser"
     );
+    let current_refresh_token = stored_refresh_token(&s.keyring).await?;
 
     // Sign out: back to the login screen, keystore empty.
     app.find(By::Id("sign-out")).await?.click().await?;
