@@ -199,4 +199,5 @@ server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
   server.on('request', provider.callback());
   console.log(`dev-idp listening on ${issuer}`);
 });
-for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => server.close(() => process.exit(0)));
+// Nothing to flush (in-memory state): stop at once, open keep-alive connections or not.
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));

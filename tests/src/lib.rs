@@ -42,6 +42,15 @@ pub fn artifacts_dir() -> PathBuf {
     dir
 }
 
+/// Appends a service's stderr to `<artifacts>/<name>.log`, so a failed run can be read.
+pub fn log_file(name: &str) -> Result<Stdio> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(artifacts_dir().join(format!("{name}.log")))?;
+    Ok(Stdio::from(file))
+}
+
 /// A port nothing listens on right now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -175,7 +184,8 @@ impl DevIdp {
                 .arg("server.js")
                 .current_dir(repo_root().join("server/dev-idp"))
                 .env("PORT", "0")
-                .stderr(Stdio::null()),
+                .stdin(Stdio::null())
+                .stderr(log_file("dev-idp")?),
             "dev-idp listening on",
         )
         .await?;
@@ -232,7 +242,7 @@ impl Backend {
                 )
                 .env("OMSORG_DEV_SEED", "1")
                 .env("OMSORG_DEV_ISSUER", &self.issuer)
-                .stderr(Stdio::null()),
+                .stderr(log_file("omsorg-server")?),
             "omsorg-server listening on",
         )
         .await?;
