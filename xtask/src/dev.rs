@@ -113,10 +113,48 @@ pub fn run() -> Result<()> {
             d
         }
     };
+    // Likewise a keystore: without a session bus, a private one with an unlocked keyring.
+    let mut keyring = Vec::new();
+    let bus = match std::env::var("DBUS_SESSION_BUS_ADDRESS") {
+        Ok(b) if !b.is_empty() => b,
+        _ => {
+            let (dbus, bus) = start_service(
+                "dbus-daemon",
+                cmd("dbus-daemon").args(["--session", "--nofork", "--print-address=1"]),
+                "",
+            )?;
+            let home = dev_dir.join("keyring-home");
+            let runtime = home.join("run");
+            std::fs::create_dir_all(&runtime)?;
+            std::fs::set_permissions(
+                &runtime,
+                std::os::unix::fs::PermissionsExt::from_mode(0o700),
+            )?;
+            let mut gk = Managed::spawn(
+                "gnome-keyring-daemon",
+                cmd("gnome-keyring-daemon")
+                    .args(["--unlock", "--components=secrets", "--foreground"])
+                    .env("HOME", &home)
+                    .env("XDG_RUNTIME_DIR", &runtime)
+                    .env("DBUS_SESSION_BUS_ADDRESS", &bus)
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::null()),
+            )?;
+            if let Some(mut stdin) = gk.child.stdin.take() {
+                std::io::Write::write_all(&mut stdin, b"omsorg-dev")?;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+            eprintln!("no D-Bus session: the keystore is a private gnome-keyring on {bus}");
+            keyring.push(gk);
+            keyring.push(dbus);
+            bus
+        }
+    };
     let mut app = Managed::spawn(
         "omsorg-app",
         cmd(app.to_str().context("path")?)
             .env("DISPLAY", &display)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus)
             .env("OMSORG_API_URL", &api_url)
             .env("OMSORG_DATA_DIR", dev_dir.join("app-data")),
     )?;
