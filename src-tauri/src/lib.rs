@@ -30,6 +30,20 @@ pub struct Shell {
     pub browser: Box<dyn Browser>,
 }
 
+/// The platform's opener (tauri-plugin-opener): the default browser on
+/// desktop, the system browser (not an in-app view) on mobile.
+struct SystemBrowser<R: Runtime>(tauri::AppHandle<R>);
+
+impl<R: Runtime> Browser for SystemBrowser<R> {
+    fn open(&self, url: &str) -> Result<(), String> {
+        use tauri_plugin_opener::OpenerExt;
+        self.0
+            .opener()
+            .open_url(url, None::<&str>)
+            .map_err(|e| e.to_string())
+    }
+}
+
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     let _ = tracing_subscriber::fmt()
@@ -54,6 +68,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     }));
     builder
         .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let config = AppConfig::from_env(|| app.path().app_data_dir().ok())?;
             let store = Store::open(&config.data_dir.join("omsorg.db"))?;
@@ -65,7 +80,10 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
                 config.login_timeout,
             );
             // The system browser, never a web view (RFC 8252); OMSORG_BROWSER for tests.
-            let browser = Box::new(ProgramBrowser::from_env().unwrap_or_else(ProgramBrowser::system));
+            let browser: Box<dyn Browser> = match ProgramBrowser::from_env() {
+                Some(program) => Box::new(program),
+                None => Box::new(SystemBrowser(app.handle().clone())),
+            };
             {
                 use tauri_plugin_deep_link::DeepLinkExt;
                 let links = sessions.deep_links.clone();
