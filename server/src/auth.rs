@@ -136,36 +136,35 @@ impl TokenVerifier {
             issuer: String,
             jwks_uri: String,
         }
-        let unavailable = |e: &dyn std::fmt::Display| {
-            tracing::warn!(issuer = iss, error = %e, "JWKS unavailable");
-            invalid("issuer keys unavailable")
-        };
         let url = format!(
             "{}/.well-known/openid-configuration",
             iss.trim_end_matches('/')
         );
-        let discovery: Discovery = self
-            .http
+        let discovery: Discovery = self.get_json(iss, &url).await?;
+        if discovery.issuer != iss {
+            return Err(invalid("discovery issuer mismatch"));
+        }
+        self.get_json(iss, &discovery.jwks_uri).await
+    }
+
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        iss: &str,
+        url: &str,
+    ) -> Result<T, ApiError> {
+        let unavailable = |e: reqwest::Error| {
+            tracing::warn!(issuer = iss, error = %e, "JWKS unavailable");
+            invalid("issuer keys unavailable")
+        };
+        self.http
             .get(url)
             .send()
             .await
             .and_then(|r| r.error_for_status())
-            .map_err(|e| unavailable(&e))?
+            .map_err(unavailable)?
             .json()
             .await
-            .map_err(|e| unavailable(&e))?;
-        if discovery.issuer != iss {
-            return Err(invalid("discovery issuer mismatch"));
-        }
-        self.http
-            .get(discovery.jwks_uri)
-            .send()
-            .await
-            .and_then(|r| r.error_for_status())
-            .map_err(|e| unavailable(&e))?
-            .json()
-            .await
-            .map_err(|e| unavailable(&e))
+            .map_err(unavailable)
     }
 }
 
