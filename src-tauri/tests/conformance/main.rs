@@ -242,3 +242,15 @@ async fn the_diagnostic_cli_prints_the_identity_or_the_error_code() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "usage error");
 }
+
+#[tokio::test]
+async fn an_unreachable_provider_is_reported_as_such() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let issuer = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let err = Provider::discover(&issuer, op::CLIENT_ID)
+        .await
+        .err()
+        .expect("no provider there");
+    assert_eq!(err.code, ErrorCode::LoginProviderUnreachable);
+}
