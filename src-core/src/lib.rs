@@ -6,5 +6,7 @@
 
 pub mod api;
 pub mod error;
+pub mod lock;
+pub mod pin;
 
 pub use error::{ErrorBody, ErrorCode};
