@@ -64,7 +64,7 @@ pub fn app() -> Result<PathBuf> {
     Ok(target_dir().join("release/omsorg-app"))
 }
 
-/// The backend binary (debug profile: shares the test build's artifacts).
+/// The backend binary (debug profile), for the dev stack.
 pub fn server() -> Result<PathBuf> {
     step(
         "cargo build -p omsorg-server",

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::util::{cmd, root, step};
+use crate::util::{cmd, root, step, target_dir};
 use crate::{build, setup};
 
 pub fn run_all(e2e: bool) -> Result<()> {
@@ -53,29 +53,42 @@ pub fn run_all(e2e: bool) -> Result<()> {
             "omsorg-core",
         ]),
     )?;
-    step(
-        "cargo test (every crate but the E2E suite)",
-        cmd("cargo").args([
-            "test",
-            "--workspace",
-            "--exclude",
-            "omsorg-ui",
-            "--exclude",
-            "omsorg-e2e",
-        ]),
-    )?;
-    if e2e {
-        let app = build::app()?;
-        let server = build::server()?;
-        step(
-            "end-to-end suite (real app window over WebDriver)",
-            cmd("cargo")
-                .args(["test", "-p", "omsorg-e2e", "--", "--test-threads=1"])
-                .env("OMSORG_E2E_APP", &app)
-                .env("OMSORG_E2E_SERVER", &server)
-                .env("OMSORG_E2E_ARTIFACTS", root().join("test-artifacts")),
-        )?;
+    if !e2e {
+        return step(
+            "cargo test (every crate but the E2E suite)",
+            cmd("cargo").args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "omsorg-ui",
+                "--exclude",
+                "omsorg-e2e",
+            ]),
+        );
     }
+    let app = build::app()?;
+    // One cargo invocation for every crate's tests and the E2E suite, so the
+    // dependency graph is compiled once (features unify per invocation) and
+    // the backend binary the E2E starts is the one this build made. One test
+    // thread: the E2E tests each drive a window, and the rest are quick.
+    step(
+        "cargo test (every crate, then the E2E suite in the real app window)",
+        cmd("cargo")
+            .args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "omsorg-ui",
+                "--",
+                "--test-threads=1",
+            ])
+            .env("OMSORG_E2E_APP", &app)
+            .env(
+                "OMSORG_E2E_SERVER",
+                target_dir().join("debug/omsorg-server"),
+            )
+            .env("OMSORG_E2E_ARTIFACTS", root().join("test-artifacts")),
+    )?;
     eprintln!(
         "\nall checks passed in {:.1} min",
         t.elapsed().as_secs_f64() / 60.0
