@@ -127,10 +127,10 @@ async fn anna_signs_in_through_the_browser_stays_signed_in_and_signs_out() -> Re
     chromium.sign_in("anna", "anna-pass").await?;
     let name = wait_css(&app, "#person-name").await?.text().await?;
     let wall = started.elapsed();
-    println!(
+    record_figure(&format!(
         "login wall time (button to name shown): {} ms",
         wall.as_millis()
-    );
+    ))?;
     assert_eq!(name, "Anna Andersen");
     assert_eq!(
         wait_css(&app, "#person-unit").await?.text().await?,

@@ -42,6 +42,19 @@ pub fn artifacts_dir() -> PathBuf {
     dir
 }
 
+/// Prints a measured figure and appends it to `<artifacts>/figures.txt`
+/// (cargo hides a passing test's output).
+pub fn record_figure(line: &str) -> Result<()> {
+    use std::io::Write;
+    println!("{line}");
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(artifacts_dir().join("figures.txt"))?;
+    writeln!(file, "{line}")?;
+    Ok(())
+}
+
 /// Appends a service's stderr to `<artifacts>/<name>.log`, so a failed run can be read.
 pub fn log_file(name: &str) -> Result<Stdio> {
     let file = std::fs::OpenOptions::new()

@@ -67,6 +67,8 @@ pub fn run_all(e2e: bool) -> Result<()> {
         );
     }
     let app = build::app()?;
+    let figures = root().join("test-artifacts/figures.txt");
+    let _ = std::fs::remove_file(&figures);
     // One cargo invocation for every crate's tests and the E2E suite, so the
     // dependency graph is compiled once (features unify per invocation) and
     // the backend binary the E2E starts is the one this build made. One test
@@ -89,6 +91,9 @@ pub fn run_all(e2e: bool) -> Result<()> {
             )
             .env("OMSORG_E2E_ARTIFACTS", root().join("test-artifacts")),
     )?;
+    if let Ok(text) = std::fs::read_to_string(&figures) {
+        eprintln!("\nfigures measured by the E2E suite:\n{text}");
+    }
     eprintln!(
         "\nall checks passed in {:.1} min",
         t.elapsed().as_secs_f64() / 60.0
