@@ -23,6 +23,10 @@ pub struct Config {
     pub dev_seed: Option<DevSeed>,
     /// The `aud` access tokens must carry.
     pub api_audience: String,
+    /// Server-side secret mixed into every PIN hash (Argon2 secret).
+    pub pin_pepper: String,
+    /// The deployment's minimum PIN length (4–8).
+    pub pin_min_len: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,12 +83,38 @@ impl Config {
             Some(_) => return Err(err("OMSORG_DEV_SEED", "expected 0 or 1")),
         };
         let api_audience = lookup("OMSORG_API_AUDIENCE").unwrap_or_else(|| "urn:omsorg:api".into());
+        // Development has a fixed pepper; anywhere else it must be configured.
+        let pin_pepper = match (lookup("OMSORG_PIN_PEPPER"), &dev_seed) {
+            (Some(p), _) if p.len() >= 16 => p,
+            (Some(_), _) => return Err(err("OMSORG_PIN_PEPPER", "must be at least 16 characters")),
+            (None, Some(_)) => "omsorg-dev-pepper-not-secret".into(),
+            (None, None) => {
+                return Err(err(
+                    "OMSORG_PIN_PEPPER",
+                    "required: a secret of at least 16 characters for PIN hashes",
+                ))
+            }
+        };
+        let pin_min_len = match lookup("OMSORG_PIN_MIN_LEN") {
+            None => omsorg_core::pin::MIN_LEN,
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if (omsorg_core::pin::MIN_LEN..=omsorg_core::pin::MAX_LEN).contains(&n) => n,
+                _ => {
+                    return Err(err(
+                        "OMSORG_PIN_MIN_LEN",
+                        "expected a whole number from 4 to 8",
+                    ))
+                }
+            },
+        };
         Ok(Config {
             listen,
             database_url,
             log_format,
             dev_seed,
             api_audience,
+            pin_pepper,
+            pin_min_len,
         })
     }
 }
@@ -104,7 +134,7 @@ mod tests {
 
     #[test]
     fn defaults_give_an_embedded_sqlite_backend_on_loopback() {
-        let c = parse(&[]).unwrap();
+        let c = parse(&[("OMSORG_PIN_PEPPER", "a-long-enough-secret")]).unwrap();
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert!(c.database_url.starts_with("sqlite:"));
         assert!(c.dev_seed.is_none());
@@ -121,6 +151,15 @@ mod tests {
             (&[("OMSORG_LOG_FORMAT", "xml")], "OMSORG_LOG_FORMAT"),
             (&[("OMSORG_DEV_SEED", "1")], "OMSORG_DEV_ISSUER"),
             (&[("OMSORG_DEV_SEED", "yes")], "OMSORG_DEV_SEED"),
+            (&[], "OMSORG_PIN_PEPPER"),
+            (&[("OMSORG_PIN_PEPPER", "short")], "OMSORG_PIN_PEPPER"),
+            (
+                &[
+                    ("OMSORG_PIN_PEPPER", "a-long-enough-secret"),
+                    ("OMSORG_PIN_MIN_LEN", "3"),
+                ],
+                "OMSORG_PIN_MIN_LEN",
+            ),
         ];
         for (vars, var) in CASES {
             let e = parse(vars).unwrap_err().to_string();

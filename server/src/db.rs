@@ -6,6 +6,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::SqlitePool;
 
 use crate::config::DevSeed;
+use crate::pin::PinHasher;
 
 pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
     let options = SqliteConnectOptions::from_str(url)?
@@ -24,7 +25,7 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
 }
 
 /// The development data of SPEC.md. Idempotent: safe on every start.
-pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed) -> anyhow::Result<()> {
+pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed, pins: &PinHasher) -> anyhow::Result<()> {
     // (code, name, login enabled, hint). Odense is present but disabled so the
     // "enabled only" rule is visible in dev and tests.
     const MUNICIPALITIES: &[(&str, &str, bool)] = &[
@@ -98,6 +99,21 @@ pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed) -> anyhow::Result<()> {
         .bind(&seed.issuer).bind(subject).bind(name).bind(muni).bind(unit).bind(admin)
         .execute(db)
         .await?;
+    }
+    // bo and carl have PINs (SPEC dev data); anna sets hers after her first login.
+    for (user_id, pin) in [("bo", "2580"), ("carl", "1397")] {
+        let has: Option<String> =
+            sqlx::query_scalar("SELECT pin_hash FROM people WHERE user_id = ?1")
+                .bind(user_id)
+                .fetch_one(db)
+                .await?;
+        if has.is_none() {
+            sqlx::query("UPDATE people SET pin_hash = ?2 WHERE user_id = ?1")
+                .bind(user_id)
+                .bind(pins.hash(pin).await?)
+                .execute(db)
+                .await?;
+        }
     }
     Ok(())
 }

@@ -12,6 +12,8 @@ pub enum ApiError {
     Client(ErrorCode, String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
 }
 
 impl ApiError {
@@ -26,7 +28,11 @@ fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
-        ErrorCode::NotProvisioned => StatusCode::FORBIDDEN,
+        ErrorCode::NotProvisioned | ErrorCode::PinWrong | ErrorCode::PinLocked => {
+            StatusCode::FORBIDDEN
+        }
+        ErrorCode::PinInvalid => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::PinNotSet => StatusCode::CONFLICT,
         ErrorCode::NoSession => StatusCode::UNAUTHORIZED,
         // Codes the app raises itself; the backend never answers with them.
         ErrorCode::Internal
@@ -52,9 +58,35 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = %e, "database error");
                 ErrorBody::new(ErrorCode::Internal, "internal error")
             }
+            ApiError::Internal(e) => {
+                tracing::error!(error = %e, "internal error");
+                ErrorBody::new(ErrorCode::Internal, "internal error")
+            }
         };
         (status_of(body.code), Json(body)).into_response()
     }
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// `Json<T>` whose rejections (bad JSON, wrong shape, wrong content type) are
+/// our `request.invalid` error instead of axum's plain-text answer.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(ApiError::client(
+                ErrorCode::RequestInvalid,
+                rejection.body_text(),
+            )),
+        }
+    }
+}

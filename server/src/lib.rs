@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod openapi;
+pub mod pin;
 pub mod routes;
 pub mod telemetry;
 
@@ -26,6 +27,8 @@ use crate::config::Config;
 pub struct AppState {
     pub db: SqlitePool,
     pub tokens: Arc<auth::TokenVerifier>,
+    pub pins: pin::PinHasher,
+    pub pin_min_len: usize,
 }
 
 pub fn app(state: AppState) -> Router {
@@ -43,8 +46,10 @@ pub struct Server {
 impl Server {
     pub async fn start(config: Config) -> anyhow::Result<Server> {
         let db = db::connect(&config.database_url).await?;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let pins = pin::PinHasher::new(config.pin_pepper.as_bytes(), cores);
         if let Some(seed) = &config.dev_seed {
-            db::seed_dev(&db, seed).await?;
+            db::seed_dev(&db, seed, &pins).await?;
         }
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
@@ -54,6 +59,8 @@ impl Server {
             router: app(AppState {
                 db,
                 tokens: auth::TokenVerifier::new(config.api_audience),
+                pins,
+                pin_min_len: config.pin_min_len,
             }),
         })
     }

@@ -62,6 +62,23 @@ pub struct Me {
     pub may_order_substitutes: bool,
 }
 
+/// `PUT /api/v1/me/pin`: `current_pin` is required to change an existing,
+/// unlocked PIN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetPin {
+    pub pin: String,
+    #[serde(default)]
+    pub current_pin: Option<String>,
+}
+
+/// `POST /api/v1/me/pin/verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VerifyPin {
+    pub pin: String,
+}
+
 /// Case- and accent-insensitive search used by the municipality picker:
 /// "kob", "Køb" and "101" all find København.
 pub fn municipality_matches(m: &Municipality, query: &str) -> bool {

@@ -20,6 +20,18 @@ pub enum ErrorCode {
     /// Missing, malformed, expired or untrusted access token.
     #[serde(rename = "auth.invalid_token")]
     InvalidToken,
+    /// The PIN does not meet the policy (digits, length, no 0000/1234).
+    #[serde(rename = "pin.invalid")]
+    PinInvalid,
+    /// Wrong PIN; attempts are counted.
+    #[serde(rename = "pin.wrong")]
+    PinWrong,
+    /// Too many wrong PINs: set a new one after a fresh KOMBIT login, or ask an administrator.
+    #[serde(rename = "pin.locked")]
+    PinLocked,
+    /// No PIN has been set yet.
+    #[serde(rename = "pin.not_set")]
+    PinNotSet,
     /// The person is not (or no longer) provisioned in the municipality's system.
     #[serde(rename = "account.not_provisioned")]
     NotProvisioned,
@@ -68,6 +80,10 @@ impl ErrorCode {
         ErrorCode::MethodNotAllowed,
         ErrorCode::Internal,
         ErrorCode::InvalidToken,
+        ErrorCode::PinInvalid,
+        ErrorCode::PinWrong,
+        ErrorCode::PinLocked,
+        ErrorCode::PinNotSet,
         ErrorCode::NotProvisioned,
         ErrorCode::LoginCancelled,
         ErrorCode::LoginStateMismatch,
@@ -91,6 +107,10 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::InvalidToken => "auth.invalid_token",
             ErrorCode::NotProvisioned => "account.not_provisioned",
+            ErrorCode::PinInvalid => "pin.invalid",
+            ErrorCode::PinWrong => "pin.wrong",
+            ErrorCode::PinLocked => "pin.locked",
+            ErrorCode::PinNotSet => "pin.not_set",
             ErrorCode::LoginCancelled => "login.cancelled",
             ErrorCode::LoginStateMismatch => "login.state_mismatch",
             ErrorCode::LoginInvalidToken => "login.invalid_token",

@@ -127,6 +127,18 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
         (NetworkBadResponse | Internal, En) => {
             "Omsorg is not answering as expected right now. Try again in a moment."
         }
+        (PinInvalid, Da) => {
+            "PIN-koden skal være 4–8 cifre og må ikke være nem at gætte (fx 0000 eller 1234)."
+        }
+        (PinInvalid, En) => "The PIN must be 4–8 digits and not easy to guess (e.g. 0000 or 1234).",
+        (PinWrong, Da) => "Forkert PIN-kode. Prøv igen.",
+        (PinWrong, En) => "Wrong PIN. Try again.",
+        (PinLocked, Da) => {
+            "PIN-koden er spærret efter for mange forsøg. Log ind med KOMBIT for at vælge en ny."
+        }
+        (PinLocked, En) => "The PIN is blocked after too many attempts. Sign in with KOMBIT to choose a new one.",
+        (PinNotSet, Da) => "Du har ikke valgt en PIN-kode endnu.",
+        (PinNotSet, En) => "You have not chosen a PIN yet.",
         (NotProvisioned, Da) => "Din adgang er lukket. Kontakt din leder.",
         (NotProvisioned, En) => "Your access has been closed. Contact your manager.",
         (InvalidToken, Da) => "Du er blevet logget ud. Log ind igen.",

@@ -3,6 +3,7 @@
 mod health;
 mod me;
 mod municipalities;
+mod pin;
 
 use axum::routing::get;
 use axum::Router;
@@ -14,6 +15,7 @@ use crate::AppState;
 pub use health::__path_healthz;
 pub use me::__path_get_me;
 pub use municipalities::__path_list_municipalities;
+pub use pin::{__path_set_pin, __path_verify_pin};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,6 +26,11 @@ pub fn router() -> Router<AppState> {
             get(municipalities::list_municipalities),
         )
         .route("/api/v1/me", get(me::get_me))
+        .route("/api/v1/me/pin", axum::routing::put(pin::set_pin))
+        .route(
+            "/api/v1/me/pin/verify",
+            axum::routing::post(pin::verify_pin),
+        )
         .fallback(|| async { ApiError::client(ErrorCode::NotFound, "no such resource") })
         .method_not_allowed_fallback(|| async {
             ApiError::client(ErrorCode::MethodNotAllowed, "method not allowed here")

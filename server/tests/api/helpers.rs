@@ -89,6 +89,8 @@ pub async fn spawn_app_trusting(issuer: &str) -> TestApp {
             issuer: issuer.into(),
         }),
         api_audience: AUDIENCE.into(),
+        pin_pepper: "test-pepper-of-sixteen".into(),
+        pin_min_len: 4,
     };
     let server = Server::start(config).await.expect("server starts");
     let base = format!("http://{}", server.addr);

@@ -3,4 +3,5 @@
 mod helpers;
 mod me;
 mod municipalities;
+mod pin;
 mod platform;

@@ -36,6 +36,7 @@ async fn restarting_on_the_same_database_reseeds_without_duplicates() {
             &omsorg_server::config::DevSeed {
                 issuer: DEV_ISSUER.into(),
             },
+            &omsorg_server::pin::PinHasher::new(b"test-pepper-of-sixteen", 2),
         )
         .await
         .unwrap();

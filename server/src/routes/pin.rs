@@ -1,0 +1,134 @@
+//! The person's PIN: set/change and verify (lock screen). Attempts are
+//! counted in the database, so every instance sees the same count.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use omsorg_core::api::{SetPin, VerifyPin};
+use omsorg_core::lock::MAX_ATTEMPTS;
+use omsorg_core::pin::{Pin, PinError};
+use omsorg_core::{ErrorBody, ErrorCode};
+
+use crate::auth::Person;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::AppState;
+
+fn policy_message(e: PinError) -> String {
+    match e {
+        PinError::NotDigits => "the PIN must be digits only".into(),
+        PinError::TooShort { min } => format!("the PIN must be at least {min} digits"),
+        PinError::TooLong { max } => format!("the PIN must be at most {max} digits"),
+        PinError::AllSame => "the PIN must not repeat one digit".into(),
+        PinError::Sequence => "the PIN must not be a straight sequence".into(),
+    }
+}
+
+async fn stored(state: &AppState, person: &Person) -> ApiResult<(Option<String>, bool)> {
+    Ok(
+        sqlx::query_as("SELECT pin_hash, pin_locked FROM people WHERE id = ?1")
+            .bind(person.id)
+            .fetch_one(&state.db)
+            .await?,
+    )
+}
+
+/// Checks `pin` against `hash`, counting a wrong one; the fifth locks the PIN.
+async fn check(state: &AppState, person: &Person, pin: &str, hash: &str) -> ApiResult<()> {
+    if state.pins.verify(pin, hash).await? {
+        sqlx::query("UPDATE people SET pin_failed_attempts = 0 WHERE id = ?1")
+            .bind(person.id)
+            .execute(&state.db)
+            .await?;
+        return Ok(());
+    }
+    let (failed, locked): (i64, bool) = sqlx::query_as(
+        "UPDATE people SET pin_failed_attempts = pin_failed_attempts + 1,
+                           pin_locked = (pin_failed_attempts + 1 >= ?2)
+         WHERE id = ?1 RETURNING pin_failed_attempts, pin_locked",
+    )
+    .bind(person.id)
+    .bind(i64::from(MAX_ATTEMPTS))
+    .fetch_one(&state.db)
+    .await?;
+    tracing::info!(person = person.id, failed, "wrong PIN");
+    if locked {
+        return Err(ApiError::client(
+            ErrorCode::PinLocked,
+            "too many wrong PINs",
+        ));
+    }
+    let left = i64::from(MAX_ATTEMPTS) - failed;
+    Err(ApiError::client(
+        ErrorCode::PinWrong,
+        format!("wrong PIN; {left} attempts left"),
+    ))
+}
+
+/// Sets the PIN (first time, or after it was locked) or changes it (the
+/// current PIN required).
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/pin",
+    request_body = SetPin,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "PIN set"),
+        (status = 400, description = "request.invalid", body = ErrorBody),
+        (status = 403, description = "pin.wrong / pin.locked (the current PIN)", body = ErrorBody),
+        (status = 422, description = "pin.invalid: the policy", body = ErrorBody),
+    )
+)]
+pub async fn set_pin(
+    State(state): State<AppState>,
+    person: Person,
+    ApiJson(body): ApiJson<SetPin>,
+) -> ApiResult<StatusCode> {
+    let pin = Pin::parse_with_min(&body.pin, state.pin_min_len)
+        .map_err(|e| ApiError::client(ErrorCode::PinInvalid, policy_message(e)))?;
+    let (hash, locked) = stored(&state, &person).await?;
+    if let (Some(hash), false) = (hash, locked) {
+        let current = body
+            .current_pin
+            .ok_or_else(|| ApiError::client(ErrorCode::PinWrong, "the current PIN is required"))?;
+        check(&state, &person, &current, &hash).await?;
+    }
+    let new_hash = state.pins.hash(pin.expose()).await?;
+    sqlx::query(
+        "UPDATE people SET pin_hash = ?2, pin_failed_attempts = 0, pin_locked = FALSE WHERE id = ?1",
+    )
+    .bind(person.id)
+    .bind(new_hash)
+    .execute(&state.db)
+    .await?;
+    tracing::info!(person = person.id, "PIN set");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Checks the PIN (the lock screen). Five wrong in a row lock it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/pin/verify",
+    request_body = VerifyPin,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "right PIN"),
+        (status = 403, description = "pin.wrong / pin.locked", body = ErrorBody),
+        (status = 409, description = "pin.not_set", body = ErrorBody),
+    )
+)]
+pub async fn verify_pin(
+    State(state): State<AppState>,
+    person: Person,
+    ApiJson(body): ApiJson<VerifyPin>,
+) -> ApiResult<StatusCode> {
+    match stored(&state, &person).await? {
+        (None, _) => Err(ApiError::client(ErrorCode::PinNotSet, "no PIN set")),
+        (Some(_), true) => Err(ApiError::client(
+            ErrorCode::PinLocked,
+            "too many wrong PINs",
+        )),
+        (Some(hash), false) => {
+            check(&state, &person, &body.pin, &hash).await?;
+            Ok(StatusCode::NO_CONTENT)
+        }
+    }
+}
