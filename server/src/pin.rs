@@ -39,14 +39,14 @@ impl PinHasher {
         let _permit = self.permits.acquire().await?;
         let pepper = self.pepper.clone();
         let pin = pin.to_string();
-        Ok(tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut OsRng);
             Self::argon(&pepper)
                 .hash_password(pin.as_bytes(), &salt)
                 .map(|h| h.to_string())
         })
         .await?
-        .map_err(|e| anyhow::anyhow!("argon2: {e}"))?)
+        .map_err(|e| anyhow::anyhow!("argon2: {e}"))
     }
 
     pub async fn verify(&self, pin: &str, phc: &str) -> anyhow::Result<bool> {
@@ -54,7 +54,7 @@ impl PinHasher {
         let pepper = self.pepper.clone();
         let pin = pin.to_string();
         let phc = phc.to_string();
-        Ok(tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let parsed =
                 PasswordHash::new(&phc).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
             Ok::<_, anyhow::Error>(
@@ -63,7 +63,7 @@ impl PinHasher {
                     .is_ok(),
             )
         })
-        .await??)
+        .await?
     }
 }
 
