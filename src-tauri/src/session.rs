@@ -187,7 +187,7 @@ impl Sessions {
         let me = match api.me(&refreshed.access_token).await {
             Ok(me) => me,
             Err(e) if is_refusal(e.code) => {
-                self.wipe(Some(&provider), &stored.refresh_token).await;
+                self.wipe(&provider, &stored.refresh_token).await;
                 return Err(e);
             }
             Err(e) => return Err(e),
@@ -215,15 +215,17 @@ impl Sessions {
             .await
             .ok()
             .and_then(Result::ok);
-            self.wipe(provider.as_ref(), &stored.refresh_token).await;
+            if let Some(p) = provider {
+                revoke_quietly(&p, &stored.refresh_token).await;
+            }
         }
         self.secrets.delete(SESSION_KEY)
     }
 
-    async fn wipe(&self, provider: Option<&Provider>, refresh_token: &str) {
-        if let Some(p) = provider {
-            let _ = tokio::time::timeout(Duration::from_secs(5), p.revoke(refresh_token)).await;
-        }
+    /// After a refusal: revoke, forget, and only log a keystore failure (the
+    /// refusal is what the person must see).
+    async fn wipe(&self, provider: &Provider, refresh_token: &str) {
+        revoke_quietly(provider, refresh_token).await;
         self.active.lock().await.take();
         if let Err(e) = self.secrets.delete(SESSION_KEY) {
             tracing::error!(code = %e.code, "could not wipe the keystore entry");
@@ -244,6 +246,11 @@ impl Sessions {
     pub fn has_stored_session(&self) -> Result<bool, CommandError> {
         Ok(self.secrets.get(SESSION_KEY)?.is_some())
     }
+}
+
+/// Best effort within 5 s: signing out must not wait on an absent provider.
+async fn revoke_quietly(provider: &Provider, refresh_token: &str) {
+    let _ = tokio::time::timeout(Duration::from_secs(5), provider.revoke(refresh_token)).await;
 }
 
 /// The backend's "this person may not": sign out at once.
