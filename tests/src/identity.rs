@@ -134,11 +134,7 @@ impl Chromium {
                          format!("--user-data-dir={}", profile.path().display())],
             }),
         )?;
-        let driver = WebDriver::builder(format!("http://127.0.0.1:{port}"), caps)
-            .poller(std::sync::Arc::new(
-                thirtyfour::extensions::query::ElementPollerNoWait,
-            ))
-            .await?;
+        let driver = crate::session(&format!("http://127.0.0.1:{port}"), caps).await?;
         Ok(Chromium {
             driver,
             _chromedriver: chromedriver,

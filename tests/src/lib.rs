@@ -312,14 +312,18 @@ impl Driver {
             "tauri:options",
             serde_json::json!({ "application": required_path("OMSORG_E2E_APP") }),
         )?;
-        // `find` answers at once; every wait in the suites is an explicit `wait_for`,
-        // so asserting that something is absent costs nothing.
-        Ok(WebDriver::builder(&self.url, caps)
-            .poller(std::sync::Arc::new(
-                thirtyfour::extensions::query::ElementPollerNoWait,
-            ))
-            .await?)
+        session(&self.url, caps).await
     }
+}
+
+/// A WebDriver session whose `find` answers at once: every wait in the suites
+/// is an explicit `wait_for`, so asserting that something is absent costs nothing.
+pub async fn session(url: &str, caps: Capabilities) -> Result<WebDriver> {
+    Ok(WebDriver::builder(url, caps)
+        .poller(std::sync::Arc::new(
+            thirtyfour::extensions::query::ElementPollerNoWait,
+        ))
+        .await?)
 }
 
 /// Polls until `probe` returns `Some`, or fails with `what` after `secs`.
