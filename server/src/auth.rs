@@ -28,6 +28,10 @@ const JWKS_TTL: Duration = Duration::from_secs(3600);
 pub struct Claims {
     pub iss: String,
     pub sub: String,
+    /// When the person last authenticated at the provider (OIDC `auth_time`),
+    /// carried into the access token; proves a fresh KOMBIT login.
+    #[serde(default)]
+    pub auth_time: Option<i64>,
 }
 
 struct CachedJwks {
@@ -187,6 +191,32 @@ pub struct Person {
     pub unit_id: Option<String>,
     pub is_admin: bool,
     pub has_pin: bool,
+    pub pin_locked: bool,
+    /// From the token: when the person last logged in with KOMBIT.
+    #[sqlx(skip)]
+    pub auth_time: Option<i64>,
+}
+
+impl Person {
+    /// Whether the KOMBIT login behind this request is at most `within` old.
+    pub fn logged_in_within(&self, within: std::time::Duration) -> bool {
+        let now = chrono::Utc::now().timestamp();
+        let within = i64::try_from(within.as_secs()).unwrap_or(i64::MAX);
+        // A little slack for clocks that disagree, none for the future.
+        self.auth_time
+            .is_some_and(|t| t <= now + 60 && now - t <= within)
+    }
+
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.is_admin {
+            Ok(())
+        } else {
+            Err(ApiError::client(
+                ErrorCode::Forbidden,
+                "administrators only",
+            ))
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for Person {
@@ -218,16 +248,18 @@ impl FromRequestParts<AppState> for Person {
             .await?;
         let person: Option<Person> = sqlx::query_as(
             "SELECT id, user_id, name, municipality_code, unit_id, is_admin,
-                    pin_hash IS NOT NULL AS has_pin
+                    pin_hash IS NOT NULL AS has_pin, pin_locked
              FROM people WHERE issuer = ?1 AND subject = ?2 AND active",
         )
         .bind(&claims.iss)
         .bind(&claims.sub)
         .fetch_optional(&state.db)
         .await?;
-        person.ok_or_else(|| {
+        let mut person = person.ok_or_else(|| {
             tracing::info!("token for a person who is not provisioned");
             ApiError::client(ErrorCode::NotProvisioned, "this person is not provisioned")
-        })
+        })?;
+        person.auth_time = claims.auth_time;
+        Ok(person)
     }
 }

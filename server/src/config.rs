@@ -27,6 +27,9 @@ pub struct Config {
     pub pin_pepper: String,
     /// The deployment's minimum PIN length (4–8).
     pub pin_min_len: usize,
+    /// `OMSORG_FRESH_LOGIN_SECS` (default 600): a KOMBIT login this recent may
+    /// set a new PIN without the current one (e.g. after five wrong).
+    pub fresh_login: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,6 +110,18 @@ impl Config {
                 }
             },
         };
+        let fresh_login = match lookup("OMSORG_FRESH_LOGIN_SECS") {
+            None => std::time::Duration::from_secs(600),
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if (30..=3600).contains(&n) => std::time::Duration::from_secs(n),
+                _ => {
+                    return Err(err(
+                        "OMSORG_FRESH_LOGIN_SECS",
+                        "expected seconds from 30 to 3600",
+                    ))
+                }
+            },
+        };
         Ok(Config {
             listen,
             database_url,
@@ -115,6 +130,7 @@ impl Config {
             api_audience,
             pin_pepper,
             pin_min_len,
+            fresh_login,
         })
     }
 }

@@ -28,9 +28,11 @@ fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
-        ErrorCode::NotProvisioned | ErrorCode::PinWrong | ErrorCode::PinLocked => {
-            StatusCode::FORBIDDEN
-        }
+        ErrorCode::NotProvisioned
+        | ErrorCode::Forbidden
+        | ErrorCode::FreshLoginRequired
+        | ErrorCode::PinWrong
+        | ErrorCode::PinLocked => StatusCode::FORBIDDEN,
         ErrorCode::PinInvalid => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::PinNotSet => StatusCode::CONFLICT,
         ErrorCode::NoSession => StatusCode::UNAUTHORIZED,
@@ -44,6 +46,8 @@ fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::LoginProviderError
         | ErrorCode::LoginTimedOut
         | ErrorCode::KeystoreFailed
+        | ErrorCode::SessionLocked
+        | ErrorCode::PinOfflineUnavailable
         | ErrorCode::NetworkUnreachable
         | ErrorCode::NetworkBadResponse
         | ErrorCode::StoreFailed => StatusCode::INTERNAL_SERVER_ERROR,

@@ -29,6 +29,8 @@ pub struct AppState {
     pub tokens: Arc<auth::TokenVerifier>,
     pub pins: pin::PinHasher,
     pub pin_min_len: usize,
+    /// How recent a KOMBIT login must be to set a PIN without the current one.
+    pub fresh_login: std::time::Duration,
 }
 
 pub fn app(state: AppState) -> Router {
@@ -61,6 +63,7 @@ impl Server {
                 tokens: auth::TokenVerifier::new(config.api_audience),
                 pins,
                 pin_min_len: config.pin_min_len,
+                fresh_login: config.fresh_login,
             }),
         })
     }

@@ -5,13 +5,11 @@
 use std::sync::Arc;
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::SaltString;
+use omsorg_core::pin_hash;
 use tokio::sync::Semaphore;
 
-pub const MEMORY_KIB: u32 = 19 * 1024;
-pub const ITERATIONS: u32 = 2;
-pub const PARALLELISM: u32 = 1;
+pub use omsorg_core::pin_hash::{ITERATIONS, MEMORY_KIB, PARALLELISM};
 
 #[derive(Clone)]
 pub struct PinHasher {
@@ -28,12 +26,6 @@ impl PinHasher {
         }
     }
 
-    fn argon(pepper: &[u8]) -> Argon2<'_> {
-        let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).expect("valid params");
-        Argon2::new_with_secret(pepper, Algorithm::Argon2id, Version::V0x13, params)
-            .expect("pepper accepted")
-    }
-
     /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`).
     pub async fn hash(&self, pin: &str) -> anyhow::Result<String> {
         let _permit = self.permits.acquire().await?;
@@ -41,12 +33,10 @@ impl PinHasher {
         let pin = pin.to_string();
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut OsRng);
-            Self::argon(&pepper)
-                .hash_password(pin.as_bytes(), &salt)
-                .map(|h| h.to_string())
+            pin_hash::hash(pin.as_bytes(), &pepper, salt.as_str())
         })
         .await?
-        .map_err(|e| anyhow::anyhow!("argon2: {e}"))
+        .map_err(anyhow::Error::from)
     }
 
     pub async fn verify(&self, pin: &str, phc: &str) -> anyhow::Result<bool> {
@@ -54,16 +44,9 @@ impl PinHasher {
         let pepper = self.pepper.clone();
         let pin = pin.to_string();
         let phc = phc.to_string();
-        tokio::task::spawn_blocking(move || {
-            let parsed =
-                PasswordHash::new(&phc).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-            Ok::<_, anyhow::Error>(
-                Self::argon(&pepper)
-                    .verify_password(pin.as_bytes(), &parsed)
-                    .is_ok(),
-            )
-        })
-        .await?
+        tokio::task::spawn_blocking(move || pin_hash::verify(pin.as_bytes(), &pepper, &phc))
+            .await?
+            .map_err(anyhow::Error::from)
     }
 }
 
@@ -72,17 +55,16 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn hashes_with_owasp_parameters_and_the_pepper_matters() {
-        let hasher = PinHasher::new(b"pepper-one", 2);
-        let phc = hasher.hash("2580").await.unwrap();
-        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
-        assert!(!phc.contains("2580"));
-        assert!(hasher.verify("2580", &phc).await.unwrap());
-        assert!(!hasher.verify("2581", &phc).await.unwrap());
-        let other = PinHasher::new(b"pepper-two", 2);
-        assert!(
-            !other.verify("2580", &phc).await.unwrap(),
-            "a stolen hash is useless without the pepper"
-        );
+    async fn concurrent_hashes_off_the_runtime_verify_under_their_pepper_only() {
+        let hasher = PinHasher::new(b"pepper-one", 1);
+        let (a, b) = tokio::join!(hasher.hash("2580"), hasher.hash("2580"));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_ne!(a, b, "each hash has its own salt");
+        assert!(hasher.verify("2580", &a).await.unwrap());
+        assert!(!PinHasher::new(b"pepper-two", 1)
+            .verify("2580", &b)
+            .await
+            .unwrap());
+        assert!(hasher.verify("2580", "garbage").await.is_err());
     }
 }

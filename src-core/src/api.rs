@@ -59,6 +59,9 @@ pub struct Me {
     pub unit: Option<UnitRef>,
     pub roles: Vec<Role>,
     pub has_pin: bool,
+    /// Five wrong PINs locked it: a new one must be set (needs a fresh KOMBIT login).
+    #[serde(default)]
+    pub pin_locked: bool,
     pub may_order_substitutes: bool,
 }
 

@@ -20,6 +20,13 @@ pub enum ErrorCode {
     /// Missing, malformed, expired or untrusted access token.
     #[serde(rename = "auth.invalid_token")]
     InvalidToken,
+    /// Signed in, but this needs a role or setting the person lacks.
+    #[serde(rename = "auth.forbidden")]
+    Forbidden,
+    /// This needs a KOMBIT login from the last few minutes (e.g. setting a
+    /// locked PIN again without the current one).
+    #[serde(rename = "auth.fresh_login_required")]
+    FreshLoginRequired,
     /// The PIN does not meet the policy (digits, length, no 0000/1234).
     #[serde(rename = "pin.invalid")]
     PinInvalid,
@@ -32,6 +39,9 @@ pub enum ErrorCode {
     /// No PIN has been set yet.
     #[serde(rename = "pin.not_set")]
     PinNotSet,
+    /// Offline, and this device has no local PIN verifier yet: unlock needs the backend.
+    #[serde(rename = "pin.offline_unavailable")]
+    PinOfflineUnavailable,
     /// The person is not (or no longer) provisioned in the municipality's system.
     #[serde(rename = "account.not_provisioned")]
     NotProvisioned,
@@ -59,6 +69,9 @@ pub enum ErrorCode {
     /// A command that needs a signed-in person was called without one.
     #[serde(rename = "session.none")]
     NoSession,
+    /// The device is locked: only unlock and sign-out are allowed.
+    #[serde(rename = "session.locked")]
+    SessionLocked,
     /// The OS keystore could not be used.
     #[serde(rename = "keystore.failed")]
     KeystoreFailed,
@@ -80,10 +93,13 @@ impl ErrorCode {
         ErrorCode::MethodNotAllowed,
         ErrorCode::Internal,
         ErrorCode::InvalidToken,
+        ErrorCode::Forbidden,
+        ErrorCode::FreshLoginRequired,
         ErrorCode::PinInvalid,
         ErrorCode::PinWrong,
         ErrorCode::PinLocked,
         ErrorCode::PinNotSet,
+        ErrorCode::PinOfflineUnavailable,
         ErrorCode::NotProvisioned,
         ErrorCode::LoginCancelled,
         ErrorCode::LoginStateMismatch,
@@ -93,6 +109,7 @@ impl ErrorCode {
         ErrorCode::LoginProviderError,
         ErrorCode::LoginTimedOut,
         ErrorCode::NoSession,
+        ErrorCode::SessionLocked,
         ErrorCode::KeystoreFailed,
         ErrorCode::NetworkUnreachable,
         ErrorCode::NetworkBadResponse,
@@ -106,11 +123,14 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "request.method_not_allowed",
             ErrorCode::Internal => "internal",
             ErrorCode::InvalidToken => "auth.invalid_token",
+            ErrorCode::Forbidden => "auth.forbidden",
+            ErrorCode::FreshLoginRequired => "auth.fresh_login_required",
             ErrorCode::NotProvisioned => "account.not_provisioned",
             ErrorCode::PinInvalid => "pin.invalid",
             ErrorCode::PinWrong => "pin.wrong",
             ErrorCode::PinLocked => "pin.locked",
             ErrorCode::PinNotSet => "pin.not_set",
+            ErrorCode::PinOfflineUnavailable => "pin.offline_unavailable",
             ErrorCode::LoginCancelled => "login.cancelled",
             ErrorCode::LoginStateMismatch => "login.state_mismatch",
             ErrorCode::LoginInvalidToken => "login.invalid_token",
@@ -119,6 +139,7 @@ impl ErrorCode {
             ErrorCode::LoginProviderError => "login.provider_error",
             ErrorCode::LoginTimedOut => "login.timed_out",
             ErrorCode::NoSession => "session.none",
+            ErrorCode::SessionLocked => "session.locked",
             ErrorCode::KeystoreFailed => "keystore.failed",
             ErrorCode::NetworkUnreachable => "network.unreachable",
             ErrorCode::NetworkBadResponse => "network.bad_response",

@@ -8,5 +8,7 @@ pub mod api;
 pub mod error;
 pub mod lock;
 pub mod pin;
+#[cfg(feature = "pin-hash")]
+pub mod pin_hash;
 
 pub use error::{ErrorBody, ErrorCode};

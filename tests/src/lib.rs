@@ -191,12 +191,18 @@ pub struct DevIdp {
 
 impl DevIdp {
     pub async fn start() -> Result<DevIdp> {
+        Self::start_with(&[]).await
+    }
+
+    /// With extra environment, e.g. a short `OMSORG_IDP_ACCESS_TOKEN_SECONDS`.
+    pub async fn start_with(env: &[(&str, &str)]) -> Result<DevIdp> {
         let (proc, issuer) = Proc::spawn_ready(
             "dev-idp",
             Command::new("node")
                 .arg("server.js")
                 .current_dir(repo_root().join("server/dev-idp"))
                 .env("PORT", "0")
+                .envs(env.iter().copied())
                 .stdin(Stdio::null())
                 .stderr(log_file("dev-idp")?),
             "dev-idp listening on",

@@ -41,6 +41,7 @@ pub async fn get_me(State(state): State<AppState>, person: Person) -> ApiResult<
         unit: unit.map(|(id, name, _)| UnitRef { id, name }),
         roles,
         has_pin: person.has_pin,
+        pin_locked: person.pin_locked,
         may_order_substitutes: person.is_admin || unit_may_order,
     }))
 }

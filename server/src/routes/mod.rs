@@ -1,5 +1,6 @@
 //! Per-area routers merged into one.
 
+mod admin;
 mod health;
 mod me;
 mod municipalities;
@@ -12,6 +13,7 @@ use omsorg_core::ErrorCode;
 use crate::error::ApiError;
 use crate::AppState;
 
+pub use admin::__path_reset_pin;
 pub use health::__path_healthz;
 pub use me::__path_get_me;
 pub use municipalities::__path_list_municipalities;
@@ -30,6 +32,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/me/pin/verify",
             axum::routing::post(pin::verify_pin),
+        )
+        .route(
+            "/api/v1/admin/people/{user_id}/pin",
+            axum::routing::delete(admin::reset_pin),
         )
         .fallback(|| async { ApiError::client(ErrorCode::NotFound, "no such resource") })
         .method_not_allowed_fallback(|| async {

@@ -63,8 +63,9 @@ async fn check(state: &AppState, person: &Person, pin: &str, hash: &str) -> ApiR
     ))
 }
 
-/// Sets the PIN (first time, or after it was locked) or changes it (the
-/// current PIN required).
+/// Sets the PIN (first time) or changes it: the current PIN, or a KOMBIT
+/// login from the last `OMSORG_FRESH_LOGIN_SECS` (token `auth_time`), is
+/// required; a locked PIN can only be set again after a fresh login.
 #[utoipa::path(
     put,
     path = "/api/v1/me/pin",
@@ -73,7 +74,7 @@ async fn check(state: &AppState, person: &Person, pin: &str, hash: &str) -> ApiR
     responses(
         (status = 204, description = "PIN set"),
         (status = 400, description = "request.invalid", body = ErrorBody),
-        (status = 403, description = "pin.wrong / pin.locked (the current PIN)", body = ErrorBody),
+        (status = 403, description = "pin.wrong (the current PIN) / pin.locked / auth.fresh_login_required", body = ErrorBody),
         (status = 422, description = "pin.invalid: the policy", body = ErrorBody),
     )
 )]
@@ -84,12 +85,25 @@ pub async fn set_pin(
 ) -> ApiResult<StatusCode> {
     let pin = Pin::parse_with_min(&body.pin, state.pin_min_len)
         .map_err(|e| ApiError::client(ErrorCode::PinInvalid, policy_message(e)))?;
-    let (hash, locked) = stored(&state, &person).await?;
-    if let (Some(hash), false) = (hash, locked) {
-        let current = body
-            .current_pin
-            .ok_or_else(|| ApiError::client(ErrorCode::PinWrong, "the current PIN is required"))?;
-        check(&state, &person, &current, &hash).await?;
+    let fresh = person.logged_in_within(state.fresh_login);
+    match (stored(&state, &person).await?, body.current_pin, fresh) {
+        // First PIN, or a fresh KOMBIT login (which also reopens a locked PIN).
+        ((None, _), _, _) | ((Some(_), _), _, true) => {}
+        ((Some(_), true), _, false) => {
+            return Err(ApiError::client(
+                ErrorCode::PinLocked,
+                "the PIN is locked: log in with KOMBIT again to set a new one",
+            ))
+        }
+        ((Some(hash), false), Some(current), false) => {
+            check(&state, &person, &current, &hash).await?
+        }
+        ((Some(_), false), None, false) => {
+            return Err(ApiError::client(
+                ErrorCode::FreshLoginRequired,
+                "give the current PIN, or log in with KOMBIT again",
+            ))
+        }
     }
     let new_hash = state.pins.hash(pin.expose()).await?;
     sqlx::query(

@@ -24,6 +24,18 @@ impl Person<'_> {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    async fn me(&self) -> Value {
+        let res = self
+            .app
+            .client
+            .get(self.app.url("/api/v1/me"))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        res.json().await.unwrap()
+    }
+
     async fn verify(&self, pin: &str) -> (u16, Value) {
         let res = self
             .app
@@ -60,9 +72,19 @@ async fn first_pin_follows_the_policy_then_verifies() {
     assert_eq!(anna.verify("4821").await.0, 204);
     assert_eq!(anna.verify("4822").await.1["code"], "pin.wrong");
 
-    // Changing needs the current PIN.
+    // Changing needs the current PIN (this token's login is not fresh).
     assert_eq!(
-        anna.put_pin(json!({ "pin": "7315" })).await.1["code"],
+        anna.put_pin(json!({ "pin": "7315" })).await,
+        (
+            403,
+            json!({"code": "auth.fresh_login_required",
+                     "message": "give the current PIN, or log in with KOMBIT again"})
+        )
+    );
+    assert_eq!(
+        anna.put_pin(json!({ "pin": "7315", "current_pin": "4822" }))
+            .await
+            .1["code"],
         "pin.wrong"
     );
     let (status, _) = anna
@@ -95,8 +117,39 @@ async fn five_wrong_pins_lock_it_until_it_is_set_again() {
         "pin.locked",
         "even the right PIN"
     );
-    // A new PIN (after KOMBIT login) reopens it.
-    assert_eq!(bo.put_pin(json!({ "pin": "6049" })).await.0, 204);
+    // Neither the old PIN nor a stale login reopens it...
+    assert_eq!(
+        bo.put_pin(json!({ "pin": "6049", "current_pin": "2580" }))
+            .await
+            .1["code"],
+        "pin.locked"
+    );
+    let an_hour_ago = chrono::Utc::now().timestamp() - 3600;
+    let stale = Person {
+        app: &app,
+        token: token(
+            KEY,
+            Some("k1"),
+            json!({"iss": issuer, "sub": "bo", "auth_time": an_hour_ago}),
+        ),
+    };
+    assert_eq!(
+        stale.put_pin(json!({ "pin": "6049" })).await.1["code"],
+        "pin.locked"
+    );
+    // ...a fresh KOMBIT login does.
+    let fresh = Person {
+        app: &app,
+        token: token(
+            KEY,
+            Some("k1"),
+            json!({"iss": issuer, "sub": "bo",
+                                             "auth_time": chrono::Utc::now().timestamp() - 5}),
+        ),
+    };
+    assert_eq!(bo.me().await["pin_locked"], true);
+    assert_eq!(fresh.put_pin(json!({ "pin": "6049" })).await.0, 204);
+    assert_eq!(bo.me().await["pin_locked"], false);
     assert_eq!(bo.verify("6049").await.0, 204);
     // A right PIN resets the count.
     for _ in 0..4 {
@@ -140,4 +193,65 @@ async fn bad_bodies_get_clear_errors_not_500() {
         .await
         .unwrap();
     assert_eq!(res.status(), 401, "no token, no PIN check");
+}
+
+#[tokio::test]
+async fn an_administrator_resets_a_pin_in_their_own_municipality_only() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let as_ = |sub: &str| Person {
+        app: &app,
+        token: token(KEY, Some("k1"), json!({"iss": issuer, "sub": sub})),
+    };
+    let (bo, anna, carl) = (as_("bo"), as_("anna"), as_("carl"));
+    let reset = async |who: &Person<'_>, user_id: &str| {
+        let res = app
+            .client
+            .delete(app.url(&format!("/api/v1/admin/people/{user_id}/pin")))
+            .bearer_auth(&who.token)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (
+            status,
+            res.json::<Value>().await.unwrap_or(Value::Null)["code"].clone(),
+        )
+    };
+    let user_id = async |who: &Person<'_>| who.me().await["user_id"].as_str().unwrap().to_string();
+    let (anna_id, bo_id, carl_id) = (
+        user_id(&anna).await,
+        user_id(&bo).await,
+        user_id(&carl).await,
+    );
+
+    // Staff may not; an unknown user ID, or one in another municipality
+    // (carl is in Aarhus, bo in København), is a clear 404.
+    assert_eq!(reset(&anna, &bo_id).await, (403, json!("auth.forbidden")));
+    assert_eq!(bo.verify("2580").await.0, 204, "bo's PIN untouched");
+    assert_eq!(
+        reset(&bo, "nobody").await,
+        (404, json!("request.not_found"))
+    );
+    assert_eq!(
+        reset(&bo, &carl_id).await,
+        (404, json!("request.not_found"))
+    );
+    assert_eq!(carl.verify("1397").await.0, 204, "carl's PIN untouched");
+
+    // anna locks her PIN; bo resets it; anna must set a new one.
+    assert_eq!(anna.put_pin(json!({ "pin": "4821" })).await.0, 204);
+    for _ in 0..5 {
+        anna.verify("0001").await;
+    }
+    assert_eq!(anna.verify("4821").await.1["code"], "pin.locked");
+    assert_eq!(reset(&bo, &anna_id).await, (204, Value::Null));
+    let me = anna.me().await;
+    assert_eq!(
+        (me["has_pin"].clone(), me["pin_locked"].clone()),
+        (json!(false), json!(false))
+    );
+    assert_eq!(anna.verify("4821").await.1["code"], "pin.not_set");
+    assert_eq!(anna.put_pin(json!({ "pin": "5048" })).await.0, 204);
+    assert_eq!(anna.verify("5048").await.0, 204);
 }
