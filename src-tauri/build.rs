@@ -6,6 +6,11 @@ const COMMANDS: &[&str] = &[
     "start_login",
     "cancel_login",
     "restore_session",
+    "current_person",
+    "lock_state",
+    "report_activity",
+    "unlock",
+    "set_pin",
     "sign_out",
 ];
 

@@ -14,7 +14,9 @@ pub struct Now {
     pub wall_ms: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// On the wire to the UI as `{"state":"locked","attempts_left":3}` etc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
 pub enum LockState {
     Unlocked,
     Locked {

@@ -26,6 +26,21 @@ pub enum PinError {
     Sequence,
 }
 
+/// For logs and API messages; people see the UI catalogue's text.
+impl std::fmt::Display for PinError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PinError::NotDigits => f.write_str("the PIN must be digits only"),
+            PinError::TooShort { min } => write!(f, "the PIN must be at least {min} digits"),
+            PinError::TooLong { max } => write!(f, "the PIN must be at most {max} digits"),
+            PinError::AllSame => f.write_str("the PIN must not repeat one digit"),
+            PinError::Sequence => f.write_str("the PIN must not be a straight sequence"),
+        }
+    }
+}
+
+impl std::error::Error for PinError {}
+
 impl Pin {
     /// Parses with the default minimum length.
     pub fn parse(input: &str) -> Result<Pin, PinError> {

@@ -2,8 +2,9 @@
 
 use std::time::Duration;
 
-use omsorg_core::api::{Me, Municipality, MunicipalityList};
+use omsorg_core::api::{Me, Municipality, MunicipalityList, SetPin, VerifyPin};
 use omsorg_core::{ErrorBody, ErrorCode};
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 
 use crate::error::CommandError;
@@ -32,21 +33,57 @@ impl ApiClient {
     }
 
     pub async fn me(&self, access_token: &str) -> Result<Me, CommandError> {
-        self.get_as("/api/v1/me", Some(access_token)).await
+        let bytes = self
+            .send(Method::GET, "/api/v1/me", Some(access_token), None)
+            .await?;
+        parse("/api/v1/me", &bytes)
+    }
+
+    /// `Ok(())` for the right PIN; `pin.wrong` / `pin.locked` / … otherwise.
+    pub async fn verify_pin(&self, access_token: &str, pin: &str) -> Result<(), CommandError> {
+        let body = VerifyPin { pin: pin.into() };
+        let body = serde_json::to_value(&body).expect("json");
+        self.send(
+            Method::POST,
+            "/api/v1/me/pin/verify",
+            Some(access_token),
+            Some(body),
+        )
+        .await
+        .map(drop)
+    }
+
+    pub async fn set_pin(&self, access_token: &str, body: &SetPin) -> Result<(), CommandError> {
+        let body = serde_json::to_value(body).expect("json");
+        self.send(
+            Method::PUT,
+            "/api/v1/me/pin",
+            Some(access_token),
+            Some(body),
+        )
+        .await
+        .map(drop)
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, CommandError> {
-        self.get_as(path, None).await
+        let bytes = self.send(Method::GET, path, None, None).await?;
+        parse(path, &bytes)
     }
 
-    async fn get_as<T: DeserializeOwned>(
+    /// The body of a 2xx answer; the backend's error code otherwise.
+    async fn send(
         &self,
+        method: Method,
         path: &str,
         bearer: Option<&str>,
-    ) -> Result<T, CommandError> {
-        let mut req = self.http.get(format!("{}{}", self.base, path));
+        json: Option<serde_json::Value>,
+    ) -> Result<Vec<u8>, CommandError> {
+        let mut req = self.http.request(method, format!("{}{}", self.base, path));
         if let Some(token) = bearer {
             req = req.bearer_auth(token);
+        }
+        if let Some(body) = json {
+            req = req.json(&body);
         }
         let res = req.send().await.map_err(|e| {
             tracing::warn!(path, error = %e, "backend unreachable");
@@ -57,10 +94,7 @@ impl ApiClient {
             CommandError::new(ErrorCode::NetworkUnreachable, format!("reading body: {e}"))
         })?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| {
-                tracing::warn!(path, error = %e, "backend answered outside the contract");
-                CommandError::new(ErrorCode::NetworkBadResponse, "unexpected answer")
-            });
+            return Ok(bytes.to_vec());
         }
         // Client errors carry a stable code the UI knows; anything else is the server's fault.
         match serde_json::from_slice::<ErrorBody>(&bytes) {
@@ -74,6 +108,13 @@ impl ApiClient {
             }
         }
     }
+}
+
+fn parse<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, CommandError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        tracing::warn!(path, error = %e, "backend answered outside the contract");
+        CommandError::new(ErrorCode::NetworkBadResponse, "unexpected answer")
+    })
 }
 
 #[cfg(test)]

@@ -2,11 +2,13 @@
 
 use chrono::Utc;
 use omsorg_core::api::{Me, MunicipalityChoice};
+use omsorg_core::lock::LockState;
 use omsorg_core::ErrorCode;
 use tauri::State;
 
 use crate::api_client::ApiClient;
 use crate::error::CommandError;
+use crate::pin;
 use crate::store::Store;
 use crate::Shell;
 
@@ -14,6 +16,7 @@ use crate::Shell;
 pub async fn list_municipalities(
     shell: State<'_, Shell>,
 ) -> Result<MunicipalityChoice, CommandError> {
+    shell.lock.guard()?;
     load_municipalities(&shell.api, &shell.store).await
 }
 
@@ -21,29 +24,76 @@ pub async fn list_municipalities(
 /// with the person once the backend knows them; never with a token.
 #[tauri::command]
 pub async fn start_login(shell: State<'_, Shell>, code: String) -> Result<Me, CommandError> {
-    shell
+    shell.lock.guard()?;
+    let me = shell
         .sessions
         .login(&shell.store, &shell.api, &code, shell.browser.as_ref())
-        .await
+        .await?;
+    shell.lock.begin_unlocked();
+    Ok(me)
 }
 
 #[tauri::command]
-pub fn cancel_login(shell: State<'_, Shell>) {
+pub fn cancel_login(shell: State<'_, Shell>) -> Result<(), CommandError> {
+    shell.lock.guard()?;
     shell.sessions.cancel_login();
+    Ok(())
 }
 
-/// The person signed in from the stored session, or `None`.
+/// At start: whether someone is signed in (from the keystore), and the lock's
+/// state. A restarted app with a PIN set starts locked. Never the person
+/// themself: that is `current_person`, refused while locked.
 #[tauri::command]
-pub async fn restore_session(shell: State<'_, Shell>) -> Result<Option<Me>, CommandError> {
-    shell.sessions.restore(&shell.api).await
+pub async fn restore_session(shell: State<'_, Shell>) -> Result<Option<LockState>, CommandError> {
+    shell.lock.guard()?;
+    pin::restore(&shell).await
+}
+
+/// The signed-in person (for the home and PIN setup screens).
+#[tauri::command]
+pub async fn current_person(shell: State<'_, Shell>) -> Result<Me, CommandError> {
+    shell.lock.guard()?;
+    shell.sessions.person().await
+}
+
+/// `None` when nobody is signed in. Carries no personal data.
+#[tauri::command]
+pub fn lock_state(shell: State<'_, Shell>) -> Option<LockState> {
+    shell.lock.state()
+}
+
+/// The UI saw the person use the app (throttled by the UI). Too late is too
+/// late: after the timeout this reports the lock instead of reopening it.
+#[tauri::command]
+pub fn report_activity(shell: State<'_, Shell>) -> Option<LockState> {
+    shell.lock.activity()
+}
+
+#[tauri::command]
+pub async fn unlock(shell: State<'_, Shell>, pin: String) -> Result<LockState, CommandError> {
+    pin::unlock(&shell, &pin).await
+}
+
+/// Sets the first PIN, or changes it (`current_pin`, unless the KOMBIT login
+/// is fresh). Answers with the person as the backend now sees them.
+#[tauri::command]
+pub async fn set_pin(
+    shell: State<'_, Shell>,
+    pin: String,
+    current_pin: Option<String>,
+) -> Result<Me, CommandError> {
+    shell.lock.guard()?;
+    pin::set(&shell, &pin, current_pin).await
 }
 
 #[tauri::command]
 pub async fn sign_out(shell: State<'_, Shell>) -> Result<(), CommandError> {
-    shell.sessions.sign_out().await
+    shell.lock.end();
+    shell.sessions.sign_out(&shell.store).await
 }
 
-/// The UI language: "da" (default) or "en".
+/// The UI language: "da" (default) or "en". A device setting, not personal,
+/// so the lock screen can be shown in the chosen language.
 #[tauri::command]
 pub fn get_language(shell: State<'_, Shell>) -> Result<String, CommandError> {
     Ok(shell.store.language()?.unwrap_or_else(|| "da".into()))
@@ -51,6 +101,7 @@ pub fn get_language(shell: State<'_, Shell>) -> Result<String, CommandError> {
 
 #[tauri::command]
 pub fn set_language(shell: State<'_, Shell>, tag: String) -> Result<(), CommandError> {
+    shell.lock.guard()?;
     if !matches!(tag.as_str(), "da" | "en") {
         return Err(CommandError::new(
             ErrorCode::RequestInvalid,

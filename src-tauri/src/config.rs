@@ -16,6 +16,9 @@ pub struct AppConfig {
     pub keystore_service: String,
     /// The backend's resource indicator at the providers.
     pub api_audience: String,
+    /// `OMSORG_LOCK_AFTER` (seconds, default 600): a personal device locks
+    /// after this long without use. Never off.
+    pub lock_after: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +29,8 @@ pub enum ConfigError {
     NoDataDir,
     #[error("OMSORG_LOGIN_TIMEOUT_SECS must be a whole number of seconds, got {0:?}")]
     LoginTimeout(String),
+    #[error("OMSORG_LOCK_AFTER must be seconds from 1 to 3600 (the lock cannot be turned off), got {0:?}")]
+    LockAfter(String),
 }
 
 impl AppConfig {
@@ -53,6 +58,13 @@ impl AppConfig {
             None => 300,
             Some(v) => v.parse().map_err(|_| ConfigError::LoginTimeout(v))?,
         };
+        let lock_after = match lookup("OMSORG_LOCK_AFTER") {
+            None => 600,
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if (1..=3600).contains(&n) => n,
+                _ => return Err(ConfigError::LockAfter(v)),
+            },
+        };
         Ok(AppConfig {
             api_url: api_url.trim_end_matches('/').to_string(),
             data_dir,
@@ -61,6 +73,7 @@ impl AppConfig {
             keystore_service: lookup("OMSORG_KEYSTORE_SERVICE")
                 .unwrap_or_else(|| "dk.omsorg.app".into()),
             api_audience: lookup("OMSORG_API_AUDIENCE").unwrap_or_else(|| "urn:omsorg:api".into()),
+            lock_after: std::time::Duration::from_secs(lock_after),
         })
     }
 }
@@ -91,5 +104,21 @@ mod tests {
         assert!(matches!(e, ConfigError::ApiUrl(_)));
         let e = AppConfig::from_lookup(|_| None, || None).unwrap_err();
         assert!(matches!(e, ConfigError::NoDataDir));
+    }
+
+    #[test]
+    fn the_lock_defaults_to_ten_minutes_and_cannot_be_turned_off() {
+        let lock = |v: &'static str| {
+            AppConfig::from_lookup(
+                move |k| (k == "OMSORG_LOCK_AFTER").then(|| v.to_string()),
+                || Some("/data".into()),
+            )
+        };
+        let default = AppConfig::from_lookup(|_| None, || Some("/d".into())).unwrap();
+        assert_eq!(default.lock_after.as_secs(), 600);
+        assert_eq!(lock("5").unwrap().lock_after.as_secs(), 5);
+        for off in ["0", "-1", "never", "", "3601"] {
+            assert!(matches!(lock(off), Err(ConfigError::LockAfter(_))), "{off}");
+        }
     }
 }

@@ -6,7 +6,10 @@ pub mod api_client;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod lock;
+pub mod offline_pin;
 pub mod oidc;
+pub mod pin;
 pub mod secrets;
 pub mod session;
 pub mod store;
@@ -17,6 +20,7 @@ use tauri::{Manager, Runtime};
 
 use crate::api_client::ApiClient;
 use crate::config::AppConfig;
+use crate::lock::DeviceLock;
 use crate::oidc::browser::{Browser, ProgramBrowser};
 use crate::secrets::KeyringStore;
 use crate::session::Sessions;
@@ -28,6 +32,8 @@ pub struct Shell {
     pub store: Store,
     pub sessions: Sessions,
     pub browser: Box<dyn Browser>,
+    /// The personal device's inactivity lock; every command consults it.
+    pub lock: DeviceLock,
 }
 
 /// The platform's opener (tauri-plugin-opener): the default browser on
@@ -99,6 +105,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
                 store,
                 sessions,
                 browser,
+                lock: DeviceLock::new(config.lock_after),
             });
             Ok(())
         })
@@ -109,6 +116,20 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::start_login,
             commands::cancel_login,
             commands::restore_session,
+            commands::current_person,
+            commands::lock_state,
+            commands::report_activity,
+            commands::unlock,
+            commands::set_pin,
             commands::sign_out,
         ])
+        // Coming back to the window counts as use, unless the timeout has
+        // already passed (then it is the moment the lock is noticed).
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::Focused(true) = event {
+                if let Some(shell) = window.try_state::<Shell>() {
+                    shell.lock.activity();
+                }
+            }
+        })
 }

@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, oneshot, Mutex};
 
 use crate::api_client::ApiClient;
 use crate::error::CommandError;
+use crate::offline_pin;
 use crate::oidc::browser::Browser;
 use crate::oidc::redirect::{RedirectTarget, APP_REDIRECT_URI};
 use crate::oidc::{LoginRequest, Provider};
@@ -46,10 +47,14 @@ impl DeepLinks {
 }
 
 struct Active {
-    access_token: String,
+    /// `None` after an offline start: the next backend call refreshes it.
+    access_token: Option<String>,
     expires_at: Option<Instant>,
     me: Me,
 }
+
+/// A token this close to its expiry is refreshed before use.
+const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
 
 pub struct Sessions {
     secrets: Box<dyn SecretStore>,
@@ -77,6 +82,10 @@ impl Sessions {
             cancel: std::sync::Mutex::new(None),
             deep_links: DeepLinks::default(),
         }
+    }
+
+    pub fn secrets(&self) -> &dyn SecretStore {
+        self.secrets.as_ref()
     }
 
     /// Interactive KOMBIT login for the chosen municipality.
@@ -131,6 +140,8 @@ impl Sessions {
                 return Err(e);
             }
         };
+        // A new person (or the same one, freshly): nothing of an earlier session survives.
+        store.wipe_personal()?;
         if let Some(refresh_token) = result.refresh_token {
             let stored = StoredSession {
                 issuer: result.issuer.clone(),
@@ -140,8 +151,9 @@ impl Sessions {
             self.secrets
                 .set(SESSION_KEY, &serde_json::to_string(&stored).expect("json"))?;
         }
+        store.set_person(&me)?;
         *self.active.lock().await = Some(Active {
-            access_token: result.access_token,
+            access_token: Some(result.access_token),
             expires_at: result.access_expires_in.map(|d| Instant::now() + d),
             me: me.clone(),
         });
@@ -154,19 +166,73 @@ impl Sessions {
         }
     }
 
-    /// At start: the session from the keystore's refresh token, without a browser.
-    /// `None` when nobody is signed in. A refused refresh or a refused person wipes it.
-    pub async fn restore(&self, api: &ApiClient) -> Result<Option<Me>, CommandError> {
+    /// At start: the session from the keystore's refresh token, without a
+    /// browser. `None` when nobody is signed in. A refused refresh or a
+    /// refused person wipes it. Offline, the person as last seen (the device
+    /// stays locked until the PIN is given).
+    pub async fn restore(
+        &self,
+        api: &ApiClient,
+        store: &Store,
+    ) -> Result<Option<Me>, CommandError> {
         if let Some(active) = self.active.lock().await.as_ref() {
             return Ok(Some(active.me.clone()));
         }
         let Some(raw) = self.secrets.get(SESSION_KEY)? else {
             return Ok(None);
         };
-        let Ok(mut stored) = serde_json::from_str::<StoredSession>(&raw) else {
-            self.secrets.delete(SESSION_KEY)?;
+        let Ok(stored) = serde_json::from_str::<StoredSession>(&raw) else {
+            self.forget(store).await;
             return Ok(None);
         };
+        let (token, expires_at) = match self.refresh(stored, store).await {
+            Ok(t) => t,
+            Err(e) if is_offline(e.code) => return self.restore_offline(store, e).await,
+            Err(e) => return Err(e),
+        };
+        let me = match api.me(&token).await {
+            Ok(me) => me,
+            Err(e) if is_offline(e.code) => return self.restore_offline(store, e).await,
+            Err(e) => {
+                if is_refusal(e.code) {
+                    self.sign_out(store).await?;
+                }
+                return Err(e);
+            }
+        };
+        store.set_person(&me)?;
+        *self.active.lock().await = Some(Active {
+            access_token: Some(token),
+            expires_at,
+            me: me.clone(),
+        });
+        Ok(Some(me))
+    }
+
+    async fn restore_offline(
+        &self,
+        store: &Store,
+        cause: CommandError,
+    ) -> Result<Option<Me>, CommandError> {
+        let Some(me) = store.person()? else {
+            return Err(cause);
+        };
+        tracing::info!(code = %cause.code, "starting offline with the stored session");
+        *self.active.lock().await = Some(Active {
+            access_token: None,
+            expires_at: None,
+            me: me.clone(),
+        });
+        Ok(Some(me))
+    }
+
+    /// A fresh access token from the keystore's refresh token (rotating it
+    /// when the provider does). A refused refresh forgets the session.
+    async fn refresh(
+        &self,
+        mut stored: StoredSession,
+        store: &Store,
+    ) -> Result<(String, Option<Instant>), CommandError> {
         let provider = Provider::discover(&stored.issuer, &self.client_id).await?;
         let refreshed = match provider
             .refresh(&stored.refresh_token, Some(&self.api_audience))
@@ -174,7 +240,7 @@ impl Sessions {
         {
             Ok(r) => r,
             Err(e) if e.code == ErrorCode::InvalidToken => {
-                self.secrets.delete(SESSION_KEY)?;
+                self.forget(store).await;
                 return Err(e);
             }
             Err(e) => return Err(e),
@@ -184,25 +250,59 @@ impl Sessions {
             self.secrets
                 .set(SESSION_KEY, &serde_json::to_string(&stored).expect("json"))?;
         }
-        let me = match api.me(&refreshed.access_token).await {
-            Ok(me) => me,
-            Err(e) if is_refusal(e.code) => {
-                self.wipe(&provider, &stored.refresh_token).await;
-                return Err(e);
-            }
-            Err(e) => return Err(e),
-        };
-        *self.active.lock().await = Some(Active {
-            access_token: refreshed.access_token,
-            expires_at: refreshed.access_expires_in.map(|d| Instant::now() + d),
-            me: me.clone(),
-        });
-        Ok(Some(me))
+        let expires_at = refreshed.access_expires_in.map(|d| Instant::now() + d);
+        Ok((refreshed.access_token, expires_at))
     }
 
-    /// Revokes at the provider where possible, then forgets everything.
-    pub async fn sign_out(&self) -> Result<(), CommandError> {
-        self.active.lock().await.take();
+    /// The access token for a backend call, refreshed when it has expired
+    /// (or was never there, after an offline start).
+    pub async fn access_token(&self, store: &Store) -> Result<String, CommandError> {
+        let mut active = self.active.lock().await;
+        let Some(current) = active.as_mut() else {
+            return Err(CommandError::new(ErrorCode::NoSession, "not signed in"));
+        };
+        if let (Some(token), expires_at) = (&current.access_token, current.expires_at) {
+            if expires_at.is_none_or(|t| t > Instant::now() + EXPIRY_MARGIN) {
+                return Ok(token.clone());
+            }
+        }
+        let stored = self
+            .secrets
+            .get(SESSION_KEY)?
+            .and_then(|raw| serde_json::from_str::<StoredSession>(&raw).ok())
+            .ok_or_else(|| CommandError::new(ErrorCode::NoSession, "no stored session"))?;
+        drop(active);
+        let (token, expires_at) = self.refresh(stored, store).await?;
+        let mut active = self.active.lock().await;
+        let current = active
+            .as_mut()
+            .ok_or_else(|| CommandError::new(ErrorCode::NoSession, "signed out meanwhile"))?;
+        current.access_token = Some(token.clone());
+        current.expires_at = expires_at;
+        Ok(token)
+    }
+
+    /// The signed-in person as last seen.
+    pub async fn person(&self) -> Result<Me, CommandError> {
+        self.active
+            .lock()
+            .await
+            .as_ref()
+            .map(|a| a.me.clone())
+            .ok_or_else(|| CommandError::new(ErrorCode::NoSession, "not signed in"))
+    }
+
+    pub async fn set_person(&self, store: &Store, me: Me) -> Result<(), CommandError> {
+        store.set_person(&me)?;
+        if let Some(a) = self.active.lock().await.as_mut() {
+            a.me = me;
+        }
+        Ok(())
+    }
+
+    /// Revokes at the provider where possible, then forgets everything:
+    /// keystore entries and the store's personal items.
+    pub async fn sign_out(&self, store: &Store) -> Result<(), CommandError> {
         if let Some(stored) = self
             .secrets
             .get(SESSION_KEY)?
@@ -219,26 +319,25 @@ impl Sessions {
                 revoke_quietly(&p, &stored.refresh_token).await;
             }
         }
-        self.secrets.delete(SESSION_KEY)
-    }
-
-    /// After a refusal: revoke, forget, and only log a keystore failure (the
-    /// refusal is what the person must see).
-    async fn wipe(&self, provider: &Provider, refresh_token: &str) {
-        revoke_quietly(provider, refresh_token).await;
         self.active.lock().await.take();
-        if let Err(e) = self.secrets.delete(SESSION_KEY) {
-            tracing::error!(code = %e.code, "could not wipe the keystore entry");
-        }
+        self.secrets.delete(SESSION_KEY)?;
+        offline_pin::forget(self.secrets.as_ref())?;
+        store.wipe_personal()?;
+        Ok(())
     }
 
-    /// The access token for a backend call, if the session is live.
-    pub async fn access_token(&self) -> Result<String, CommandError> {
-        match self.active.lock().await.as_ref() {
-            Some(a) if a.expires_at.is_none_or(|t| t > Instant::now()) => {
-                Ok(a.access_token.clone())
+    /// After a refusal: forget locally, and only log a failure to do so (the
+    /// refusal is what the person must see).
+    async fn forget(&self, store: &Store) {
+        self.active.lock().await.take();
+        for result in [
+            self.secrets.delete(SESSION_KEY),
+            offline_pin::forget(self.secrets.as_ref()),
+            store.wipe_personal().map_err(CommandError::from),
+        ] {
+            if let Err(e) = result {
+                tracing::error!(code = %e.code, "could not wipe personal data");
             }
-            _ => Err(CommandError::new(ErrorCode::NoSession, "not signed in")),
         }
     }
 
@@ -256,4 +355,14 @@ async fn revoke_quietly(provider: &Provider, refresh_token: &str) {
 /// The backend's "this person may not": sign out at once.
 pub fn is_refusal(code: ErrorCode) -> bool {
     matches!(code, ErrorCode::InvalidToken | ErrorCode::NotProvisioned)
+}
+
+/// Neither the provider nor the backend could be reached: work offline.
+pub fn is_offline(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::NetworkUnreachable
+            | ErrorCode::NetworkBadResponse
+            | ErrorCode::LoginProviderUnreachable
+    )
 }

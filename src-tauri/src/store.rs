@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
-use omsorg_core::api::Municipality;
+use omsorg_core::api::{Me, Municipality};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Each entry upgrades the schema by one `user_version`; never edit a released one.
@@ -26,6 +26,15 @@ const MIGRATIONS: &[&str] = &[
 const LAST_MUNICIPALITY: &str = "last_municipality";
 const LANGUAGE: &str = "language";
 const MUNICIPALITIES_FETCHED_AT: &str = "municipalities_fetched_at";
+/// The signed-in person as the backend last described them (for an offline
+/// start behind the lock). Personal: wiped at sign-out.
+const PERSON: &str = "person";
+/// The offline PIN verifier: a PHC Argon2id hash keyed with the device
+/// secret, which lives in the keystore. Personal: wiped at sign-out.
+const PIN_VERIFIER: &str = "pin_verifier";
+/// Unlock attempts left, so a restart does not reset the count.
+const LOCK_ATTEMPTS_LEFT: &str = "lock_attempts_left";
+const PERSONAL: &[&str] = &[PERSON, PIN_VERIFIER, LOCK_ATTEMPTS_LEFT];
 
 pub struct Store {
     conn: Mutex<Connection>,
@@ -118,6 +127,51 @@ impl Store {
     pub fn set_language(&self, tag: &str) -> rusqlite::Result<()> {
         set_setting(&self.conn(), LANGUAGE, tag)
     }
+
+    pub fn person(&self) -> rusqlite::Result<Option<Me>> {
+        Ok(get_setting(&self.conn(), PERSON)?.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    pub fn set_person(&self, me: &Me) -> rusqlite::Result<()> {
+        set_setting(
+            &self.conn(),
+            PERSON,
+            &serde_json::to_string(me).expect("json"),
+        )
+    }
+
+    pub fn pin_verifier(&self) -> rusqlite::Result<Option<String>> {
+        get_setting(&self.conn(), PIN_VERIFIER)
+    }
+
+    pub fn set_pin_verifier(&self, phc: &str) -> rusqlite::Result<()> {
+        set_setting(&self.conn(), PIN_VERIFIER, phc)
+    }
+
+    /// `None`: no failed attempt since the last unlock.
+    pub fn lock_attempts_left(&self) -> rusqlite::Result<Option<u8>> {
+        Ok(get_setting(&self.conn(), LOCK_ATTEMPTS_LEFT)?.and_then(|v| v.parse().ok()))
+    }
+
+    pub fn set_lock_attempts_left(&self, left: Option<u8>) -> rusqlite::Result<()> {
+        match left {
+            Some(n) => set_setting(&self.conn(), LOCK_ATTEMPTS_LEFT, &n.to_string()),
+            None => self
+                .conn()
+                .execute("DELETE FROM settings WHERE key = ?1", [LOCK_ATTEMPTS_LEFT])
+                .map(|_| ()),
+        }
+    }
+
+    /// Sign-out: every personal item goes; device settings (language, last
+    /// municipality, the municipality list) stay.
+    pub fn wipe_personal(&self) -> rusqlite::Result<()> {
+        let conn = self.conn();
+        for key in PERSONAL {
+            conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        }
+        Ok(())
+    }
 }
 
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -173,6 +227,28 @@ mod tests {
         let (list, at) = store.cached_municipalities().unwrap().unwrap();
         assert_eq!(list, vec![m("101", "København")]);
         assert_eq!(at.timestamp(), t.timestamp());
+    }
+
+    #[test]
+    fn sign_out_wipes_personal_items_and_keeps_device_settings() {
+        let store = Store::open_in_memory().unwrap();
+        let me: Me = serde_json::from_value(serde_json::json!({
+            "user_id": "anna", "name": "Anna Andersen", "municipality_code": "101",
+            "unit": null, "roles": ["staff"], "has_pin": true, "may_order_substitutes": true
+        }))
+        .unwrap();
+        store.set_person(&me).unwrap();
+        store.set_pin_verifier("$argon2id$v=19$x").unwrap();
+        store.set_lock_attempts_left(Some(3)).unwrap();
+        store.set_language("en").unwrap();
+        assert_eq!(store.person().unwrap(), Some(me));
+        assert_eq!(store.lock_attempts_left().unwrap(), Some(3));
+
+        store.wipe_personal().unwrap();
+        assert_eq!(store.person().unwrap(), None);
+        assert_eq!(store.pin_verifier().unwrap(), None);
+        assert_eq!(store.lock_attempts_left().unwrap(), None);
+        assert_eq!(store.language().unwrap().as_deref(), Some("en"));
     }
 
     #[test]

@@ -5,22 +5,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use omsorg_core::api::{SetPin, VerifyPin};
 use omsorg_core::lock::MAX_ATTEMPTS;
-use omsorg_core::pin::{Pin, PinError};
+use omsorg_core::pin::Pin;
 use omsorg_core::{ErrorBody, ErrorCode};
 
 use crate::auth::Person;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::AppState;
-
-fn policy_message(e: PinError) -> String {
-    match e {
-        PinError::NotDigits => "the PIN must be digits only".into(),
-        PinError::TooShort { min } => format!("the PIN must be at least {min} digits"),
-        PinError::TooLong { max } => format!("the PIN must be at most {max} digits"),
-        PinError::AllSame => "the PIN must not repeat one digit".into(),
-        PinError::Sequence => "the PIN must not be a straight sequence".into(),
-    }
-}
 
 async fn stored(state: &AppState, person: &Person) -> ApiResult<(Option<String>, bool)> {
     Ok(
@@ -84,7 +74,7 @@ pub async fn set_pin(
     ApiJson(body): ApiJson<SetPin>,
 ) -> ApiResult<StatusCode> {
     let pin = Pin::parse_with_min(&body.pin, state.pin_min_len)
-        .map_err(|e| ApiError::client(ErrorCode::PinInvalid, policy_message(e)))?;
+        .map_err(|e| ApiError::client(ErrorCode::PinInvalid, e.to_string()))?;
     let fresh = person.logged_in_within(state.fresh_login);
     match (stored(&state, &person).await?, body.current_pin, fresh) {
         // First PIN, or a fresh KOMBIT login (which also reopens a locked PIN).
