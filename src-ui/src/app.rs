@@ -1,24 +1,84 @@
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo::events::{EventListener, EventListenerOptions};
+use gloo::timers::callback::Interval;
 use omsorg_core::api::Me;
+use omsorg_core::lock::LockState;
 use omsorg_core::ErrorCode;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::i18n::{t, Lang, Msg};
 use crate::pages::home::HomePage;
+use crate::pages::lock::LockScreen;
 use crate::pages::login::LoginPage;
 use crate::pages::municipality::MunicipalityPage;
+use crate::pages::pin_setup::{Mode, PinSetupPage};
 use crate::shell;
+
+/// Activity is reported to the shell at most this often.
+const ACTIVITY_THROTTLE_MS: f64 = 2_000.0;
 
 #[derive(Clone, PartialEq)]
 enum Screen {
-    /// Asking the shell for a stored session.
+    /// Asking the shell for a stored session, or for the person after unlock.
     Starting,
     /// `notice`: why we are here (e.g. the backend refused the person).
     Login {
         notice: Option<ErrorCode>,
     },
     Municipality,
-    Home(Me),
+    /// No PIN yet, or a blocked one: nothing else until one is set.
+    PinSetup(Me),
+    Home {
+        me: Me,
+        pin_changed: bool,
+    },
+    ChangePin(Me),
+}
+
+impl Screen {
+    fn signed_in(&self) -> bool {
+        matches!(
+            self,
+            Screen::PinSetup(_) | Screen::Home { .. } | Screen::ChangePin(_)
+        )
+    }
+
+    /// Where a signed-in person belongs.
+    fn for_person(me: Me) -> Screen {
+        if !me.has_pin || me.pin_locked {
+            Screen::PinSetup(me)
+        } else {
+            Screen::Home {
+                me,
+                pin_changed: false,
+            }
+        }
+    }
+}
+
+/// The lock as the UI shows it. The shell decides; this only mirrors it.
+#[derive(Clone, Copy, PartialEq)]
+enum Lock {
+    Open,
+    Closed { attempts_left: u8 },
+}
+
+/// Asks the shell who is signed in and routes there (after start or unlock).
+fn load_person(screen: UseStateHandle<Screen>, lock: UseStateHandle<Lock>) {
+    spawn_local(async move {
+        match shell::current_person().await {
+            Ok(me) => screen.set(Screen::for_person(me)),
+            Err(e) if e.code == ErrorCode::SessionLocked => lock.set(Lock::Closed {
+                attempts_left: omsorg_core::lock::MAX_ATTEMPTS,
+            }),
+            Err(e) => screen.set(Screen::Login {
+                notice: Some(e.code),
+            }),
+        }
+    });
 }
 
 #[function_component]
@@ -26,22 +86,28 @@ pub fn App() -> Html {
     // Danish until the shell says otherwise; web storage is never used.
     let lang = use_state(|| Lang::Da);
     let screen = use_state(|| Screen::Starting);
+    let lock = use_state(|| Lock::Open);
 
     {
-        let lang = lang.clone();
-        let screen = screen.clone();
+        let (lang, screen, lock) = (lang.clone(), screen.clone(), lock.clone());
         use_effect_with((), move |_| {
             spawn_local(async move {
                 if let Ok(tag) = shell::language().await {
                     lang.set(Lang::from_tag(&tag));
                 }
-                screen.set(match shell::restore_session().await {
-                    Ok(Some(me)) => Screen::Home(me),
-                    Ok(None) => Screen::Login { notice: None },
-                    Err(e) => Screen::Login {
+                match shell::restore_session().await {
+                    Ok(None) => screen.set(Screen::Login { notice: None }),
+                    Ok(Some(LockState::Locked { attempts_left })) => {
+                        lock.set(Lock::Closed { attempts_left })
+                    }
+                    Ok(Some(LockState::Unlocked)) => load_person(screen, lock),
+                    Ok(Some(LockState::SignedOut)) => screen.set(Screen::Login {
+                        notice: Some(ErrorCode::PinLocked),
+                    }),
+                    Err(e) => screen.set(Screen::Login {
                         notice: Some(e.code),
-                    },
-                });
+                    }),
+                }
             });
         });
     }
@@ -51,6 +117,76 @@ pub fn App() -> Html {
             if let Some(html) = gloo::utils::document().document_element() {
                 let _ = html.set_attribute("lang", tag);
             }
+        });
+    }
+
+    // Mirror the shell's lock: it closes on its own clock, so ask every second.
+    let apply = {
+        let (screen, lock) = (screen.clone(), lock.clone());
+        move |state: Option<LockState>| match state {
+            Some(LockState::Locked { attempts_left }) => lock.set(Lock::Closed { attempts_left }),
+            // Signed out behind our back (e.g. refused): back to login.
+            None | Some(LockState::SignedOut) if screen.signed_in() => {
+                lock.set(Lock::Open);
+                screen.set(Screen::Login { notice: None });
+            }
+            _ => {}
+        }
+    };
+    {
+        let apply = apply.clone();
+        let signed_in = screen.signed_in() || *screen == Screen::Starting;
+        use_effect_with((signed_in, *lock), move |(signed_in, lock)| {
+            let poll = (*signed_in && *lock == Lock::Open).then(|| {
+                Interval::new(1_000, move || {
+                    let apply = apply.clone();
+                    spawn_local(async move {
+                        if let Ok(state) = shell::lock_state().await {
+                            apply(state);
+                        }
+                    });
+                })
+            });
+            move || drop(poll)
+        });
+    }
+    // Touch, key, pointer, scroll and coming back to the app count as use.
+    {
+        let apply = apply.clone();
+        use_effect_with((), move |_| {
+            let last = Rc::new(Cell::new(0.0_f64));
+            let document = gloo::utils::document();
+            let options = EventListenerOptions {
+                phase: gloo::events::EventListenerPhase::Capture,
+                passive: true,
+            };
+            let listeners: Vec<EventListener> = [
+                "pointerdown",
+                "keydown",
+                "touchstart",
+                "wheel",
+                "scroll",
+                "visibilitychange",
+            ]
+            .into_iter()
+            .map(|kind| {
+                let (last, apply) = (last.clone(), apply.clone());
+                EventListener::new_with_options(&document, kind, options, move |_| {
+                    let now = js_sys::Date::now();
+                    if now - last.get() < ACTIVITY_THROTTLE_MS {
+                        return;
+                    }
+                    last.set(now);
+                    let apply = apply.clone();
+                    spawn_local(async move {
+                        if let Ok(state) = shell::report_activity().await {
+                            apply(state);
+                        }
+                    });
+                })
+            })
+            .collect();
+            move || drop(listeners)
         });
     }
 
@@ -65,8 +201,24 @@ pub fn App() -> Html {
         })
     };
     let to_login = {
-        let screen = screen.clone();
-        Callback::from(move |notice: Option<ErrorCode>| screen.set(Screen::Login { notice }))
+        let (screen, lock) = (screen.clone(), lock.clone());
+        Callback::from(move |notice: Option<ErrorCode>| {
+            lock.set(Lock::Open);
+            screen.set(Screen::Login { notice })
+        })
+    };
+    // A refusal while signed in: locked → the lock screen; anything else → login.
+    let refused = {
+        let (to_login, lock) = (to_login.clone(), lock.clone());
+        Callback::from(move |code: ErrorCode| {
+            if code == ErrorCode::SessionLocked {
+                lock.set(Lock::Closed {
+                    attempts_left: omsorg_core::lock::MAX_ATTEMPTS,
+                });
+            } else {
+                to_login.emit(Some(code));
+            }
+        })
     };
     let to_picker = {
         let screen = screen.clone();
@@ -74,8 +226,33 @@ pub fn App() -> Html {
     };
     let signed_in = {
         let screen = screen.clone();
-        Callback::from(move |me: Me| screen.set(Screen::Home(me)))
+        Callback::from(move |me: Me| screen.set(Screen::for_person(me)))
     };
+    let to_home = {
+        let screen = screen.clone();
+        Callback::from(move |(me, pin_changed): (Me, bool)| {
+            screen.set(Screen::Home { me, pin_changed })
+        })
+    };
+
+    if let Lock::Closed { attempts_left } = *lock {
+        // Nothing of the screen below is rendered; its state waits in `screen`.
+        let on_unlocked = {
+            let (screen, lock) = (screen.clone(), lock.clone());
+            Callback::from(move |_| {
+                lock.set(Lock::Open);
+                if *screen == Screen::Starting {
+                    load_person(screen.clone(), lock.clone());
+                }
+            })
+        };
+        return html! {
+            <main>
+                <LockScreen lang={*lang} {attempts_left} {on_unlocked}
+                    on_signed_out={to_login.reform(Some)} />
+            </main>
+        };
+    }
 
     html! {
         <main>
@@ -90,9 +267,28 @@ pub fn App() -> Html {
                     <MunicipalityPage lang={*lang} on_back={to_login.reform(|_| None)}
                         on_signed_in={signed_in} on_refused={to_login.reform(Some)} />
                 },
-                Screen::Home(me) => html! {
-                    <HomePage lang={*lang} me={me.clone()} on_signed_out={to_login.reform(|_| None)} />
+                Screen::PinSetup(me) => html! {
+                    <PinSetupPage lang={*lang} me={me.clone()} mode={Mode::Setup}
+                        on_done={to_home.reform(|me| (me, false))}
+                        on_cancel={Callback::noop()} on_refused={refused} />
                 },
+                Screen::ChangePin(me) => {
+                    let back = { let (to_home, me) = (to_home.clone(), me.clone());
+                        Callback::from(move |_| to_home.emit((me.clone(), false))) };
+                    html! {
+                        <PinSetupPage lang={*lang} me={me.clone()} mode={Mode::Change}
+                            on_done={to_home.reform(|me| (me, true))}
+                            on_cancel={back} on_refused={refused} />
+                    }
+                }
+                Screen::Home { me, pin_changed } => {
+                    let change = { let (screen, me) = (screen.clone(), me.clone());
+                        Callback::from(move |_| screen.set(Screen::ChangePin(me.clone()))) };
+                    html! {
+                        <HomePage lang={*lang} me={me.clone()} pin_changed={*pin_changed}
+                            on_signed_out={to_login.reform(|_| None)} on_change_pin={change} />
+                    }
+                }
             } }
         </main>
     }

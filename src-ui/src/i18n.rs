@@ -55,6 +55,24 @@ pub enum Msg {
     Unit,
     SignOut,
     Starting,
+    PinSetupTitle,
+    PinSetupLead,
+    PinSetupNoteUserId,
+    PinLockedChooseNew,
+    NewPin,
+    RepeatPin,
+    CurrentPin,
+    PinsDiffer,
+    SavePin,
+    ChangePin,
+    PinChanged,
+    LockedTitle,
+    LockedLead,
+    EnterPin,
+    Unlock,
+    AttemptsLeft,
+    AttemptLeftLast,
+    Erase,
 }
 
 pub fn t(lang: Lang, msg: Msg) -> &'static str {
@@ -107,6 +125,50 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         (SignOut, En) => "Sign out",
         (Starting, Da) => "Starter …",
         (Starting, En) => "Starting …",
+        (PinSetupTitle, Da) => "Vælg din PIN-kode",
+        (PinSetupTitle, En) => "Choose your PIN",
+        (PinSetupLead, Da) => {
+            "Du bruger PIN-koden til at låse appen op, og sammen med dit bruger-id på lejlighedstablets og vægskærme."
+        }
+        (PinSetupLead, En) => {
+            "You use the PIN to unlock the app, and with your user ID on apartment tablets and wall screens."
+        }
+        (PinSetupNoteUserId, Da) => {
+            "Skriv dit bruger-id ned. Du skal bruge det på lejlighedstablets og vægskærme."
+        }
+        (PinSetupNoteUserId, En) => {
+            "Note down your user ID. You need it on apartment tablets and wall screens."
+        }
+        (PinLockedChooseNew, Da) => "Din PIN-kode blev spærret. Vælg en ny.",
+        (PinLockedChooseNew, En) => "Your PIN was blocked. Choose a new one.",
+        (NewPin, Da) => "Ny PIN-kode (4–8 cifre)",
+        (NewPin, En) => "New PIN (4–8 digits)",
+        (RepeatPin, Da) => "Gentag den nye PIN-kode",
+        (RepeatPin, En) => "Repeat the new PIN",
+        (CurrentPin, Da) => "Nuværende PIN-kode",
+        (CurrentPin, En) => "Current PIN",
+        (PinsDiffer, Da) => "De to PIN-koder er ikke ens. Skriv dem igen.",
+        (PinsDiffer, En) => "The two PINs are not the same. Type them again.",
+        (SavePin, Da) => "Gem PIN-kode",
+        (SavePin, En) => "Save PIN",
+        (ChangePin, Da) => "Skift PIN-kode",
+        (ChangePin, En) => "Change PIN",
+        (PinChanged, Da) => "Din PIN-kode er skiftet.",
+        (PinChanged, En) => "Your PIN has been changed.",
+        (LockedTitle, Da) => "Appen er låst",
+        (LockedTitle, En) => "The app is locked",
+        (LockedLead, Da) => "Skriv din PIN-kode for at fortsætte, hvor du slap.",
+        (LockedLead, En) => "Enter your PIN to continue where you left off.",
+        (EnterPin, Da) => "PIN-kode",
+        (EnterPin, En) => "PIN",
+        (Unlock, Da) => "Lås op",
+        (Unlock, En) => "Unlock",
+        (AttemptsLeft, Da) => "Forkert PIN-kode. Forsøg tilbage:",
+        (AttemptsLeft, En) => "Wrong PIN. Attempts left:",
+        (AttemptLeftLast, Da) => "Forkert PIN-kode. Sidste forsøg: skriver du forkert igen, bliver du logget ud.",
+        (AttemptLeftLast, En) => "Wrong PIN. Last attempt: if it is wrong again, you will be signed out.",
+        (Erase, Da) => "Slet",
+        (Erase, En) => "Delete",
     }
 }
 
@@ -139,6 +201,22 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
         (PinLocked, En) => "The PIN is blocked after too many attempts. Sign in with KOMBIT to choose a new one.",
         (PinNotSet, Da) => "Du har ikke valgt en PIN-kode endnu.",
         (PinNotSet, En) => "You have not chosen a PIN yet.",
+        (PinOfflineUnavailable, Da) => {
+            "Der er ingen forbindelse, og enheden kan ikke tjekke din PIN-kode uden. Prøv igen, når du er på nettet."
+        }
+        (PinOfflineUnavailable, En) => {
+            "There is no connection, and this device cannot check your PIN without one. Try again when online."
+        }
+        (SessionLocked, Da) => "Appen er låst. Skriv din PIN-kode.",
+        (SessionLocked, En) => "The app is locked. Enter your PIN.",
+        (Forbidden, Da) => "Det har du ikke adgang til. Kontakt din leder, hvis du skal have det.",
+        (Forbidden, En) => "You do not have access to this. Contact your manager if you need it.",
+        (FreshLoginRequired, Da) => {
+            "Skriv din nuværende PIN-kode. Har du glemt den, så log ud og ind med KOMBIT, og vælg en ny."
+        }
+        (FreshLoginRequired, En) => {
+            "Enter your current PIN. If you have forgotten it, sign out and in with KOMBIT, and choose a new one."
+        }
         (NotProvisioned, Da) => "Din adgang er lukket. Kontakt din leder.",
         (NotProvisioned, En) => "Your access has been closed. Contact your manager.",
         (InvalidToken, Da) => "Du er blevet logget ud. Log ind igen.",

@@ -1,6 +1,7 @@
 //! Calls into the Rust shell (Tauri commands). The only way out of the web view.
 
 use omsorg_core::api::{Me, MunicipalityChoice};
+use omsorg_core::lock::LockState;
 use omsorg_core::{ErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -60,8 +61,41 @@ pub async fn cancel_login() -> Result<(), ErrorBody> {
     call("cancel_login", &NoArgs {}).await
 }
 
-pub async fn restore_session() -> Result<Option<Me>, ErrorBody> {
+/// `None`: nobody signed in; otherwise the lock's state (a restart with a PIN starts locked).
+pub async fn restore_session() -> Result<Option<LockState>, ErrorBody> {
     call("restore_session", &NoArgs {}).await
+}
+
+pub async fn current_person() -> Result<Me, ErrorBody> {
+    call("current_person", &NoArgs {}).await
+}
+
+pub async fn lock_state() -> Result<Option<LockState>, ErrorBody> {
+    call("lock_state", &NoArgs {}).await
+}
+
+pub async fn report_activity() -> Result<Option<LockState>, ErrorBody> {
+    call("report_activity", &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct PinArg<'a> {
+    pin: &'a str,
+}
+
+pub async fn unlock(pin: &str) -> Result<LockState, ErrorBody> {
+    call("unlock", &PinArg { pin }).await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SetPinArgs<'a> {
+    pin: &'a str,
+    current_pin: Option<&'a str>,
+}
+
+pub async fn set_pin(pin: &str, current_pin: Option<&str>) -> Result<Me, ErrorBody> {
+    call("set_pin", &SetPinArgs { pin, current_pin }).await
 }
 
 pub async fn sign_out() -> Result<(), ErrorBody> {

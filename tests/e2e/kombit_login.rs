@@ -5,85 +5,11 @@
 use std::time::Instant;
 
 use anyhow::Result;
-use omsorg_e2e::identity::{BrowserInbox, Chromium, Keyring};
+use omsorg_e2e::identity::Chromium;
 use omsorg_e2e::*;
+
+use crate::stack::*;
 use thirtyfour::prelude::*;
-
-const RELAY: &str = env!("CARGO_BIN_EXE_browser-relay");
-const KEYSTORE: &str = "dk.omsorg.app";
-
-struct Stack {
-    _x: Xvfb,
-    idp: DevIdp,
-    _backend: Backend,
-    keyring: Keyring,
-    inbox: BrowserInbox,
-    driver: Driver,
-    _dir: tempfile::TempDir,
-}
-
-async fn stack() -> Result<Stack> {
-    let dir = tempfile::tempdir()?;
-    let x = Xvfb::start().await?;
-    let idp = DevIdp::start().await?;
-    let backend = Backend::start(&idp.issuer, dir.path()).await?;
-    let keyring = Keyring::start(dir.path()).await?;
-    let inbox = BrowserInbox::new(dir.path());
-    let mut env = vec![
-        ("OMSORG_API_URL", backend.url.clone()),
-        (
-            "OMSORG_DATA_DIR",
-            dir.path().join("app").display().to_string(),
-        ),
-    ];
-    env.extend(keyring.env());
-    env.extend(inbox.env(RELAY));
-    let driver = Driver::start(&x.display, &env).await?;
-    Ok(Stack {
-        _x: x,
-        idp,
-        _backend: backend,
-        keyring,
-        inbox,
-        driver,
-        _dir: dir,
-    })
-}
-
-/// Login button → municipality → waits for the browser.
-async fn begin_login(app: &WebDriver, code: &str) -> Result<()> {
-    wait_css(app, "#login-kombit").await?.click().await?;
-    wait_css(app, &format!(".municipality[data-code='{code}']"))
-        .await?
-        .click()
-        .await?;
-    wait_css(app, "#browser-wait-screen").await?;
-    Ok(())
-}
-
-/// The refresh token of the session the app stored in the OS keystore.
-async fn stored_refresh_token(keyring: &Keyring) -> Result<String> {
-    let stored = keyring.secrets_of(KEYSTORE).await?;
-    stored
-        .lines()
-        .find_map(|l| l.strip_prefix("secret = "))
-        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
-        .and_then(|v| v["refresh_token"].as_str().map(str::to_string))
-        .ok_or_else(|| anyhow::anyhow!("no session with a refresh token in the keystore"))
-}
-
-/// Everything the web view holds: DOM and both web storages.
-async fn web_view_contents(app: &WebDriver) -> Result<String> {
-    let ret = app
-        .execute(
-            "return document.documentElement.outerHTML
-                + JSON.stringify(Object.assign({}, localStorage))
-                + JSON.stringify(Object.assign({}, sessionStorage));",
-            vec![],
-        )
-        .await?;
-    Ok(ret.json().as_str().unwrap_or_default().to_string())
-}
 
 #[tokio::test]
 async fn anna_signs_in_through_the_browser_stays_signed_in_and_signs_out() -> Result<()> {
@@ -125,12 +51,16 @@ async fn anna_signs_in_through_the_browser_stays_signed_in_and_signs_out() -> Re
     assert!(app.find(By::Id("browser-wait-screen")).await.is_ok());
 
     chromium.sign_in("anna", "anna-pass").await?;
-    let name = wait_css(&app, "#person-name").await?.text().await?;
+    // anna has no PIN yet: the first thing she sees is the PIN setup, with her user ID.
+    let user_id = wait_css(&app, "#setup-user-id").await?.text().await?;
     let wall = started.elapsed();
     record_figure(&format!(
-        "login wall time (button to name shown): {} ms",
+        "login wall time (button to PIN setup shown): {} ms",
         wall.as_millis()
     ))?;
+    assert_eq!(user_id, "anna");
+    choose_pin(&app, "4826", "4826").await?;
+    let name = wait_css(&app, "#person-name").await?.text().await?;
     assert_eq!(name, "Anna Andersen");
     assert_eq!(
         wait_css(&app, "#person-unit").await?.text().await?,
@@ -155,9 +85,11 @@ async fn anna_signs_in_through_the_browser_stays_signed_in_and_signs_out() -> Re
     );
     app.quit().await?;
 
-    // Restart: signed in again from the keystore, without a browser.
+    // Restart: signed in again from the keystore, without a browser, behind
+    // the lock (a restarted device is not proof of who holds it).
     let opened = s.inbox.count();
     let app = s.driver.launch_app().await?;
+    unlock_with_keypad(&app, "4826").await?;
     assert_eq!(
         wait_css(&app, "#person-name").await?.text().await?,
         "Anna Andersen"

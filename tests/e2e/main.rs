@@ -4,3 +4,5 @@
 
 mod kombit_login;
 mod municipality_picker;
+mod pin_lock;
+mod stack;

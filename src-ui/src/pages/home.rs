@@ -12,6 +12,10 @@ pub struct Props {
     pub lang: Lang,
     pub me: Me,
     pub on_signed_out: Callback<()>,
+    pub on_change_pin: Callback<()>,
+    /// Shown once after the PIN was changed.
+    #[prop_or_default]
+    pub pin_changed: bool,
 }
 
 #[function_component]
@@ -46,6 +50,14 @@ pub fn HomePage(props: &Props) -> Html {
                 <dt>{ t(lang, Msg::YourUserId) }</dt>
                 <dd id="person-user-id">{ &me.user_id }</dd>
             </dl>
+            if props.pin_changed {
+                <p id="pin-changed" class="notice" role="status">{ t(lang, Msg::PinChanged) }</p>
+            }
+            <nav class="menu">
+                <button id="change-pin" onclick={props.on_change_pin.reform(|_: MouseEvent| ())}>
+                    { t(lang, Msg::ChangePin) }
+                </button>
+            </nav>
         </section>
     }
 }

@@ -1,0 +1,116 @@
+//! The stack every login test needs: Xvfb, the dev IdP, the backend, a
+//! private unlocked keyring, the browser relay, and tauri-driver.
+
+use anyhow::Result;
+use omsorg_e2e::identity::{BrowserInbox, Keyring};
+use omsorg_e2e::*;
+use thirtyfour::prelude::*;
+
+pub const RELAY: &str = env!("CARGO_BIN_EXE_browser-relay");
+pub const KEYSTORE: &str = "dk.omsorg.app";
+
+pub struct Stack {
+    _x: Xvfb,
+    pub idp: DevIdp,
+    pub backend: Backend,
+    pub keyring: Keyring,
+    pub inbox: BrowserInbox,
+    pub driver: Driver,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn stack() -> Result<Stack> {
+    stack_with(&[], &[]).await
+}
+
+/// `app_env` for the app (e.g. a short `OMSORG_LOCK_AFTER`), `idp_env` for the dev IdP.
+pub async fn stack_with(
+    app_env: &[(&'static str, &str)],
+    idp_env: &[(&str, &str)],
+) -> Result<Stack> {
+    let dir = tempfile::tempdir()?;
+    let x = Xvfb::start().await?;
+    let idp = DevIdp::start_with(idp_env).await?;
+    let backend = Backend::start(&idp.issuer, dir.path()).await?;
+    let keyring = Keyring::start(dir.path()).await?;
+    let inbox = BrowserInbox::new(dir.path());
+    let mut env = vec![
+        ("OMSORG_API_URL", backend.url.clone()),
+        (
+            "OMSORG_DATA_DIR",
+            dir.path().join("app").display().to_string(),
+        ),
+    ];
+    env.extend(keyring.env());
+    env.extend(inbox.env(RELAY));
+    env.extend(app_env.iter().map(|(k, v)| (*k, v.to_string())));
+    let driver = Driver::start(&x.display, &env).await?;
+    Ok(Stack {
+        _x: x,
+        idp,
+        backend,
+        keyring,
+        inbox,
+        driver,
+        _dir: dir,
+    })
+}
+
+/// Login button → municipality → waits for the browser.
+pub async fn begin_login(app: &WebDriver, code: &str) -> Result<()> {
+    wait_css(app, "#login-kombit").await?.click().await?;
+    wait_css(app, &format!(".municipality[data-code='{code}']"))
+        .await?
+        .click()
+        .await?;
+    wait_css(app, "#browser-wait-screen").await?;
+    Ok(())
+}
+
+/// The refresh token of the session the app stored in the OS keystore.
+pub async fn stored_refresh_token(keyring: &Keyring) -> Result<String> {
+    let stored = keyring.secrets_of(KEYSTORE).await?;
+    stored
+        .lines()
+        .find_map(|l| l.strip_prefix("secret = "))
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+        .and_then(|v| v["refresh_token"].as_str().map(str::to_string))
+        .ok_or_else(|| anyhow::anyhow!("no session with a refresh token in the keystore"))
+}
+
+/// Everything the web view holds: DOM and both web storages.
+pub async fn web_view_contents(app: &WebDriver) -> Result<String> {
+    let ret = app
+        .execute(
+            "return document.documentElement.outerHTML
+                + JSON.stringify(Object.assign({}, localStorage))
+                + JSON.stringify(Object.assign({}, sessionStorage));",
+            vec![],
+        )
+        .await?;
+    Ok(ret.json().as_str().unwrap_or_default().to_string())
+}
+
+/// Types a new PIN twice on the PIN setup screen and saves.
+pub async fn choose_pin(app: &WebDriver, pin: &str, repeat: &str) -> Result<()> {
+    wait_css(app, "#pin-new").await?.send_keys(pin).await?;
+    app.find(By::Id("pin-repeat"))
+        .await?
+        .send_keys(repeat)
+        .await?;
+    app.find(By::Id("pin-save")).await?.click().await?;
+    Ok(())
+}
+
+/// Types the PIN on the lock screen's keypad (as a gloved finger would) and unlocks.
+pub async fn unlock_with_keypad(app: &WebDriver, pin: &str) -> Result<()> {
+    wait_css(app, "#lock-screen").await?;
+    for digit in pin.chars() {
+        app.find(By::Css(format!(".key[data-digit='{digit}']")))
+            .await?
+            .click()
+            .await?;
+    }
+    app.find(By::Id("unlock-submit")).await?.click().await?;
+    Ok(())
+}
