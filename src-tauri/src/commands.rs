@@ -58,15 +58,15 @@ pub async fn current_person(shell: State<'_, Shell>) -> Result<Me, CommandError>
 
 /// `None` when nobody is signed in. Carries no personal data.
 #[tauri::command]
-pub fn lock_state(shell: State<'_, Shell>) -> Option<LockState> {
-    shell.lock.state()
+pub async fn lock_state(shell: State<'_, Shell>) -> Result<Option<LockState>, CommandError> {
+    Ok(pin::observe(&shell, shell.lock.state()).await)
 }
 
 /// The UI saw the person use the app (throttled by the UI). Too late is too
 /// late: after the timeout this reports the lock instead of reopening it.
 #[tauri::command]
-pub fn report_activity(shell: State<'_, Shell>) -> Option<LockState> {
-    shell.lock.activity()
+pub async fn report_activity(shell: State<'_, Shell>) -> Result<Option<LockState>, CommandError> {
+    Ok(pin::observe(&shell, shell.lock.activity()).await)
 }
 
 #[tauri::command]

@@ -44,6 +44,25 @@ pub async fn restore(shell: &Shell) -> Result<Option<LockState>, CommandError> {
     Ok(shell.lock.state())
 }
 
+/// The lock's state as the UI may see it. A person without a usable PIN
+/// (none yet, or blocked) cannot unlock: when the timeout passes they are
+/// signed out instead (KOMBIT again), never left in front of a lock screen.
+pub async fn observe(shell: &Shell, state: Option<LockState>) -> Option<LockState> {
+    if let Some(LockState::Locked { .. }) = state {
+        let usable = shell
+            .sessions
+            .person()
+            .await
+            .is_ok_and(|me| me.has_pin && !me.pin_locked);
+        if !usable {
+            tracing::info!("idle without a PIN to unlock with: signing out");
+            sign_out_fully(shell).await;
+            return Some(LockState::SignedOut);
+        }
+    }
+    state
+}
+
 pub async fn unlock(shell: &Shell, pin: &str) -> Result<LockState, CommandError> {
     match shell.lock.state() {
         None => return Err(CommandError::new(ErrorCode::NoSession, "not signed in")),

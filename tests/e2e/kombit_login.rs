@@ -26,6 +26,10 @@ async fn anna_signs_in_through_the_browser_stays_signed_in_and_signs_out() -> Re
     );
     assert!(url.contains("state=") && url.contains("nonce="), "{url}");
     assert!(
+        url.contains("prompt=login+consent") || url.contains("prompt=login%20consent"),
+        "always a real login, never a silent one: {url}"
+    );
+    assert!(
         url.contains("login_hint=101"),
         "the municipality reaches the broker: {url}"
     );

@@ -70,11 +70,12 @@ pub async fn begin_login(app: &WebDriver, code: &str) -> Result<()> {
 /// The refresh token of the session the app stored in the OS keystore.
 pub async fn stored_refresh_token(keyring: &Keyring) -> Result<String> {
     let stored = keyring.secrets_of(KEYSTORE).await?;
+    // Entries: the session (JSON) and the offline PIN verifier's device secret.
     stored
         .lines()
-        .find_map(|l| l.strip_prefix("secret = "))
-        .and_then(|json| serde_json::from_str::<serde_json::Value>(json).ok())
-        .and_then(|v| v["refresh_token"].as_str().map(str::to_string))
+        .filter_map(|l| l.strip_prefix("secret = "))
+        .filter_map(|json| serde_json::from_str::<serde_json::Value>(json).ok())
+        .find_map(|v| v["refresh_token"].as_str().map(str::to_string))
         .ok_or_else(|| anyhow::anyhow!("no session with a refresh token in the keystore"))
 }
 

@@ -1,6 +1,7 @@
 //! `cargo xtask dev`   installs what is missing, then runs the app with its dev stack.
 //! `cargo xtask test`  installs what is missing, then runs every check and test.
-//! `cargo xtask setup` only installs; `cargo xtask size` prints bundle and binary sizes.
+//! `cargo xtask setup` only installs; `cargo xtask size` prints bundle and binary sizes;
+//! `cargo xtask bench` prints the benchmarks' figures (release build).
 
 mod build;
 mod dev;
@@ -16,8 +17,12 @@ fn main() {
         Some("dev") => dev::run(),
         Some("test") => test::run(&args[1..]),
         Some("size") => size::run(),
+        Some("bench") => util::step(
+            "cargo bench (PIN verification: limit, endpoint, burst)",
+            util::cmd("cargo").args(["bench", "-p", "omsorg-server", "--bench", "pin"]),
+        ),
         _ => {
-            eprintln!("usage: cargo xtask <dev | test [--no-e2e] | setup | size>");
+            eprintln!("usage: cargo xtask <dev | test [--no-e2e] | setup | size | bench>");
             std::process::exit(2);
         }
     };

@@ -262,10 +262,15 @@ impl Provider {
             auth = auth.add_extra_param("resource", resource.clone());
         }
         // OpenID Connect Core 11: offline_access (a refresh token, so a restart
-        // needs no browser) is granted only with prompt=consent. The broker
-        // grants consent for the first-party app without a page, and an existing
-        // provider session still means no password.
-        auth = auth.add_prompt(openidconnect::core::CoreAuthPrompt::Consent);
+        // needs no browser) is granted only with prompt=consent; the broker
+        // grants it for the first-party app without a page. prompt=login: a
+        // KOMBIT login in the app always authenticates the person anew, never
+        // silently from a browser session left on the device. That is what
+        // lets a fresh login (auth_time) replace a PIN blocked after five
+        // wrong: whoever holds the device must know the password.
+        auth = auth
+            .add_prompt(openidconnect::core::CoreAuthPrompt::Login)
+            .add_prompt(openidconnect::core::CoreAuthPrompt::Consent);
         let (url, state, nonce) = auth.url();
         browser
             .open(url.as_str())

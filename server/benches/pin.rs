@@ -1,0 +1,141 @@
+//! PIN verification throughput and latency (issue: "PIN and the 10-minute
+//! lock", benchmark). Not a test: it prints figures.
+//!
+//! 1. The physical limit: raw Argon2id verifications per second with the
+//!    backend's parameters, one thread per core.
+//! 2. `POST /api/v1/me/pin/verify` on loopback, closed loop with more clients
+//!    than cores: verifications per second, and its share of the limit.
+//! 3. A burst of 300 verifications spread over 60 s: p50 / p99 latency.
+//!
+//! `cargo xtask bench` (or `cargo bench -p omsorg-server --bench pin`);
+//! `OMSORG_BENCH_SECS` shortens the throughput phases (default 10 s).
+
+#[allow(dead_code)]
+#[path = "../tests/api/helpers.rs"]
+mod helpers;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::SaltString;
+use helpers::*;
+use omsorg_core::pin_hash;
+use serde_json::json;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn raw_limit(cores: usize, secs: u64) -> f64 {
+    let pepper = b"bench-pepper-of-sixteen".to_vec();
+    let salt = SaltString::generate(&mut OsRng);
+    let phc = pin_hash::hash(b"2580", &pepper, salt.as_str()).unwrap();
+    let count = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..cores {
+            let (count, pepper, phc) = (count.clone(), pepper.clone(), phc.clone());
+            scope.spawn(move || {
+                while Instant::now() < deadline {
+                    assert!(pin_hash::verify(b"2580", &pepper, &phc).unwrap());
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn verify(client: &reqwest::Client, url: &str, token: &str) -> Duration {
+    let t = Instant::now();
+    let res = client
+        .post(url)
+        .bearer_auth(token)
+        .json(&json!({"pin": "2580"}))
+        .send()
+        .await
+        .expect("backend answers");
+    assert_eq!(res.status(), 204, "the right PIN is accepted");
+    t.elapsed()
+}
+
+fn main() {
+    let secs: u64 = std::env::var("OMSORG_BENCH_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    println!("PIN verification benchmark: {cores} cores, Argon2id m=19456 KiB t=2 p=1");
+
+    let limit = raw_limit(cores, secs);
+    println!("raw Argon2id limit:           {limit:8.1} verifications/s");
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let issuer = spawn_issuer().await;
+        let app = spawn_app_trusting(&issuer).await;
+        let token = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "bo", "exp": chrono::Utc::now().timestamp() + 3600}));
+        let url = app.url("/api/v1/me/pin/verify");
+        let client = reqwest::Client::new();
+        // Warm up: JWKS fetched, connections open.
+        verify(&client, &url, &token).await;
+
+        let clients = cores * 4;
+        let count = Arc::new(AtomicU64::new(0));
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        let started = Instant::now();
+        let tasks: Vec<_> = (0..clients)
+            .map(|_| {
+                let (client, url, token, count) =
+                    (client.clone(), url.clone(), token.clone(), count.clone());
+                tokio::spawn(async move {
+                    while Instant::now() < deadline {
+                        verify(&client, &url, &token).await;
+                        count.fetch_add(1, Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let rate = count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+        println!(
+            "endpoint, {clients} clients:         {rate:8.1} verifications/s = {:.1} % of the limit (goal >= 90 %)",
+            100.0 * rate / limit
+        );
+
+        // 300 verifications spread evenly over 60 s, each timed on its own.
+        let (n, window) = (300u32, Duration::from_secs(60));
+        let start = tokio::time::Instant::now();
+        let tasks: Vec<_> = (0..n)
+            .map(|i| {
+                let (client, url, token) = (client.clone(), url.clone(), token.clone());
+                let at = start + window * i / n;
+                tokio::spawn(async move {
+                    tokio::time::sleep_until(at).await;
+                    verify(&client, &url, &token).await
+                })
+            })
+            .collect();
+        let mut latencies = Vec::new();
+        for t in tasks {
+            latencies.push(t.await.unwrap());
+        }
+        latencies.sort();
+        println!(
+            "burst of {n} in {} s:           p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (goal p99 <= 250 ms)",
+            window.as_secs(),
+            percentile(&latencies, 0.50).as_secs_f64() * 1e3,
+            percentile(&latencies, 0.99).as_secs_f64() * 1e3,
+            latencies.last().unwrap().as_secs_f64() * 1e3,
+        );
+    });
+}
