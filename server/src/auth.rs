@@ -195,6 +195,9 @@ pub struct Person {
     /// From the token: when the person last logged in with KOMBIT.
     #[sqlx(skip)]
     pub auth_time: Option<i64>,
+    /// Signed in with user ID + PIN on this shared device, not with KOMBIT.
+    #[sqlx(skip)]
+    pub shared_device: Option<String>,
 }
 
 impl Person {
@@ -207,8 +210,9 @@ impl Person {
             .is_some_and(|t| t <= now + 60 && now - t <= within)
     }
 
+    /// Administration needs a KOMBIT login; never a shared device's session.
     pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.is_admin {
+        if self.is_admin && self.shared_device.is_none() {
             Ok(())
         } else {
             Err(ApiError::client(
@@ -226,12 +230,11 @@ impl FromRequestParts<AppState> for Person {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| invalid("no bearer token"))?;
+        if let Some(token) = authorization(parts, "Shared ") {
+            return shared_person(state, &token).await;
+        }
+        let token = authorization(parts, "Bearer ").ok_or_else(|| invalid("no bearer token"))?;
+        let token = token.as_str();
         let db = state.db.clone();
         let claims = state
             .tokens
@@ -261,5 +264,78 @@ impl FromRequestParts<AppState> for Person {
         })?;
         person.auth_time = claims.auth_time;
         Ok(person)
+    }
+}
+
+/// The credential after `scheme` in the Authorization header.
+pub fn authorization(parts: &Parts, scheme: &str) -> Option<String> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix(scheme))
+        .map(str::to_string)
+}
+
+/// A live shared session on a device that is still enrolled, for a person
+/// who is still provisioned.
+async fn shared_person(state: &AppState, token: &str) -> Result<Person, ApiError> {
+    let now = chrono::Utc::now().timestamp();
+    let row: Option<(Person, String)> = sqlx::query_as::<_, PersonOnDevice>(
+        "SELECT p.id, p.user_id, p.name, p.municipality_code, p.unit_id, p.is_admin,
+                p.pin_hash IS NOT NULL AS has_pin, p.pin_locked, s.device_id
+         FROM shared_sessions s
+         JOIN people p ON p.id = s.person_id
+         JOIN devices d ON d.id = s.device_id
+         WHERE s.token_hash = ?1 AND s.ended_at IS NULL AND s.expires_at > ?2
+           AND d.revoked_at IS NULL AND p.active",
+    )
+    .bind(crate::secret::sha256_hex(token))
+    .bind(now)
+    .fetch_optional(&state.db)
+    .await?
+    .map(|r| (r.person, r.device_id));
+    let (mut person, device) = row.ok_or_else(|| invalid("no live shared session"))?;
+    person.shared_device = Some(device);
+    Ok(person)
+}
+
+#[derive(sqlx::FromRow)]
+struct PersonOnDevice {
+    #[sqlx(flatten)]
+    person: Person,
+    device_id: String,
+}
+
+/// A request from an enrolled, not revoked shared device
+/// (`Authorization: Device <credential>`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Device {
+    pub id: String,
+    pub unit_id: String,
+    pub mode: String,
+    pub apartment: Option<String>,
+    pub municipality_code: String,
+}
+
+impl FromRequestParts<AppState> for Device {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let not_enrolled =
+            || ApiError::client(ErrorCode::DeviceNotEnrolled, "this device is not enrolled");
+        let credential = authorization(parts, "Device ").ok_or_else(not_enrolled)?;
+        let device: Option<Device> = sqlx::query_as(
+            "SELECT d.id, d.unit_id, d.mode, d.apartment, u.municipality_code
+             FROM devices d JOIN units u ON u.id = d.unit_id
+             WHERE d.credential_hash = ?1 AND d.revoked_at IS NULL",
+        )
+        .bind(crate::secret::sha256_hex(&credential))
+        .fetch_optional(&state.db)
+        .await?;
+        device.ok_or_else(not_enrolled)
     }
 }

@@ -30,6 +30,10 @@ pub struct Config {
     /// `OMSORG_FRESH_LOGIN_SECS` (default 600): a KOMBIT login this recent may
     /// set a new PIN without the current one (e.g. after five wrong).
     pub fresh_login: std::time::Duration,
+    /// `OMSORG_SHARED_SESSION_SECS` (default 1800): the longest a user-ID +
+    /// PIN session on a shared device lives (the device signs out on
+    /// inactivity well before).
+    pub shared_session_ttl: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,6 +126,18 @@ impl Config {
                 }
             },
         };
+        let shared_session_ttl = match lookup("OMSORG_SHARED_SESSION_SECS") {
+            None => std::time::Duration::from_secs(1800),
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if (10..=43_200).contains(&n) => std::time::Duration::from_secs(n),
+                _ => {
+                    return Err(err(
+                        "OMSORG_SHARED_SESSION_SECS",
+                        "expected seconds from 10 to 43200",
+                    ))
+                }
+            },
+        };
         Ok(Config {
             listen,
             database_url,
@@ -131,6 +147,7 @@ impl Config {
             pin_pepper,
             pin_min_len,
             fresh_login,
+            shared_session_ttl,
         })
     }
 }

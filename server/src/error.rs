@@ -14,6 +14,9 @@ pub enum ApiError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+    /// 429 `request.throttled` with `Retry-After` (seconds).
+    #[error("throttled for {0} s")]
+    Throttled(u64),
 }
 
 impl ApiError {
@@ -26,6 +29,9 @@ fn status_of(code: ErrorCode) -> StatusCode {
     match code {
         ErrorCode::RequestInvalid => StatusCode::BAD_REQUEST,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::EnrollmentInvalid => StatusCode::BAD_REQUEST,
+        ErrorCode::DeviceNotEnrolled | ErrorCode::SharedLoginFailed => StatusCode::UNAUTHORIZED,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
         ErrorCode::NotProvisioned
@@ -57,6 +63,14 @@ fn status_of(code: ErrorCode) -> StatusCode {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = match self {
+            ApiError::Throttled(secs) => {
+                let body =
+                    ErrorBody::new(ErrorCode::Throttled, "too many attempts; try again later");
+                let mut res = (status_of(body.code), Json(body)).into_response();
+                res.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, secs.max(1).into());
+                return res;
+            }
             ApiError::Client(code, message) => ErrorBody::new(code, message),
             ApiError::Database(e) => {
                 tracing::error!(error = %e, "database error");

@@ -10,6 +10,7 @@ pub mod error;
 pub mod openapi;
 pub mod pin;
 pub mod routes;
+pub mod secret;
 pub mod telemetry;
 
 use std::net::SocketAddr;
@@ -31,6 +32,11 @@ pub struct AppState {
     pub pin_min_len: usize,
     /// How recent a KOMBIT login must be to set a PIN without the current one.
     pub fresh_login: std::time::Duration,
+    /// How long a user-ID + PIN session on a shared device lives.
+    pub shared_session_ttl: std::time::Duration,
+    /// Checked when a user ID does not exist, so the answer takes as long as
+    /// a wrong PIN for one that does.
+    pub dummy_pin_hash: Arc<String>,
 }
 
 pub fn app(state: AppState) -> Router {
@@ -53,6 +59,7 @@ impl Server {
         if let Some(seed) = &config.dev_seed {
             db::seed_dev(&db, seed, &pins).await?;
         }
+        let dummy_pin_hash = Arc::new(pins.hash("no-such-person").await?);
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         Ok(Server {
@@ -64,6 +71,8 @@ impl Server {
                 pins,
                 pin_min_len: config.pin_min_len,
                 fresh_login: config.fresh_login,
+                shared_session_ttl: config.shared_session_ttl,
+                dummy_pin_hash,
             }),
         })
     }

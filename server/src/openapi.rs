@@ -1,19 +1,36 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
 use axum::Json;
-use omsorg_core::api::{Me, Municipality, MunicipalityList, Role, SetPin, UnitRef, VerifyPin};
+use omsorg_core::api::{
+    DeviceInfo, DeviceMode, Enroll, Enrolled, EnrollmentCode, Me, Municipality, MunicipalityList,
+    NewEnrollmentCode, Role, SetPin, SharedLogin, SharedSession, UnitRef, VerifyPin,
+};
 use omsorg_core::{ErrorBody, ErrorCode};
 use utoipa::OpenApi;
 
 use crate::routes::{
-    __path_get_me, __path_healthz, __path_list_municipalities, __path_reset_pin, __path_set_pin,
-    __path_verify_pin,
+    __path_create_code, __path_current, __path_enroll, __path_get_me, __path_healthz,
+    __path_list_municipalities, __path_login, __path_logout, __path_reset_pin, __path_revoke,
+    __path_set_pin, __path_verify_pin,
 };
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Omsorg API", version = "1"),
-    paths(healthz, list_municipalities, get_me, set_pin, verify_pin, reset_pin),
+    paths(
+        healthz,
+        list_municipalities,
+        get_me,
+        set_pin,
+        verify_pin,
+        reset_pin,
+        create_code,
+        enroll,
+        current,
+        revoke,
+        login,
+        logout
+    ),
     components(schemas(
         Municipality,
         MunicipalityList,
@@ -22,6 +39,14 @@ use crate::routes::{
         UnitRef,
         SetPin,
         VerifyPin,
+        DeviceMode,
+        NewEnrollmentCode,
+        EnrollmentCode,
+        Enroll,
+        Enrolled,
+        DeviceInfo,
+        SharedLogin,
+        SharedSession,
         ErrorBody,
         ErrorCode
     ))

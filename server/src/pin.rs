@@ -26,6 +26,11 @@ impl PinHasher {
         }
     }
 
+    /// The server's pepper (also the key for `secret::user_key`).
+    pub fn pepper(&self) -> &[u8] {
+        &self.pepper
+    }
+
     /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`).
     pub async fn hash(&self, pin: &str) -> anyhow::Result<String> {
         let _permit = self.permits.acquire().await?;

@@ -42,6 +42,18 @@ pub enum ErrorCode {
     /// Offline, and this device has no local PIN verifier yet: unlock needs the backend.
     #[serde(rename = "pin.offline_unavailable")]
     PinOfflineUnavailable,
+    /// Too many requests from this device or person; the `Retry-After` header says when to try again.
+    #[serde(rename = "request.throttled")]
+    Throttled,
+    /// The enrollment code is unknown, used or expired.
+    #[serde(rename = "device.enrollment_invalid")]
+    EnrollmentInvalid,
+    /// The device credential is unknown or the device was revoked: enroll again.
+    #[serde(rename = "device.not_enrolled")]
+    DeviceNotEnrolled,
+    /// User ID + PIN on a shared device did not match. Never says which.
+    #[serde(rename = "shared.login_failed")]
+    SharedLoginFailed,
     /// The person is not (or no longer) provisioned in the municipality's system.
     #[serde(rename = "account.not_provisioned")]
     NotProvisioned,
@@ -100,6 +112,10 @@ impl ErrorCode {
         ErrorCode::PinLocked,
         ErrorCode::PinNotSet,
         ErrorCode::PinOfflineUnavailable,
+        ErrorCode::Throttled,
+        ErrorCode::EnrollmentInvalid,
+        ErrorCode::DeviceNotEnrolled,
+        ErrorCode::SharedLoginFailed,
         ErrorCode::NotProvisioned,
         ErrorCode::LoginCancelled,
         ErrorCode::LoginStateMismatch,
@@ -126,6 +142,10 @@ impl ErrorCode {
             ErrorCode::Forbidden => "auth.forbidden",
             ErrorCode::FreshLoginRequired => "auth.fresh_login_required",
             ErrorCode::NotProvisioned => "account.not_provisioned",
+            ErrorCode::Throttled => "request.throttled",
+            ErrorCode::EnrollmentInvalid => "device.enrollment_invalid",
+            ErrorCode::DeviceNotEnrolled => "device.not_enrolled",
+            ErrorCode::SharedLoginFailed => "shared.login_failed",
             ErrorCode::PinInvalid => "pin.invalid",
             ErrorCode::PinWrong => "pin.wrong",
             ErrorCode::PinLocked => "pin.locked",

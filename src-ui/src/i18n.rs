@@ -207,6 +207,22 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
         (PinOfflineUnavailable, En) => {
             "There is no connection, and this device cannot check your PIN without one. Try again when online."
         }
+        (Throttled, Da) => "For mange forsøg fra denne enhed. Vent lidt, og prøv igen.",
+        (Throttled, En) => "Too many attempts from this device. Wait a little and try again.",
+        (EnrollmentInvalid, Da) => {
+            "Koden virker ikke. Den kan være brugt eller udløbet. Bed en administrator om en ny."
+        }
+        (EnrollmentInvalid, En) => {
+            "The code does not work. It may be used or expired. Ask an administrator for a new one."
+        }
+        (DeviceNotEnrolled, Da) => {
+            "Enheden er ikke (længere) tilmeldt. En administrator skal tilmelde den igen."
+        }
+        (DeviceNotEnrolled, En) => {
+            "This device is not (or no longer) enrolled. An administrator must enroll it again."
+        }
+        (SharedLoginFailed, Da) => "Bruger-id eller PIN-kode er forkert. Prøv igen.",
+        (SharedLoginFailed, En) => "The user ID or PIN is wrong. Try again.",
         (SessionLocked, Da) => "Appen er låst. Skriv din PIN-kode.",
         (SessionLocked, En) => "The app is locked. Enter your PIN.",
         (Forbidden, Da) => "Det har du ikke adgang til. Kontakt din leder, hvis du skal have det.",

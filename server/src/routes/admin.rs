@@ -38,6 +38,7 @@ pub async fn reset_pin(
     if done.rows_affected() == 0 {
         return Err(ApiError::client(ErrorCode::NotFound, "no such person"));
     }
+    crate::routes::shared::forget_failures(&state, &user_id).await?;
     tracing::info!(admin = admin.id, "PIN reset by an administrator");
     Ok(StatusCode::NO_CONTENT)
 }

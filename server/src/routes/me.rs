@@ -20,6 +20,11 @@ use crate::AppState;
     )
 )]
 pub async fn get_me(State(state): State<AppState>, person: Person) -> ApiResult<Json<Me>> {
+    Ok(Json(me_of(&state, person).await?))
+}
+
+/// The person as `Me` (also the answer to a shared-device login).
+pub async fn me_of(state: &AppState, person: Person) -> ApiResult<Me> {
     let unit: Option<(String, String, bool)> = match &person.unit_id {
         Some(id) => {
             sqlx::query_as("SELECT id, name, may_order_substitutes FROM units WHERE id = ?1")
@@ -34,7 +39,7 @@ pub async fn get_me(State(state): State<AppState>, person: Person) -> ApiResult<
     if person.is_admin {
         roles.push(Role::Administrator);
     }
-    Ok(Json(Me {
+    Ok(Me {
         user_id: person.user_id,
         name: person.name,
         municipality_code: person.municipality_code,
@@ -43,5 +48,5 @@ pub async fn get_me(State(state): State<AppState>, person: Person) -> ApiResult<
         has_pin: person.has_pin,
         pin_locked: person.pin_locked,
         may_order_substitutes: person.is_admin || unit_may_order,
-    }))
+    })
 }

@@ -1,10 +1,12 @@
 //! Per-area routers merged into one.
 
 mod admin;
+mod devices;
 mod health;
-mod me;
+pub(crate) mod me;
 mod municipalities;
 mod pin;
+pub(crate) mod shared;
 
 use axum::routing::get;
 use axum::Router;
@@ -14,10 +16,12 @@ use crate::error::ApiError;
 use crate::AppState;
 
 pub use admin::__path_reset_pin;
+pub use devices::{__path_create_code, __path_current, __path_enroll, __path_revoke};
 pub use health::__path_healthz;
 pub use me::__path_get_me;
 pub use municipalities::__path_list_municipalities;
 pub use pin::{__path_set_pin, __path_verify_pin};
+pub use shared::{__path_login, __path_logout};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -36,6 +40,27 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/admin/people/{user_id}/pin",
             axum::routing::delete(admin::reset_pin),
+        )
+        .route(
+            "/api/v1/admin/enrollment-codes",
+            axum::routing::post(devices::create_code),
+        )
+        .route(
+            "/api/v1/admin/devices/{device_id}",
+            axum::routing::delete(devices::revoke),
+        )
+        .route(
+            "/api/v1/devices/enroll",
+            axum::routing::post(devices::enroll),
+        )
+        .route("/api/v1/devices/current", get(devices::current))
+        .route(
+            "/api/v1/shared/sessions",
+            axum::routing::post(shared::login),
+        )
+        .route(
+            "/api/v1/shared/sessions/current",
+            axum::routing::delete(shared::logout),
         )
         .fallback(|| async { ApiError::client(ErrorCode::NotFound, "no such resource") })
         .method_not_allowed_fallback(|| async {

@@ -103,6 +103,8 @@ pub async fn set_pin(
     .bind(new_hash)
     .execute(&state.db)
     .await?;
+    // A new PIN also lifts a block on shared-device login.
+    crate::routes::shared::forget_failures(&state, &person.user_id).await?;
     tracing::info!(person = person.id, "PIN set");
     Ok(StatusCode::NO_CONTENT)
 }

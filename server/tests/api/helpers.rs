@@ -92,6 +92,7 @@ pub async fn spawn_app_trusting(issuer: &str) -> TestApp {
         pin_pepper: "test-pepper-of-sixteen".into(),
         pin_min_len: 4,
         fresh_login: std::time::Duration::from_secs(600),
+        shared_session_ttl: std::time::Duration::from_secs(1800),
     };
     let server = Server::start(config).await.expect("server starts");
     let base = format!("http://{}", server.addr);

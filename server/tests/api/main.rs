@@ -5,3 +5,4 @@ mod me;
 mod municipalities;
 mod pin;
 mod platform;
+mod shared;
