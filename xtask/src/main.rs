@@ -18,8 +18,8 @@ fn main() {
         Some("test") => test::run(&args[1..]),
         Some("size") => size::run(),
         Some("bench") => util::step(
-            "cargo bench (PIN verification: limit, endpoint, burst)",
-            util::cmd("cargo").args(["bench", "-p", "omsorg-server", "--bench", "pin"]),
+            "cargo bench (PIN verification; shared-device shift change)",
+            util::cmd("cargo").args(["bench", "-p", "omsorg-server"]),
         ),
         _ => {
             eprintln!("usage: cargo xtask <dev | test [--no-e2e] | setup | size | bench>");

@@ -1,0 +1,182 @@
+//! Shift change on shared devices (issue: "Shared apartment tablets and wall
+//! screens", benchmark). Not a test: it prints figures.
+//!
+//! 1. N enrolled devices log in with user ID + PIN at the same moment on
+//!    loopback: logins per second and p99, against the raw Argon2id limit.
+//! 2. An unknown user ID against a wrong PIN for a real one: their latencies
+//!    should not tell them apart.
+//!
+//! `cargo bench -p omsorg-server --bench shared_login`; `OMSORG_BENCH_DEVICES`
+//! sets N (default 40).
+
+#[allow(dead_code)]
+#[path = "../tests/api/helpers.rs"]
+mod helpers;
+
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::SaltString;
+use helpers::*;
+use omsorg_core::pin_hash;
+use serde_json::{json, Value};
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// One-thread-per-core Argon2id verifications per second for 5 s.
+fn raw_limit(cores: usize) -> f64 {
+    let salt = SaltString::generate(&mut OsRng);
+    let phc = pin_hash::hash(b"2580", b"bench-pepper-of-sixteen", salt.as_str()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let started = Instant::now();
+    let done: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..cores)
+            .map(|_| {
+                let phc = phc.clone();
+                scope.spawn(move || {
+                    let mut n = 0;
+                    while Instant::now() < deadline {
+                        pin_hash::verify(b"2580", b"bench-pepper-of-sixteen", &phc).unwrap();
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    done as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn enroll(app: &TestApp, admin: &str) -> String {
+    let code: Value = app
+        .client
+        .post(app.url("/api/v1/admin/enrollment-codes"))
+        .bearer_auth(admin)
+        .json(&json!({"unit_id": "kbh-hjemmepleje-nord", "mode": "wall_screen"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let enrolled: Value = app
+        .client
+        .post(app.url("/api/v1/devices/enroll"))
+        .json(&json!({"code": code["code"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    enrolled["credential"].as_str().unwrap().to_string()
+}
+
+async fn login(app: &TestApp, device: &str, user_id: &str, pin: &str) -> (u16, Duration) {
+    let t = Instant::now();
+    let res = app
+        .client
+        .post(app.url("/api/v1/shared/sessions"))
+        .header("authorization", format!("Device {device}"))
+        .json(&json!({"user_id": user_id, "pin": pin}))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let _ = res.bytes().await;
+    (status, t.elapsed())
+}
+
+fn main() {
+    let n: usize = std::env::var("OMSORG_BENCH_DEVICES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
+    let cores = std::thread::available_parallelism().map_or(2, |c| c.get());
+    println!("shared-device login benchmark: {cores} cores, {n} devices");
+    let limit = raw_limit(cores);
+    println!("raw Argon2id limit:        {limit:8.1} verifications/s");
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let issuer = spawn_issuer().await;
+        let app = spawn_app_trusting(&issuer).await;
+        let bo = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "bo",
+                                               "exp": chrono::Utc::now().timestamp() + 3600}));
+        let mut devices = Vec::new();
+        for _ in 0..n {
+            devices.push(enroll(&app, &bo).await);
+        }
+
+        // Everyone at once.
+        let started = Instant::now();
+        let tasks: Vec<_> = devices
+            .iter()
+            .map(|d| {
+                let (app_url, d) = (app.base.clone(), d.clone());
+                tokio::spawn(async move {
+                    let client = reqwest::Client::new();
+                    let t = Instant::now();
+                    let res = client
+                        .post(format!("{app_url}/api/v1/shared/sessions"))
+                        .header("authorization", format!("Device {d}"))
+                        .json(&json!({"user_id": "bo", "pin": "2580"}))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(res.status(), 201);
+                    t.elapsed()
+                })
+            })
+            .collect();
+        let mut latencies = Vec::new();
+        for t in tasks {
+            latencies.push(t.await.unwrap());
+        }
+        let wall = started.elapsed();
+        latencies.sort();
+        let rate = n as f64 / wall.as_secs_f64();
+        println!(
+            "burst of {n} logins:        {rate:8.1} logins/s = {:.1} % of the limit; p50 {:.0} ms, p99 {:.0} ms, all done in {:.0} ms",
+            100.0 * rate / limit,
+            ms(percentile(&latencies, 0.5)),
+            ms(percentile(&latencies, 0.99)),
+            ms(wall)
+        );
+
+        // Unknown user ID vs wrong PIN, one at a time, alternating.
+        let (mut unknown, mut wrong) = (Vec::new(), Vec::new());
+        for (i, d) in devices.iter().enumerate() {
+            let (s, t) = login(&app, d, &format!("ghost{i}"), "2580").await;
+            assert_eq!(s, 401);
+            unknown.push(t);
+            let (s, t) = login(&app, d, "bo", "1111").await;
+            assert_eq!(s, 401);
+            wrong.push(t);
+            // The right PIN clears bo's count, so he never blocks here.
+            assert_eq!(login(&app, d, "bo", "2580").await.0, 201);
+        }
+        unknown.sort();
+        wrong.sort();
+        println!(
+            "unknown user ID:           p50 {:.1} ms, p90 {:.1} ms",
+            ms(percentile(&unknown, 0.5)),
+            ms(percentile(&unknown, 0.9))
+        );
+        println!(
+            "wrong PIN, real user ID:   p50 {:.1} ms, p90 {:.1} ms",
+            ms(percentile(&wrong, 0.5)),
+            ms(percentile(&wrong, 0.9))
+        );
+    });
+}
