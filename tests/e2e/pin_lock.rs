@@ -12,7 +12,7 @@ use thirtyfour::prelude::*;
 use crate::stack::*;
 
 /// Short enough for a test, long enough for WebDriver to finish a form.
-const LOCK_AFTER: &str = "4";
+const LOCK_AFTER: &str = "6";
 
 /// What the shell answers the web view for `cmd`, whatever the UI shows.
 async fn invoke(app: &WebDriver, cmd: &str) -> Result<Value> {

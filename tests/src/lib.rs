@@ -351,8 +351,11 @@ where
 }
 
 /// Waits for an element to be present and displayed.
+/// Up to 45 s: a ceiling for a loaded 2-core CI machine (a KOMBIT login is
+/// several round trips through browser, provider, app and backend), not a
+/// speed target; the figures file holds the measured times.
 pub async fn wait_css(driver: &WebDriver, css: &str) -> Result<WebElement> {
-    wait_for(20, css, || async {
+    wait_for(45, css, || async {
         let el = driver.find(By::Css(css)).await.ok()?;
         el.is_displayed().await.ok()?.then_some(el)
     })
