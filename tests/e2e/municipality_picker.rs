@@ -96,7 +96,7 @@ async fn picker_lists_municipalities_from_backend_and_falls_back_to_cache_when_i
     // Between the tap and the answer the picker shows "Henter…" (no list,
     // no notice), so wait for the live list itself, not only for the notice
     // to go.
-    wait_for(20, "the live list after Prøv igen", || async {
+    wait_for(45, "the live list after Prøv igen", || async {
         let live = app.find(By::Id("load-error")).await.is_err()
             && listed_names(&app).await.ok()? == ["Aarhus", "København"];
         live.then_some(())

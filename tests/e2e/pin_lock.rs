@@ -70,7 +70,7 @@ async fn anna_chooses_a_pin_is_locked_when_idle_and_five_wrong_sign_her_out() ->
     let refusal = wait_css(&app, "#pin-error").await?.text().await?;
     assert!(refusal.contains("nem at gætte"), "{refusal}");
     choose_pin(&app, "2580", "2581").await?;
-    wait_for(10, "the mismatch message", || async {
+    wait_for(45, "the mismatch message", || async {
         let text = app
             .find(By::Id("pin-error"))
             .await
@@ -122,14 +122,14 @@ async fn anna_chooses_a_pin_is_locked_when_idle_and_five_wrong_sign_her_out() ->
     wait_css(&app, "#lock-screen").await?;
     for left in ["4", "3", "2"] {
         unlock_with_keypad(&app, "4826").await?;
-        wait_for(10, "the attempts left", || async {
+        wait_for(45, "the attempts left", || async {
             let el = app.find(By::Id("attempts-left")).await.ok()?;
             (el.text().await.ok()? == left).then_some(())
         })
         .await?;
     }
     unlock_with_keypad(&app, "4826").await?;
-    wait_for(10, "the last-attempt warning", || async {
+    wait_for(45, "the last-attempt warning", || async {
         let text = app
             .find(By::Id("lock-error"))
             .await

@@ -59,7 +59,7 @@ impl Keyring {
             _keyring: keyring,
             _dbus: dbus,
         };
-        wait_for(10, "the Secret Service on the bus", || async {
+        wait_for(30, "the Secret Service on the bus", || async {
             me.secret_tool(&["search", "--all", "service", "omsorg-e2e-probe"])
                 .await
                 .ok()
@@ -115,7 +115,7 @@ impl Chromium {
                 .stdout(Stdio::null())
                 .stderr(Stdio::null()),
         )?;
-        wait_for(20, "chromedriver", || async {
+        wait_for(45, "chromedriver", || async {
             std::net::TcpStream::connect(("127.0.0.1", port))
                 .ok()
                 .map(|_| ())
@@ -195,7 +195,7 @@ impl BrowserInbox {
 
     /// The next URL the app opened.
     pub async fn next(&mut self) -> Result<String> {
-        let url = wait_for(20, "the app to open the system browser", || async {
+        let url = wait_for(45, "the app to open the system browser", || async {
             self.urls().get(self.seen).cloned()
         })
         .await?;

@@ -168,7 +168,7 @@ impl Xvfb {
                     ])
                     .stderr(Stdio::null()),
             )?;
-            let deadline = Instant::now() + Duration::from_secs(10);
+            let deadline = Instant::now() + Duration::from_secs(30);
             while Instant::now() < deadline {
                 if Path::new(&socket).exists() {
                     return Ok(Xvfb {
@@ -300,7 +300,7 @@ impl Driver {
         }
         let proc = Proc::spawn("tauri-driver", &mut cmd)?;
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(45);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             if Instant::now() > deadline {
                 bail!("tauri-driver did not listen on {port}");
