@@ -118,17 +118,8 @@ pub async fn login(
     .fetch_one(&mut *tx)
     .await?;
     let now_blocked = count >= i64::from(MAX_ATTEMPTS);
-    if let Some((person_id, _, _)) = &person {
-        sqlx::query(
-            "UPDATE people SET pin_failed_attempts = pin_failed_attempts + 1,
-                               pin_locked = pin_locked OR ?2
-             WHERE id = ?1",
-        )
-        .bind(person_id)
-        .bind(now_blocked)
-        .execute(&mut *tx)
-        .await?;
-    }
+    // Nothing is written for the person themself: the same work whether or
+    // not the user ID exists. The block lives in `shared_login_failures`.
     tx.commit().await?;
     tracing::info!(device = %device.id, "shared login failed");
     Err(if now_blocked { blocked() } else { failed() })
