@@ -100,7 +100,9 @@ impl Proc {
         let mut proc = Proc::spawn(name, cmd.stdout(Stdio::piped()))?;
         let stdout = proc.child.stdout.take().context("stdout")?;
         let mut lines = BufReader::new(stdout).lines();
-        let found = tokio::time::timeout(Duration::from_secs(30), async {
+        // A ceiling, not a target: the dev IdP is ready in about 0.5 s, but
+        // twice a loaded CI-sized machine stalled the first start of a run.
+        let found = tokio::time::timeout(Duration::from_secs(90), async {
             while let Some(line) = lines.next_line().await? {
                 if let Some(rest) = line.strip_prefix(prefix) {
                     return Ok::<_, anyhow::Error>(Some(rest.trim().to_string()));
@@ -109,7 +111,7 @@ impl Proc {
             Ok(None)
         })
         .await
-        .with_context(|| format!("{name} did not become ready in 30 s"))??;
+        .with_context(|| format!("{name} did not become ready in 90 s"))??;
         let Some(rest) = found else {
             bail!("{name} exited before it was ready")
         };
