@@ -14,41 +14,13 @@
 #[path = "../tests/api/helpers.rs"]
 mod helpers;
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+mod common;
+
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::SaltString;
+use common::{closed_loop, ms, percentile, raw_limit};
 use helpers::*;
-use omsorg_core::pin_hash;
 use serde_json::json;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
-fn raw_limit(cores: usize, secs: u64) -> f64 {
-    let pepper = b"bench-pepper-of-sixteen".to_vec();
-    let salt = SaltString::generate(&mut OsRng);
-    let phc = pin_hash::hash(b"2580", &pepper, salt.as_str()).unwrap();
-    let count = Arc::new(AtomicU64::new(0));
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    let started = Instant::now();
-    std::thread::scope(|scope| {
-        for _ in 0..cores {
-            let (count, pepper, phc) = (count.clone(), pepper.clone(), phc.clone());
-            scope.spawn(move || {
-                while Instant::now() < deadline {
-                    assert!(pin_hash::verify(b"2580", &pepper, &phc).unwrap());
-                    count.fetch_add(1, Ordering::Relaxed);
-                }
-            });
-        }
-    });
-    count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
-}
 
 async fn verify(client: &reqwest::Client, url: &str, token: &str) -> Duration {
     let t = Instant::now();
@@ -91,49 +63,27 @@ fn main() {
         // database: where the endpoint's loss against the limit comes from.
         let hasher = omsorg_server::pin::PinHasher::new(b"bench-pepper-of-sixteen", cores);
         let phc = hasher.hash("2580").await.unwrap();
-        let count = Arc::new(AtomicU64::new(0));
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        let started = Instant::now();
-        let tasks: Vec<_> = (0..cores * 4)
-            .map(|_| {
-                let (hasher, phc, count) = (hasher.clone(), phc.clone(), count.clone());
-                tokio::spawn(async move {
-                    while Instant::now() < deadline {
-                        assert!(hasher.verify("2580", &phc).await.unwrap());
-                        count.fetch_add(1, Ordering::Relaxed);
-                    }
-                })
-            })
-            .collect();
-        for t in tasks {
-            t.await.unwrap();
-        }
-        let rate = count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+        let rate = closed_loop(cores * 4, secs, move || {
+            let (hasher, phc) = (hasher.clone(), phc.clone());
+            async move { assert!(hasher.verify("2580", &phc).await.unwrap()) }
+        })
+        .await;
         println!(
             "hasher alone (blocking pool):  {rate:8.1} verifications/s = {:.1} % of the limit",
             100.0 * rate / limit
         );
 
         let clients = cores * 4;
-        let count = Arc::new(AtomicU64::new(0));
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        let started = Instant::now();
-        let tasks: Vec<_> = (0..clients)
-            .map(|_| {
-                let (client, url, token, count) =
-                    (client.clone(), url.clone(), token.clone(), count.clone());
-                tokio::spawn(async move {
-                    while Instant::now() < deadline {
-                        verify(&client, &url, &token).await;
-                        count.fetch_add(1, Ordering::Relaxed);
-                    }
-                })
+        let rate = {
+            let (client, url, token) = (client.clone(), url.clone(), token.clone());
+            closed_loop(clients, secs, move || {
+                let (client, url, token) = (client.clone(), url.clone(), token.clone());
+                async move {
+                    verify(&client, &url, &token).await;
+                }
             })
-            .collect();
-        for t in tasks {
-            t.await.unwrap();
-        }
-        let rate = count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+            .await
+        };
         println!(
             "endpoint, {clients} clients:         {rate:8.1} verifications/s = {:.1} % of the limit (goal >= 90 %)",
             100.0 * rate / limit
@@ -160,9 +110,9 @@ fn main() {
         println!(
             "burst of {n} in {} s:           p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (goal p99 <= 250 ms)",
             window.as_secs(),
-            percentile(&latencies, 0.50).as_secs_f64() * 1e3,
-            percentile(&latencies, 0.99).as_secs_f64() * 1e3,
-            latencies.last().unwrap().as_secs_f64() * 1e3,
+            ms(percentile(&latencies, 0.50)),
+            ms(percentile(&latencies, 0.99)),
+            ms(*latencies.last().unwrap()),
         );
     });
 }

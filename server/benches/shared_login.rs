@@ -13,46 +13,13 @@
 #[path = "../tests/api/helpers.rs"]
 mod helpers;
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::SaltString;
+use common::{ms, percentile, raw_limit};
 use helpers::*;
-use omsorg_core::pin_hash;
 use serde_json::{json, Value};
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-/// One-thread-per-core Argon2id verifications per second for 5 s.
-fn raw_limit(cores: usize) -> f64 {
-    let salt = SaltString::generate(&mut OsRng);
-    let phc = pin_hash::hash(b"2580", b"bench-pepper-of-sixteen", salt.as_str()).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let started = Instant::now();
-    let done: usize = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..cores)
-            .map(|_| {
-                let phc = phc.clone();
-                scope.spawn(move || {
-                    let mut n = 0;
-                    while Instant::now() < deadline {
-                        pin_hash::verify(b"2580", b"bench-pepper-of-sixteen", &phc).unwrap();
-                        n += 1;
-                    }
-                    n
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).sum()
-    });
-    done as f64 / started.elapsed().as_secs_f64()
-}
 
 async fn enroll(app: &TestApp, admin: &str) -> String {
     let code: Value = app
@@ -101,7 +68,7 @@ fn main() {
         .unwrap_or(40);
     let cores = std::thread::available_parallelism().map_or(2, |c| c.get());
     println!("shared-device login benchmark: {cores} cores, {n} devices");
-    let limit = raw_limit(cores);
+    let limit = raw_limit(cores, 5);
     println!("raw Argon2id limit:        {limit:8.1} verifications/s");
 
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -1,0 +1,70 @@
+//! What both benchmarks measure the same way: the raw Argon2id limit, a
+//! closed loop of concurrent workers, and percentiles.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::SaltString;
+use omsorg_core::pin_hash;
+
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The physical limit: one thread per core verifying with the backend's
+/// Argon2id parameters for `secs`; verifications per second.
+pub fn raw_limit(cores: usize, secs: u64) -> f64 {
+    let pepper = b"bench-pepper-of-sixteen".to_vec();
+    let salt = SaltString::generate(&mut OsRng);
+    let phc = pin_hash::hash(b"2580", &pepper, salt.as_str()).unwrap();
+    let count = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..cores {
+            let (count, pepper, phc) = (count.clone(), pepper.clone(), phc.clone());
+            scope.spawn(move || {
+                while Instant::now() < deadline {
+                    assert!(pin_hash::verify(b"2580", &pepper, &phc).unwrap());
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+}
+
+/// `workers` tasks each running `op` back to back for `secs`; completed
+/// operations per second.
+#[allow(dead_code)] // used by one of the two benchmarks
+pub async fn closed_loop<F, Fut>(workers: usize, secs: u64, op: F) -> f64
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let count = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..workers)
+        .map(|_| {
+            let (op, count) = (op.clone(), count.clone());
+            tokio::spawn(async move {
+                while Instant::now() < deadline {
+                    op().await;
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+}
