@@ -267,9 +267,7 @@ impl Sessions {
             }
         }
         let stored = self
-            .secrets
-            .get(SESSION_KEY)?
-            .and_then(|raw| serde_json::from_str::<StoredSession>(&raw).ok())
+            .stored()?
             .ok_or_else(|| CommandError::new(ErrorCode::NoSession, "no stored session"))?;
         drop(active);
         let (token, expires_at) = self.refresh(stored, store).await?;
@@ -303,11 +301,7 @@ impl Sessions {
     /// Revokes at the provider where possible, then forgets everything:
     /// keystore entries and the store's personal items.
     pub async fn sign_out(&self, store: &Store) -> Result<(), CommandError> {
-        if let Some(stored) = self
-            .secrets
-            .get(SESSION_KEY)?
-            .and_then(|raw| serde_json::from_str::<StoredSession>(&raw).ok())
-        {
+        if let Some(stored) = self.stored()? {
             let provider = tokio::time::timeout(
                 Duration::from_secs(5),
                 Provider::discover(&stored.issuer, &self.client_id),
@@ -339,6 +333,14 @@ impl Sessions {
                 tracing::error!(code = %e.code, "could not wipe personal data");
             }
         }
+    }
+
+    /// The keystore's session; `None` when absent or unreadable.
+    fn stored(&self) -> Result<Option<StoredSession>, CommandError> {
+        Ok(self
+            .secrets
+            .get(SESSION_KEY)?
+            .and_then(|raw| serde_json::from_str(&raw).ok()))
     }
 
     /// Whether the keystore holds a session (for tests and diagnostics).
