@@ -12,6 +12,15 @@ const COMMANDS: &[&str] = &[
     "unlock",
     "set_pin",
     "sign_out",
+    "device_status",
+    "enroll_device",
+    "shared_login",
+    "shared_sign_out",
+    "device_admin",
+    "leave_device_admin",
+    "unenroll_device",
+    "admin_units",
+    "create_enrollment_code",
 ];
 
 fn main() {

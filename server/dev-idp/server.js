@@ -14,6 +14,8 @@ const PEOPLE = {
   bo: { password: 'bo-pass', name: 'Bo Berg', municipality: '101' },
   dora: { password: 'dora-pass', name: 'Dora Dam', municipality: '101' },
   carl: { password: 'carl-pass', name: 'Carl Christensen', municipality: '751' },
+  // Aarhus's administrator (not in SPEC's table; enrolls Aarhus's shared devices).
+  eva: { password: 'eva-pass', name: 'Eva Eriksen', municipality: '751' },
 };
 const MUNICIPALITY_NAMES = { 101: 'København', 751: 'Aarhus' };
 

@@ -88,6 +88,10 @@ pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed, pins: &PinHasher) -> anyh
         ),
         ("bo", "Bo Berg", "101", "kbh-hjemmepleje-nord", true),
         ("carl", "Carl Christensen", "751", "aar-solhaven", false),
+        // Not in SPEC's table: Aarhus needs an administrator to enroll the
+        // shared devices Carl logs in on (administrators act within their
+        // own municipality).
+        ("eva", "Eva Eriksen", "751", "aar-solhaven", true),
     ];
     for (subject, name, muni, unit, admin) in PEOPLE {
         sqlx::query(
@@ -100,8 +104,8 @@ pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed, pins: &PinHasher) -> anyh
         .execute(db)
         .await?;
     }
-    // bo and carl have PINs (SPEC dev data); anna sets hers after her first login.
-    for (user_id, pin) in [("bo", "2580"), ("carl", "1397")] {
+    // bo, carl and eva have PINs (SPEC dev data); anna sets hers after her first login.
+    for (user_id, pin) in [("bo", "2580"), ("carl", "1397"), ("eva", "2468")] {
         let has: Option<String> =
             sqlx::query_scalar("SELECT pin_hash FROM people WHERE user_id = ?1")
                 .bind(user_id)

@@ -3,7 +3,7 @@
 use axum::Json;
 use omsorg_core::api::{
     DeviceInfo, DeviceMode, Enroll, Enrolled, EnrollmentCode, Me, Municipality, MunicipalityList,
-    NewEnrollmentCode, Role, SetPin, SharedLogin, SharedSession, UnitRef, VerifyPin,
+    NewEnrollmentCode, Role, SetPin, SharedLogin, SharedSession, UnitList, UnitRef, VerifyPin,
 };
 use omsorg_core::{ErrorBody, ErrorCode};
 use utoipa::OpenApi;
@@ -11,7 +11,7 @@ use utoipa::OpenApi;
 use crate::routes::{
     __path_create_code, __path_current, __path_enroll, __path_get_me, __path_healthz,
     __path_list_municipalities, __path_login, __path_logout, __path_reset_pin, __path_revoke,
-    __path_set_pin, __path_verify_pin,
+    __path_set_pin, __path_unenroll, __path_units, __path_verify_pin,
 };
 
 #[derive(OpenApi)]
@@ -28,6 +28,8 @@ use crate::routes::{
         enroll,
         current,
         revoke,
+        units,
+        unenroll,
         login,
         logout
     ),
@@ -45,6 +47,7 @@ use crate::routes::{
         Enroll,
         Enrolled,
         DeviceInfo,
+        UnitList,
         SharedLogin,
         SharedSession,
         ErrorBody,

@@ -112,6 +112,13 @@ pub struct EnrollmentCode {
     pub expires_at: DateTime<Utc>,
 }
 
+/// `GET /api/v1/admin/units`: the units of the administrator's municipality.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnitList {
+    pub units: Vec<UnitRef>,
+}
+
 /// `POST /api/v1/devices/enroll`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -135,6 +142,14 @@ pub struct DeviceInfo {
 pub struct Enrolled {
     pub device: DeviceInfo,
     pub credential: String,
+}
+
+/// The shell's answer to "what is this device" (shell ↔ UI, not the backend).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceStatus {
+    pub device: DeviceInfo,
+    /// An administrator has opened the device's administration (kiosk off).
+    pub admin: bool,
 }
 
 /// `POST /api/v1/shared/sessions`.

@@ -2,12 +2,36 @@
 
 use std::time::Duration;
 
-use omsorg_core::api::{Me, Municipality, MunicipalityList, SetPin, VerifyPin};
+use omsorg_core::api::{
+    DeviceInfo, Enroll, Enrolled, EnrollmentCode, Me, Municipality, MunicipalityList,
+    NewEnrollmentCode, SetPin, SharedLogin, SharedSession, UnitList, UnitRef, VerifyPin,
+};
 use omsorg_core::{ErrorBody, ErrorCode};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
 use crate::error::CommandError;
+
+/// How a request proves who sends it. Never logged.
+#[derive(Clone)]
+pub enum Auth {
+    /// A person's KOMBIT access token (personal devices).
+    Bearer(String),
+    /// A person's short-lived session on a shared device.
+    Shared(String),
+    /// The enrolled device itself.
+    Device(String),
+}
+
+impl Auth {
+    fn header(&self) -> String {
+        match self {
+            Auth::Bearer(t) => format!("Bearer {t}"),
+            Auth::Shared(t) => format!("Shared {t}"),
+            Auth::Device(t) => format!("Device {t}"),
+        }
+    }
+}
 
 pub struct ApiClient {
     base: String,
@@ -32,42 +56,125 @@ impl ApiClient {
         Ok(list.municipalities)
     }
 
-    pub async fn me(&self, access_token: &str) -> Result<Me, CommandError> {
-        let bytes = self
-            .send(Method::GET, "/api/v1/me", Some(access_token), None)
-            .await?;
-        parse("/api/v1/me", &bytes)
+    pub async fn me(&self, auth: &Auth) -> Result<Me, CommandError> {
+        self.call(Method::GET, "/api/v1/me", Some(auth), None::<&()>)
+            .await
     }
 
     /// `Ok(())` for the right PIN; `pin.wrong` / `pin.locked` / … otherwise.
-    pub async fn verify_pin(&self, access_token: &str, pin: &str) -> Result<(), CommandError> {
+    pub async fn verify_pin(&self, auth: &Auth, pin: &str) -> Result<(), CommandError> {
         let body = VerifyPin { pin: pin.into() };
-        let body = serde_json::to_value(&body).expect("json");
-        self.send(
+        self.call_empty(
             Method::POST,
             "/api/v1/me/pin/verify",
-            Some(access_token),
-            Some(body),
+            Some(auth),
+            Some(&body),
         )
         .await
-        .map(drop)
     }
 
-    pub async fn set_pin(&self, access_token: &str, body: &SetPin) -> Result<(), CommandError> {
-        let body = serde_json::to_value(body).expect("json");
-        self.send(
-            Method::PUT,
-            "/api/v1/me/pin",
-            Some(access_token),
+    pub async fn set_pin(&self, auth: &Auth, body: &SetPin) -> Result<(), CommandError> {
+        self.call_empty(Method::PUT, "/api/v1/me/pin", Some(auth), Some(body))
+            .await
+    }
+
+    /// Administrators: the units of their municipality.
+    pub async fn units(&self, auth: &Auth) -> Result<Vec<UnitRef>, CommandError> {
+        let list: UnitList = self
+            .call(Method::GET, "/api/v1/admin/units", Some(auth), None::<&()>)
+            .await?;
+        Ok(list.units)
+    }
+
+    pub async fn create_enrollment_code(
+        &self,
+        auth: &Auth,
+        body: &NewEnrollmentCode,
+    ) -> Result<EnrollmentCode, CommandError> {
+        self.call(
+            Method::POST,
+            "/api/v1/admin/enrollment-codes",
+            Some(auth),
             Some(body),
         )
         .await
-        .map(drop)
+    }
+
+    pub async fn enroll(&self, code: &str) -> Result<Enrolled, CommandError> {
+        let body = Enroll { code: code.into() };
+        self.call(Method::POST, "/api/v1/devices/enroll", None, Some(&body))
+            .await
+    }
+
+    pub async fn current_device(&self, device: &Auth) -> Result<DeviceInfo, CommandError> {
+        self.call(
+            Method::GET,
+            "/api/v1/devices/current",
+            Some(device),
+            None::<&()>,
+        )
+        .await
+    }
+
+    pub async fn unenroll(&self, device: &Auth) -> Result<(), CommandError> {
+        self.call_empty(
+            Method::DELETE,
+            "/api/v1/devices/current",
+            Some(device),
+            None::<&()>,
+        )
+        .await
+    }
+
+    pub async fn shared_login(
+        &self,
+        device: &Auth,
+        body: &SharedLogin,
+    ) -> Result<SharedSession, CommandError> {
+        self.call(
+            Method::POST,
+            "/api/v1/shared/sessions",
+            Some(device),
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn shared_logout(&self, session: &Auth) -> Result<(), CommandError> {
+        self.call_empty(
+            Method::DELETE,
+            "/api/v1/shared/sessions/current",
+            Some(session),
+            None::<&()>,
+        )
+        .await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, CommandError> {
-        let bytes = self.send(Method::GET, path, None, None).await?;
+        self.call(Method::GET, path, None, None::<&()>).await
+    }
+
+    async fn call<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Option<&Auth>,
+        body: Option<&B>,
+    ) -> Result<T, CommandError> {
+        let json = body.map(|b| serde_json::to_value(b).expect("json"));
+        let bytes = self.send(method, path, auth, json).await?;
         parse(path, &bytes)
+    }
+
+    async fn call_empty<B: serde::Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Option<&Auth>,
+        body: Option<&B>,
+    ) -> Result<(), CommandError> {
+        let json = body.map(|b| serde_json::to_value(b).expect("json"));
+        self.send(method, path, auth, json).await.map(drop)
     }
 
     /// The body of a 2xx answer; the backend's error code otherwise.
@@ -75,12 +182,15 @@ impl ApiClient {
         &self,
         method: Method,
         path: &str,
-        bearer: Option<&str>,
+        auth: Option<&Auth>,
         json: Option<serde_json::Value>,
     ) -> Result<Vec<u8>, CommandError> {
         let mut req = self.http.request(method, format!("{}{}", self.base, path));
-        if let Some(token) = bearer {
-            req = req.bearer_auth(token);
+        if let Some(auth) = auth {
+            let mut value = reqwest::header::HeaderValue::from_str(&auth.header())
+                .map_err(|_| CommandError::new(ErrorCode::Internal, "unusable credential"))?;
+            value.set_sensitive(true);
+            req = req.header(reqwest::header::AUTHORIZATION, value);
         }
         if let Some(body) = json {
             req = req.json(&body);

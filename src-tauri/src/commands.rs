@@ -1,12 +1,17 @@
 //! Tauri commands: thin wrappers that call the services below them.
 
 use chrono::Utc;
-use omsorg_core::api::{Me, MunicipalityChoice};
+use omsorg_core::api::{
+    DeviceInfo, DeviceMode, DeviceStatus, EnrollmentCode, Me, MunicipalityChoice,
+    NewEnrollmentCode, UnitRef,
+};
 use omsorg_core::lock::LockState;
 use omsorg_core::ErrorCode;
 use tauri::State;
 
 use crate::api_client::ApiClient;
+use crate::api_client::Auth;
+use crate::device;
 use crate::error::CommandError;
 use crate::pin;
 use crate::store::Store;
@@ -25,6 +30,7 @@ pub async fn list_municipalities(
 #[tauri::command]
 pub async fn start_login(shell: State<'_, Shell>, code: String) -> Result<Me, CommandError> {
     shell.lock.guard()?;
+    refuse_on_shared_device(&shell)?;
     let me = shell
         .sessions
         .login(&shell.store, &shell.api, &code, shell.browser.as_ref())
@@ -46,6 +52,10 @@ pub fn cancel_login(shell: State<'_, Shell>) -> Result<(), CommandError> {
 #[tauri::command]
 pub async fn restore_session(shell: State<'_, Shell>) -> Result<Option<LockState>, CommandError> {
     shell.lock.guard()?;
+    if device::enrolled(&shell)? {
+        // A shared device has no personal session to restore.
+        return Ok(None);
+    }
     pin::restore(&shell).await
 }
 
@@ -90,6 +100,106 @@ pub async fn set_pin(
 pub async fn sign_out(shell: State<'_, Shell>) -> Result<(), CommandError> {
     shell.lock.end();
     shell.sessions.sign_out(&shell.store).await
+}
+
+/// KOMBIT is for personal devices; a shared one offers user ID + PIN only.
+fn refuse_on_shared_device(shell: &Shell) -> Result<(), CommandError> {
+    if device::enrolled(shell)? {
+        return Err(CommandError::new(
+            ErrorCode::Forbidden,
+            "a shared device has no KOMBIT login",
+        ));
+    }
+    Ok(())
+}
+
+/// `None` on a personal device. Checked with the backend: a revoked device
+/// answers `None` (and has forgotten its enrollment).
+#[tauri::command]
+pub async fn device_status(shell: State<'_, Shell>) -> Result<Option<DeviceStatus>, CommandError> {
+    shell.lock.guard()?;
+    Ok(device::status(&shell).await?.map(|device| DeviceStatus {
+        device,
+        admin: shell.shared.admin_mode(),
+    }))
+}
+
+#[tauri::command]
+pub async fn enroll_device(
+    shell: State<'_, Shell>,
+    code: String,
+) -> Result<DeviceInfo, CommandError> {
+    device::enroll(&shell, &code).await
+}
+
+#[tauri::command]
+pub async fn shared_login(
+    shell: State<'_, Shell>,
+    user_id: String,
+    pin: String,
+) -> Result<Me, CommandError> {
+    device::login(&shell, &user_id, &pin).await
+}
+
+/// "Log ud" on a shared device: the web view is reset after it.
+#[tauri::command]
+pub async fn shared_sign_out(shell: State<'_, Shell>) -> Result<(), CommandError> {
+    device::sign_out(&shell, "Log ud").await;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn device_admin(
+    shell: State<'_, Shell>,
+    user_id: String,
+    pin: String,
+) -> Result<(), CommandError> {
+    device::enter_admin(&shell, &user_id, &pin).await
+}
+
+#[tauri::command]
+pub fn leave_device_admin(shell: State<'_, Shell>) -> Result<(), CommandError> {
+    device::leave_admin(&shell)
+}
+
+#[tauri::command]
+pub async fn unenroll_device(shell: State<'_, Shell>) -> Result<(), CommandError> {
+    device::unenroll(&shell).await
+}
+
+/// The administrator's KOMBIT session on a personal device (a shared
+/// session never administers; the backend refuses it too).
+async fn admin_auth(shell: &Shell) -> Result<Auth, CommandError> {
+    shell.lock.guard()?;
+    match shell.sessions.access_token(&shell.store).await? {
+        auth @ Auth::Bearer(_) => Ok(auth),
+        _ => Err(CommandError::new(
+            ErrorCode::Forbidden,
+            "administration needs a KOMBIT login on a personal device",
+        )),
+    }
+}
+
+#[tauri::command]
+pub async fn admin_units(shell: State<'_, Shell>) -> Result<Vec<UnitRef>, CommandError> {
+    let auth = admin_auth(&shell).await?;
+    shell.api.units(&auth).await
+}
+
+#[tauri::command]
+pub async fn create_enrollment_code(
+    shell: State<'_, Shell>,
+    unit_id: String,
+    mode: DeviceMode,
+    apartment: Option<String>,
+) -> Result<EnrollmentCode, CommandError> {
+    let auth = admin_auth(&shell).await?;
+    let body = NewEnrollmentCode {
+        unit_id,
+        mode,
+        apartment,
+    };
+    shell.api.create_enrollment_code(&auth, &body).await
 }
 
 /// The UI language: "da" (default) or "en". A device setting, not personal,

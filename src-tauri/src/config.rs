@@ -19,6 +19,9 @@ pub struct AppConfig {
     /// `OMSORG_LOCK_AFTER` (seconds, default 600): a personal device locks
     /// after this long without use. Never off.
     pub lock_after: std::time::Duration,
+    /// `OMSORG_SHARED_SIGN_OUT_AFTER` (seconds, default 600): a shared
+    /// device signs its person out after this long without use.
+    pub shared_sign_out_after: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +34,8 @@ pub enum ConfigError {
     LoginTimeout(String),
     #[error("OMSORG_LOCK_AFTER must be seconds from 1 to 3600 (the lock cannot be turned off), got {0:?}")]
     LockAfter(String),
+    #[error("OMSORG_SHARED_SIGN_OUT_AFTER must be seconds from 1 to 3600, got {0:?}")]
+    SharedSignOutAfter(String),
 }
 
 impl AppConfig {
@@ -58,13 +63,18 @@ impl AppConfig {
             None => 300,
             Some(v) => v.parse().map_err(|_| ConfigError::LoginTimeout(v))?,
         };
-        let lock_after = match lookup("OMSORG_LOCK_AFTER") {
-            None => 600,
+        let idle_secs = |key: &str, err: fn(String) -> ConfigError| match lookup(key) {
+            None => Ok(600),
             Some(v) => match v.parse::<u64>() {
-                Ok(n) if (1..=3600).contains(&n) => n,
-                _ => return Err(ConfigError::LockAfter(v)),
+                Ok(n) if (1..=3600).contains(&n) => Ok(n),
+                _ => Err(err(v)),
             },
         };
+        let lock_after = idle_secs("OMSORG_LOCK_AFTER", ConfigError::LockAfter)?;
+        let shared_sign_out_after = idle_secs(
+            "OMSORG_SHARED_SIGN_OUT_AFTER",
+            ConfigError::SharedSignOutAfter,
+        )?;
         Ok(AppConfig {
             api_url: api_url.trim_end_matches('/').to_string(),
             data_dir,
@@ -74,6 +84,7 @@ impl AppConfig {
                 .unwrap_or_else(|| "dk.omsorg.app".into()),
             api_audience: lookup("OMSORG_API_AUDIENCE").unwrap_or_else(|| "urn:omsorg:api".into()),
             lock_after: std::time::Duration::from_secs(lock_after),
+            shared_sign_out_after: std::time::Duration::from_secs(shared_sign_out_after),
         })
     }
 }
@@ -120,5 +131,11 @@ mod tests {
         for off in ["0", "-1", "never", "", "3601"] {
             assert!(matches!(lock(off), Err(ConfigError::LockAfter(_))), "{off}");
         }
+        assert_eq!(default.shared_sign_out_after.as_secs(), 600);
+        let shared = AppConfig::from_lookup(
+            |k| (k == "OMSORG_SHARED_SIGN_OUT_AFTER").then(|| "0".to_string()),
+            || Some("/d".into()),
+        );
+        assert!(matches!(shared, Err(ConfigError::SharedSignOutAfter(_))));
     }
 }

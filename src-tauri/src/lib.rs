@@ -5,6 +5,7 @@
 pub mod api_client;
 pub mod commands;
 pub mod config;
+pub mod device;
 pub mod error;
 pub mod lock;
 pub mod offline_pin;
@@ -20,6 +21,7 @@ use tauri::{Manager, Runtime};
 
 use crate::api_client::ApiClient;
 use crate::config::AppConfig;
+use crate::device::{Screen, SharedState};
 use crate::lock::DeviceLock;
 use crate::oidc::browser::{Browser, ProgramBrowser};
 use crate::secrets::KeyringStore;
@@ -32,8 +34,41 @@ pub struct Shell {
     pub store: Store,
     pub sessions: Sessions,
     pub browser: Box<dyn Browser>,
-    /// The personal device's inactivity lock; every command consults it.
+    /// The inactivity clock; every command consults it. A personal device
+    /// locks; a shared device signs its person out.
     pub lock: DeviceLock,
+    /// How long a shared device's person may leave it unused.
+    pub shared_idle: std::time::Duration,
+    pub shared: SharedState,
+    pub screen: Box<dyn Screen>,
+}
+
+/// The main window, as the shared-device code drives it.
+struct MainWindow<R: Runtime>(tauri::AppHandle<R>);
+
+impl<R: Runtime> Screen for MainWindow<R> {
+    fn kiosk(&self, on: bool) {
+        let Some(w) = self.0.get_webview_window("main") else {
+            return;
+        };
+        // Each call can fail only if the window is gone; nothing to do then.
+        let _ = w.set_decorations(!on);
+        let _ = w.set_fullscreen(on);
+        let _ = w.set_closable(!on);
+        let _ = w.set_minimizable(!on);
+        let _ = w.set_always_on_top(on);
+        if on {
+            let _ = w.set_focus();
+        }
+    }
+
+    fn reset(&self) {
+        if let Some(w) = self.0.get_webview_window("main") {
+            if let Err(e) = w.reload() {
+                tracing::error!(error = %e, "could not reset the web view");
+            }
+        }
+    }
 }
 
 /// The platform's opener (tauri-plugin-opener): the default browser on
@@ -106,6 +141,24 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
                 sessions,
                 browser,
                 lock: DeviceLock::new(config.lock_after),
+                shared_idle: config.shared_sign_out_after,
+                shared: SharedState::default(),
+                screen: Box::new(MainWindow(app.handle().clone())),
+            });
+            let shell = app.state::<Shell>();
+            // A wall screen starts in kiosk mode, before anyone sees it.
+            let device = shell.store.device()?;
+            device::apply_kiosk(&shell, device.as_ref());
+            // The shell's own clock: sign-out and lock happen on time even
+            // if the web view stops asking.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+                loop {
+                    tick.tick().await;
+                    let shell = handle.state::<Shell>();
+                    pin::observe(&shell, shell.lock.state()).await;
+                }
             });
             Ok(())
         })
@@ -122,14 +175,34 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::unlock,
             commands::set_pin,
             commands::sign_out,
+            commands::device_status,
+            commands::enroll_device,
+            commands::shared_login,
+            commands::shared_sign_out,
+            commands::device_admin,
+            commands::leave_device_admin,
+            commands::unenroll_device,
+            commands::admin_units,
+            commands::create_enrollment_code,
         ])
         // Coming back to the window counts as use, unless the timeout has
         // already passed (then it is the moment the lock is noticed).
-        .on_window_event(|window, event| {
-            if let tauri::WindowEvent::Focused(true) = event {
+        .on_window_event(|window, event| match event {
+            tauri::WindowEvent::Focused(true) => {
                 if let Some(shell) = window.try_state::<Shell>() {
                     shell.lock.activity();
                 }
             }
+            // A wall screen in kiosk mode cannot be closed (Alt+F4, the
+            // window manager): only an administrator's PIN suspends it.
+            tauri::WindowEvent::CloseRequested { api, .. }
+                if window
+                    .try_state::<Shell>()
+                    .is_some_and(|s| s.shared.kiosk_active()) =>
+            {
+                tracing::info!("close refused: kiosk mode");
+                api.prevent_close();
+            }
+            _ => {}
         })
 }

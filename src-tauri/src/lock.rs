@@ -46,6 +46,15 @@ impl DeviceLock {
         *self.inner() = InactivityLock::new(self.timeout_ms, self.now()).ok();
     }
 
+    /// A shared device's session: the same clock, its own timeout (on a
+    /// shared device it ends in a sign-out, never a lock screen).
+    pub fn begin_unlocked_for(&self, timeout: Duration) {
+        let ms = u64::try_from(timeout.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        *self.inner() = InactivityLock::new(ms, self.now()).ok();
+    }
+
     /// After a restart with a stored session: closed, with the attempts left
     /// that were kept on disk.
     pub fn begin_locked(&self, attempts_left: u8) {

@@ -48,6 +48,20 @@ pub async fn restore(shell: &Shell) -> Result<Option<LockState>, CommandError> {
 /// (none yet, or blocked) cannot unlock: when the timeout passes they are
 /// signed out instead (KOMBIT again), never left in front of a lock screen.
 pub async fn observe(shell: &Shell, state: Option<LockState>) -> Option<LockState> {
+    // A shared device never locks: idle or expired means signed out.
+    if let Some((_, until)) = shell.sessions.shared().await {
+        let idle = !matches!(state, None | Some(LockState::Unlocked));
+        if idle || until <= chrono::Utc::now() {
+            let why = if idle {
+                "inactivity"
+            } else {
+                "session expired"
+            };
+            crate::device::sign_out(shell, why).await;
+            return Some(LockState::SignedOut);
+        }
+        return state;
+    }
     if let Some(LockState::Locked { .. }) = state {
         let usable = shell
             .sessions

@@ -3,12 +3,13 @@
 
 use std::time::{Duration, Instant};
 
-use omsorg_core::api::Me;
+use chrono::{DateTime, Utc};
+use omsorg_core::api::{Me, SharedSession};
 use omsorg_core::ErrorCode;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot, Mutex};
 
-use crate::api_client::ApiClient;
+use crate::api_client::{ApiClient, Auth};
 use crate::error::CommandError;
 use crate::offline_pin;
 use crate::oidc::browser::Browser;
@@ -48,9 +49,13 @@ impl DeepLinks {
 
 struct Active {
     /// `None` after an offline start: the next backend call refreshes it.
+    /// On a shared device: the shared session's token.
     access_token: Option<String>,
     expires_at: Option<Instant>,
     me: Me,
+    /// Set for a user ID + PIN session on a shared device: when the backend
+    /// ends it. Such a session has no refresh token and no keystore entry.
+    shared_until: Option<DateTime<Utc>>,
 }
 
 /// A token this close to its expiry is refreshed before use.
@@ -130,7 +135,7 @@ impl Sessions {
             r = flow => r?,
             _ = rx => return Err(CommandError::new(ErrorCode::LoginCancelled, "cancelled in the app")),
         };
-        let me = match api.me(&result.access_token).await {
+        let me = match api.me(&Auth::Bearer(result.access_token.clone())).await {
             Ok(me) => me,
             Err(e) => {
                 // Not provisioned (or refused): leave nothing behind, not even at the provider.
@@ -156,6 +161,7 @@ impl Sessions {
             access_token: Some(result.access_token),
             expires_at: result.access_expires_in.map(|d| Instant::now() + d),
             me: me.clone(),
+            shared_until: None,
         });
         Ok(me)
     }
@@ -190,7 +196,7 @@ impl Sessions {
             Err(e) if is_offline(e.code) => return self.restore_offline(store, e).await,
             Err(e) => return Err(e),
         };
-        let me = match api.me(&token).await {
+        let me = match api.me(&Auth::Bearer(token.clone())).await {
             Ok(me) => me,
             Err(e) if is_offline(e.code) => return self.restore_offline(store, e).await,
             Err(e) => {
@@ -205,6 +211,7 @@ impl Sessions {
             access_token: Some(token),
             expires_at,
             me: me.clone(),
+            shared_until: None,
         });
         Ok(Some(me))
     }
@@ -222,6 +229,7 @@ impl Sessions {
             access_token: None,
             expires_at: None,
             me: me.clone(),
+            shared_until: None,
         });
         Ok(Some(me))
     }
@@ -254,16 +262,43 @@ impl Sessions {
         Ok((refreshed.access_token, expires_at))
     }
 
-    /// The access token for a backend call, refreshed when it has expired
-    /// (or was never there, after an offline start).
-    pub async fn access_token(&self, store: &Store) -> Result<String, CommandError> {
+    /// A user ID + PIN session on a shared device: held in memory only.
+    pub async fn begin_shared(&self, session: SharedSession) {
+        *self.active.lock().await = Some(Active {
+            access_token: Some(session.token),
+            expires_at: None,
+            me: session.me,
+            shared_until: Some(session.expires_at),
+        });
+    }
+
+    /// The shared session's credential and end, if one is active.
+    pub async fn shared(&self) -> Option<(Auth, DateTime<Utc>)> {
+        let active = self.active.lock().await;
+        let a = active.as_ref()?;
+        Some((Auth::Shared(a.access_token.clone()?), a.shared_until?))
+    }
+
+    /// Credentials for a backend call: a shared session's token until it
+    /// ends; a KOMBIT access token, refreshed when it has expired (or was
+    /// never there, after an offline start).
+    pub async fn access_token(&self, store: &Store) -> Result<Auth, CommandError> {
         let mut active = self.active.lock().await;
         let Some(current) = active.as_mut() else {
             return Err(CommandError::new(ErrorCode::NoSession, "not signed in"));
         };
+        if let Some(until) = current.shared_until {
+            return match &current.access_token {
+                Some(token) if until > Utc::now() => Ok(Auth::Shared(token.clone())),
+                _ => Err(CommandError::new(
+                    ErrorCode::NoSession,
+                    "the shared session ended",
+                )),
+            };
+        }
         if let (Some(token), expires_at) = (&current.access_token, current.expires_at) {
             if expires_at.is_none_or(|t| t > Instant::now() + EXPIRY_MARGIN) {
-                return Ok(token.clone());
+                return Ok(Auth::Bearer(token.clone()));
             }
         }
         let stored = self
@@ -277,7 +312,7 @@ impl Sessions {
             .ok_or_else(|| CommandError::new(ErrorCode::NoSession, "signed out meanwhile"))?;
         current.access_token = Some(token.clone());
         current.expires_at = expires_at;
-        Ok(token)
+        Ok(Auth::Bearer(token))
     }
 
     /// The signed-in person as last seen.

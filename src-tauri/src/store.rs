@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
-use omsorg_core::api::{Me, Municipality};
+use omsorg_core::api::{DeviceInfo, Me, Municipality};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Each entry upgrades the schema by one `user_version`; never edit a released one.
@@ -34,6 +34,9 @@ const PERSON: &str = "person";
 const PIN_VERIFIER: &str = "pin_verifier";
 /// Unlock attempts left, so a restart does not reset the count.
 const LOCK_ATTEMPTS_LEFT: &str = "lock_attempts_left";
+/// A shared device's enrollment as the backend described it (no secret: the
+/// credential is in the keystore). A device setting: kept at sign-out.
+const DEVICE: &str = "device";
 const PERSONAL: &[&str] = &[PERSON, PIN_VERIFIER, LOCK_ATTEMPTS_LEFT];
 
 pub struct Store {
@@ -159,6 +162,25 @@ impl Store {
             None => self
                 .conn()
                 .execute("DELETE FROM settings WHERE key = ?1", [LOCK_ATTEMPTS_LEFT])
+                .map(|_| ()),
+        }
+    }
+
+    pub fn device(&self) -> rusqlite::Result<Option<DeviceInfo>> {
+        Ok(get_setting(&self.conn(), DEVICE)?.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    /// `None`: not (or no longer) a shared device.
+    pub fn set_device(&self, device: Option<&DeviceInfo>) -> rusqlite::Result<()> {
+        match device {
+            Some(d) => set_setting(
+                &self.conn(),
+                DEVICE,
+                &serde_json::to_string(d).expect("json"),
+            ),
+            None => self
+                .conn()
+                .execute("DELETE FROM settings WHERE key = ?1", [DEVICE])
                 .map(|_| ()),
         }
     }

@@ -3,18 +3,21 @@ use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Interval;
-use omsorg_core::api::Me;
+use omsorg_core::api::{DeviceInfo, Me};
 use omsorg_core::lock::LockState;
 use omsorg_core::ErrorCode;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::i18n::{t, Lang, Msg};
+use crate::pages::enroll::EnrollPage;
 use crate::pages::home::HomePage;
 use crate::pages::lock::LockScreen;
 use crate::pages::login::LoginPage;
 use crate::pages::municipality::MunicipalityPage;
+use crate::pages::new_code::NewCodePage;
 use crate::pages::pin_setup::{Mode, PinSetupPage};
+use crate::pages::shared::{DeviceAdminPage, SharedLoginPage};
 use crate::shell;
 
 /// Activity is reported to the shell at most this often.
@@ -36,13 +39,29 @@ enum Screen {
         pin_changed: bool,
     },
     ChangePin(Me),
+    /// An administrator making an enrollment code (personal device).
+    NewCode(Me),
+    /// Typing an enrollment code (nobody signed in).
+    Enroll,
+    /// A shared device with nobody signed in.
+    Shared(DeviceInfo),
+    SharedHome {
+        me: Me,
+        device: DeviceInfo,
+    },
+    /// A shared device opened by an administrator's PIN.
+    DeviceAdmin(DeviceInfo),
 }
 
 impl Screen {
     fn signed_in(&self) -> bool {
         matches!(
             self,
-            Screen::PinSetup(_) | Screen::Home { .. } | Screen::ChangePin(_)
+            Screen::PinSetup(_)
+                | Screen::Home { .. }
+                | Screen::ChangePin(_)
+                | Screen::NewCode(_)
+                | Screen::SharedHome { .. }
         )
     }
 
@@ -95,6 +114,18 @@ pub fn App() -> Html {
                 if let Ok(tag) = shell::language().await {
                     lang.set(Lang::from_tag(&tag));
                 }
+                match shell::device_status().await {
+                    Ok(Some(status)) if status.admin => {
+                        return screen.set(Screen::DeviceAdmin(status.device))
+                    }
+                    Ok(Some(status)) => return screen.set(Screen::Shared(status.device)),
+                    Ok(None) => {}
+                    Err(e) => {
+                        return screen.set(Screen::Login {
+                            notice: Some(e.code),
+                        })
+                    }
+                }
                 match shell::restore_session().await {
                     Ok(None) => screen.set(Screen::Login { notice: None }),
                     Ok(Some(LockState::Locked { attempts_left })) => {
@@ -124,6 +155,15 @@ pub fn App() -> Html {
     let apply = {
         let (screen, lock) = (screen.clone(), lock.clone());
         move |state: Option<LockState>| match state {
+            // A shared device's person is signed out, never locked out (the
+            // shell also resets the web view): back to its login screen.
+            Some(LockState::Locked { .. }) | Some(LockState::SignedOut) | None
+                if matches!(*screen, Screen::SharedHome { .. }) =>
+            {
+                if let Screen::SharedHome { device, .. } = &*screen {
+                    screen.set(Screen::Shared(device.clone()));
+                }
+            }
             Some(LockState::Locked { attempts_left }) => lock.set(Lock::Closed { attempts_left }),
             // Signed out behind our back (e.g. refused): back to login.
             None | Some(LockState::SignedOut) if screen.signed_in() => {
@@ -190,6 +230,19 @@ pub fn App() -> Html {
         });
     }
 
+    // The web view's own context menu (reload, inspect) has no place here,
+    // least of all on a wall screen in kiosk mode.
+    use_effect_with((), |_| {
+        let options = EventListenerOptions::enable_prevent_default();
+        let menu = EventListener::new_with_options(
+            &gloo::utils::document(),
+            "contextmenu",
+            options,
+            |e| e.prevent_default(),
+        );
+        move || drop(menu)
+    });
+
     let toggle_lang = {
         let lang = lang.clone();
         Callback::from(move |_| {
@@ -228,6 +281,14 @@ pub fn App() -> Html {
         let screen = screen.clone();
         Callback::from(move |me: Me| screen.set(Screen::for_person(me)))
     };
+    let to_enroll = {
+        let screen = screen.clone();
+        Callback::from(move |_| screen.set(Screen::Enroll))
+    };
+    let to_shared = {
+        let screen = screen.clone();
+        Callback::from(move |device: DeviceInfo| screen.set(Screen::Shared(device)))
+    };
     let to_home = {
         let screen = screen.clone();
         Callback::from(move |(me, pin_changed): (Me, bool)| {
@@ -261,8 +322,43 @@ pub fn App() -> Html {
                     <p class="spinner" role="status">{ t(*lang, Msg::Starting) }</p>
                 },
                 Screen::Login { notice } => html! {
-                    <LoginPage lang={*lang} notice={*notice} on_login={to_picker} on_toggle_lang={toggle_lang} />
+                    <LoginPage lang={*lang} notice={*notice} on_login={to_picker}
+                        on_toggle_lang={toggle_lang} on_enroll={to_enroll} />
                 },
+                Screen::Enroll => html! {
+                    <EnrollPage lang={*lang} on_enrolled={to_shared} on_cancel={to_login.reform(|_| None)} />
+                },
+                Screen::Shared(device) => {
+                    let signed_in = { let (screen, device) = (screen.clone(), device.clone());
+                        Callback::from(move |me: Me| screen.set(Screen::SharedHome { me, device: device.clone() })) };
+                    let admin = { let (screen, device) = (screen.clone(), device.clone());
+                        Callback::from(move |_| screen.set(Screen::DeviceAdmin(device.clone()))) };
+                    html! {
+                        <SharedLoginPage lang={*lang} device={device.clone()} on_signed_in={signed_in}
+                            on_admin={admin} on_unenrolled={to_login.reform(Some)} on_toggle_lang={toggle_lang} />
+                    }
+                }
+                Screen::SharedHome { me, device } => {
+                    let out = { let (screen, device) = (screen.clone(), device.clone());
+                        Callback::from(move |_| screen.set(Screen::Shared(device.clone()))) };
+                    html! {
+                        <HomePage lang={*lang} me={me.clone()} shared=true
+                            on_signed_out={out} on_change_pin={Callback::noop()} />
+                    }
+                }
+                Screen::DeviceAdmin(device) => {
+                    let back = { let (screen, device) = (screen.clone(), device.clone());
+                        Callback::from(move |_| screen.set(Screen::Shared(device.clone()))) };
+                    html! {
+                        <DeviceAdminPage lang={*lang} device={device.clone()} on_done={back}
+                            on_unenrolled={to_login.reform(|_| None)} />
+                    }
+                }
+                Screen::NewCode(me) => {
+                    let back = { let (to_home, me) = (to_home.clone(), me.clone());
+                        Callback::from(move |_| to_home.emit((me.clone(), false))) };
+                    html! { <NewCodePage lang={*lang} on_done={back} on_refused={refused.clone()} /> }
+                }
                 Screen::Municipality => html! {
                     <MunicipalityPage lang={*lang} on_back={to_login.reform(|_| None)}
                         on_signed_in={signed_in} on_refused={to_login.reform(Some)} />
@@ -284,9 +380,12 @@ pub fn App() -> Html {
                 Screen::Home { me, pin_changed } => {
                     let change = { let (screen, me) = (screen.clone(), me.clone());
                         Callback::from(move |_| screen.set(Screen::ChangePin(me.clone()))) };
+                    let new_code = { let (screen, me) = (screen.clone(), me.clone());
+                        Callback::from(move |_| screen.set(Screen::NewCode(me.clone()))) };
                     html! {
                         <HomePage lang={*lang} me={me.clone()} pin_changed={*pin_changed}
-                            on_signed_out={to_login.reform(|_| None)} on_change_pin={change} />
+                            on_signed_out={to_login.reform(|_| None)} on_change_pin={change}
+                            on_new_code={new_code} />
                     }
                 }
             } }

@@ -1,6 +1,8 @@
 //! Calls into the Rust shell (Tauri commands). The only way out of the web view.
 
-use omsorg_core::api::{Me, MunicipalityChoice};
+use omsorg_core::api::{
+    DeviceInfo, DeviceMode, DeviceStatus, EnrollmentCode, Me, MunicipalityChoice, UnitRef,
+};
 use omsorg_core::lock::LockState;
 use omsorg_core::{ErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
@@ -100,4 +102,69 @@ pub async fn set_pin(pin: &str, current_pin: Option<&str>) -> Result<Me, ErrorBo
 
 pub async fn sign_out() -> Result<(), ErrorBody> {
     call("sign_out", &NoArgs {}).await
+}
+
+/// `None` on a personal device.
+pub async fn device_status() -> Result<Option<DeviceStatus>, ErrorBody> {
+    call("device_status", &NoArgs {}).await
+}
+
+pub async fn enroll_device(code: &str) -> Result<DeviceInfo, ErrorBody> {
+    call("enroll_device", &CodeArg { code }).await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserPinArgs<'a> {
+    user_id: &'a str,
+    pin: &'a str,
+}
+
+pub async fn shared_login(user_id: &str, pin: &str) -> Result<Me, ErrorBody> {
+    call("shared_login", &UserPinArgs { user_id, pin }).await
+}
+
+/// The shell resets the web view after it: nothing of the person survives.
+pub async fn shared_sign_out() -> Result<(), ErrorBody> {
+    call("shared_sign_out", &NoArgs {}).await
+}
+
+pub async fn device_admin(user_id: &str, pin: &str) -> Result<(), ErrorBody> {
+    call("device_admin", &UserPinArgs { user_id, pin }).await
+}
+
+pub async fn leave_device_admin() -> Result<(), ErrorBody> {
+    call("leave_device_admin", &NoArgs {}).await
+}
+
+pub async fn unenroll_device() -> Result<(), ErrorBody> {
+    call("unenroll_device", &NoArgs {}).await
+}
+
+pub async fn admin_units() -> Result<Vec<UnitRef>, ErrorBody> {
+    call("admin_units", &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NewCodeArgs<'a> {
+    unit_id: &'a str,
+    mode: DeviceMode,
+    apartment: Option<&'a str>,
+}
+
+pub async fn create_enrollment_code(
+    unit_id: &str,
+    mode: DeviceMode,
+    apartment: Option<&str>,
+) -> Result<EnrollmentCode, ErrorBody> {
+    call(
+        "create_enrollment_code",
+        &NewCodeArgs {
+            unit_id,
+            mode,
+            apartment,
+        },
+    )
+    .await
 }

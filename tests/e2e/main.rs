@@ -5,4 +5,5 @@
 mod kombit_login;
 mod municipality_picker;
 mod pin_lock;
+mod shared_devices;
 mod stack;

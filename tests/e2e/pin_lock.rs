@@ -6,33 +6,12 @@
 use anyhow::Result;
 use omsorg_e2e::identity::Chromium;
 use omsorg_e2e::*;
-use serde_json::Value;
 use thirtyfour::prelude::*;
 
 use crate::stack::*;
 
 /// Short enough for a test, long enough for WebDriver to finish a form.
 const LOCK_AFTER: &str = "6";
-
-/// What the shell answers the web view for `cmd`, whatever the UI shows.
-async fn invoke(app: &WebDriver, cmd: &str) -> Result<Value> {
-    let ret = app
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             window.__TAURI__.core.invoke(arguments[0])
-               .then((v) => done({ ok: v }), (e) => done({ err: e }));",
-            vec![serde_json::json!(cmd)],
-        )
-        .await?;
-    Ok(ret.json().clone())
-}
-
-async fn page_text(app: &WebDriver) -> Result<String> {
-    let ret = app
-        .execute("return document.documentElement.outerHTML", vec![])
-        .await?;
-    Ok(ret.json().as_str().unwrap_or_default().to_string())
-}
 
 async fn login(s: &mut Stack, chromium: &Chromium, app: &WebDriver) -> Result<()> {
     begin_login(app, "101").await?;
@@ -98,7 +77,7 @@ async fn anna_chooses_a_pin_is_locked_when_idle_and_five_wrong_sign_her_out() ->
 
     // The shell refuses whatever the web view asks while locked.
     for cmd in ["current_person", "list_municipalities"] {
-        let answer = invoke(&app, cmd).await?;
+        let answer = invoke(&app, cmd, serde_json::json!({})).await?;
         assert_eq!(answer["err"]["code"], "session.locked", "{cmd}: {answer}");
     }
 

@@ -10,7 +10,7 @@ pub const RELAY: &str = env!("CARGO_BIN_EXE_browser-relay");
 pub const KEYSTORE: &str = "dk.omsorg.app";
 
 pub struct Stack {
-    _x: Xvfb,
+    pub x: Xvfb,
     pub idp: DevIdp,
     pub backend: Backend,
     pub keyring: Keyring,
@@ -46,7 +46,7 @@ pub async fn stack_with(
     env.extend(app_env.iter().map(|(k, v)| (*k, v.to_string())));
     let driver = Driver::start(&x.display, &env).await?;
     Ok(Stack {
-        _x: x,
+        x,
         idp,
         backend,
         keyring,
@@ -77,6 +77,32 @@ pub async fn stored_refresh_token(keyring: &Keyring) -> Result<String> {
         .filter_map(|json| serde_json::from_str::<serde_json::Value>(json).ok())
         .find_map(|v| v["refresh_token"].as_str().map(str::to_string))
         .ok_or_else(|| anyhow::anyhow!("no session with a refresh token in the keystore"))
+}
+
+/// What the shell answers the web view for `cmd` (with `args`), whatever the
+/// UI shows: `{"ok": …}` or `{"err": {code, message}}`.
+pub async fn invoke(
+    app: &WebDriver,
+    cmd: &str,
+    args: serde_json::Value,
+) -> Result<serde_json::Value> {
+    let ret = app
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI__.core.invoke(arguments[0], arguments[1])
+               .then((v) => done({ ok: v }), (e) => done({ err: e }));",
+            vec![serde_json::json!(cmd), args],
+        )
+        .await?;
+    Ok(ret.json().clone())
+}
+
+/// The DOM as it is now.
+pub async fn page_text(app: &WebDriver) -> Result<String> {
+    let ret = app
+        .execute("return document.documentElement.outerHTML", vec![])
+        .await?;
+    Ok(ret.json().as_str().unwrap_or_default().to_string())
 }
 
 /// Everything the web view holds: DOM and both web storages.

@@ -14,6 +14,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 pub mod identity;
+pub mod x11;
 
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -182,6 +183,31 @@ impl Xvfb {
             }
         }
         bail!("no X display could be started")
+    }
+}
+
+/// A window manager on the display (openbox), as a kiosk device has one: it
+/// carries out fullscreen requests and turns Alt+F4 into a close request.
+pub struct WindowManager {
+    _proc: Proc,
+}
+
+impl WindowManager {
+    pub async fn start(display: &str) -> Result<WindowManager> {
+        let proc = Proc::spawn(
+            "openbox",
+            Command::new("openbox")
+                .arg("--sm-disable")
+                .env("DISPLAY", display)
+                .stdout(Stdio::null())
+                .stderr(log_file("openbox")?),
+        )?;
+        let x = x11::Display::open(display)?;
+        wait_for(30, "the window manager", || async {
+            x.wm_running().then_some(())
+        })
+        .await?;
+        Ok(WindowManager { _proc: proc })
     }
 }
 

@@ -7,7 +7,8 @@ use crate::util::{cmd, prints, root, step};
 
 /// Build and runtime needs of Tauri/WebKitGTK, the headless E2E stack (Xvfb,
 /// WebKitWebDriver, Chromium as the "system browser"), the keystore under
-/// D-Bus, PDF text extraction for tests, and screenshots.
+/// D-Bus, PDF text extraction for tests, screenshots, and a window manager
+/// for the kiosk test.
 const DEBIAN_PACKAGES: &[&str] = &[
     "libwebkit2gtk-4.1-dev",
     "build-essential",
@@ -31,6 +32,9 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "poppler-utils",
+    // The kiosk test's window manager (fullscreen, Alt+F4) and XTest.
+    "openbox",
+    "libxtst6",
 ];
 
 /// (binary, version as printed, cargo install arguments)

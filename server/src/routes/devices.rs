@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::{TimeZone, Utc};
 use omsorg_core::api::{
-    DeviceInfo, DeviceMode, Enroll, Enrolled, EnrollmentCode, NewEnrollmentCode, UnitRef,
+    DeviceInfo, DeviceMode, Enroll, Enrolled, EnrollmentCode, NewEnrollmentCode, UnitList, UnitRef,
 };
 use omsorg_core::{ErrorBody, ErrorCode};
 
@@ -213,6 +213,81 @@ pub async fn current(State(state): State<AppState>, device: Device) -> ApiResult
     Ok(Json(info(&state, device).await?))
 }
 
+/// The units an administrator may enroll devices into: their municipality's.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/units",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "the municipality's units, by name", body = UnitList),
+        (status = 403, description = "auth.forbidden", body = ErrorBody),
+    )
+)]
+pub async fn units(State(state): State<AppState>, admin: Person) -> ApiResult<Json<UnitList>> {
+    admin.require_admin()?;
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, name FROM units WHERE municipality_code = ?1 ORDER BY name")
+            .bind(&admin.municipality_code)
+            .fetch_all(&state.db)
+            .await?;
+    Ok(Json(UnitList {
+        units: rows
+            .into_iter()
+            .map(|(id, name)| UnitRef { id, name })
+            .collect(),
+    }))
+}
+
+/// The device gives up its own enrollment (an administrator chose "Afmeld
+/// enheden" on it); its credential and sessions end at once.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/devices/current",
+    security(("device" = [])),
+    responses(
+        (status = 204, description = "un-enrolled"),
+        (status = 401, description = "device.not_enrolled", body = ErrorBody),
+    )
+)]
+pub async fn unenroll(State(state): State<AppState>, device: Device) -> ApiResult<StatusCode> {
+    end_device(&state, &device.id, None).await?;
+    tracing::info!(device = %device.id, "device un-enrolled itself");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revokes the device (within `municipality`, when given) and ends its
+/// sessions, in one transaction. `false` when there was no such device.
+async fn end_device(
+    state: &AppState,
+    device_id: &str,
+    municipality: Option<&str>,
+) -> ApiResult<bool> {
+    let now = Utc::now().timestamp();
+    let mut tx = state.db.begin().await?;
+    let done = sqlx::query(
+        "UPDATE devices SET revoked_at = ?3
+         WHERE id = ?1 AND revoked_at IS NULL
+           AND (?2 IS NULL OR unit_id IN (SELECT id FROM units WHERE municipality_code = ?2))",
+    )
+    .bind(device_id)
+    .bind(municipality)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE shared_sessions SET ended_at = ?2 WHERE device_id = ?1 AND ended_at IS NULL",
+    )
+    .bind(device_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 /// Revokes a device in the administrator's municipality and ends its sessions.
 #[utoipa::path(
     delete,
@@ -231,29 +306,9 @@ pub async fn revoke(
     Path(device_id): Path<String>,
 ) -> ApiResult<StatusCode> {
     admin.require_admin()?;
-    let now = Utc::now().timestamp();
-    let mut tx = state.db.begin().await?;
-    let done = sqlx::query(
-        "UPDATE devices SET revoked_at = ?3
-         WHERE id = ?1 AND revoked_at IS NULL
-           AND unit_id IN (SELECT id FROM units WHERE municipality_code = ?2)",
-    )
-    .bind(&device_id)
-    .bind(&admin.municipality_code)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    if !end_device(&state, &device_id, Some(&admin.municipality_code)).await? {
         return Err(ApiError::client(ErrorCode::NotFound, "no such device"));
     }
-    sqlx::query(
-        "UPDATE shared_sessions SET ended_at = ?2 WHERE device_id = ?1 AND ended_at IS NULL",
-    )
-    .bind(&device_id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
     tracing::info!(admin = admin.id, device = %device_id, "device revoked");
     Ok(StatusCode::NO_CONTENT)
 }

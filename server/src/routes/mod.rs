@@ -16,7 +16,9 @@ use crate::error::ApiError;
 use crate::AppState;
 
 pub use admin::__path_reset_pin;
-pub use devices::{__path_create_code, __path_current, __path_enroll, __path_revoke};
+pub use devices::{
+    __path_create_code, __path_current, __path_enroll, __path_revoke, __path_unenroll, __path_units,
+};
 pub use health::__path_healthz;
 pub use me::__path_get_me;
 pub use municipalities::__path_list_municipalities;
@@ -53,7 +55,11 @@ pub fn router() -> Router<AppState> {
             "/api/v1/devices/enroll",
             axum::routing::post(devices::enroll),
         )
-        .route("/api/v1/devices/current", get(devices::current))
+        .route(
+            "/api/v1/devices/current",
+            get(devices::current).delete(devices::unenroll),
+        )
+        .route("/api/v1/admin/units", get(devices::units))
         .route(
             "/api/v1/shared/sessions",
             axum::routing::post(shared::login),

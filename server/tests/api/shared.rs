@@ -330,3 +330,55 @@ async fn five_wrong_block_a_user_id_and_unknown_ids_look_the_same() {
     // Another tablet is not held up by this one, and bo's block is lifted.
     assert_eq!(api.login(&second, "bo", "6049").await.0, 201);
 }
+
+#[tokio::test]
+async fn administrators_list_their_own_units_and_a_device_can_un_enroll_itself() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let api = Api { app: &app };
+    let units = |who: &str| {
+        api.call(
+            reqwest::Method::GET,
+            "/api/v1/admin/units",
+            Some(bearer(&issuer, who)),
+            None,
+        )
+    };
+    let (status, list, _) = units("eva").await;
+    assert_eq!(status, 200, "{list}");
+    let names: Vec<&str> = list["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Plejehjemmet Solhaven"], "Aarhus's units only");
+    let (_, list, _) = units("bo").await;
+    assert!(list["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["id"].as_str().unwrap().starts_with("kbh-")));
+    assert_eq!(units("carl").await.1["code"], "auth.forbidden");
+
+    let (device, _) = tablet(&api, &issuer).await;
+    let (_, session, _) = api.login(&device, "bo", "2580").await;
+    let shared = format!("Shared {}", session["token"].as_str().unwrap());
+    let leave = || {
+        api.call(
+            reqwest::Method::DELETE,
+            "/api/v1/devices/current",
+            Some(format!("Device {device}")),
+            None,
+        )
+    };
+    assert_eq!(leave().await.0, 204);
+    assert_eq!(leave().await.1["code"], "device.not_enrolled", "only once");
+    assert_eq!(
+        api.call(reqwest::Method::GET, "/api/v1/me", Some(shared), None)
+            .await
+            .0,
+        401,
+        "its sessions end with it"
+    );
+}

@@ -1,6 +1,6 @@
 //! The signed-in start screen.
 
-use omsorg_core::api::Me;
+use omsorg_core::api::{Me, Role};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -16,6 +16,12 @@ pub struct Props {
     /// Shown once after the PIN was changed.
     #[prop_or_default]
     pub pin_changed: bool,
+    /// On a shared device: no PIN change, no administration, and "Log ud"
+    /// ends the shared session (the shell then resets the web view).
+    #[prop_or_default]
+    pub shared: bool,
+    #[prop_or_default]
+    pub on_new_code: Callback<()>,
 }
 
 #[function_component]
@@ -26,12 +32,17 @@ pub fn HomePage(props: &Props) -> Html {
     let sign_out = {
         let done = props.on_signed_out.clone();
         let busy = busy.clone();
+        let shared = props.shared;
         Callback::from(move |_: MouseEvent| {
             let done = done.clone();
             busy.set(true);
             spawn_local(async move {
                 // The shell wipes the session even when the provider is unreachable.
-                let _ = shell::sign_out().await;
+                let _ = if shared {
+                    shell::shared_sign_out().await
+                } else {
+                    shell::sign_out().await
+                };
                 done.emit(());
             });
         })
@@ -53,11 +64,20 @@ pub fn HomePage(props: &Props) -> Html {
             if props.pin_changed {
                 <p id="pin-changed" class="notice" role="status">{ t(lang, Msg::PinChanged) }</p>
             }
-            <nav class="menu">
-                <button id="change-pin" onclick={props.on_change_pin.reform(|_: MouseEvent| ())}>
-                    { t(lang, Msg::ChangePin) }
-                </button>
-            </nav>
+            if props.shared {
+                <p id="auto-sign-out-note" class="lead">{ t(lang, Msg::AutoSignOutNote) }</p>
+            } else {
+                <nav class="menu">
+                    <button id="change-pin" onclick={props.on_change_pin.reform(|_: MouseEvent| ())}>
+                        { t(lang, Msg::ChangePin) }
+                    </button>
+                    if me.roles.contains(&Role::Administrator) {
+                        <button id="new-enrollment-code" onclick={props.on_new_code.reform(|_: MouseEvent| ())}>
+                            { t(lang, Msg::EnrollAnother) }
+                        </button>
+                    }
+                </nav>
+            }
         </section>
     }
 }

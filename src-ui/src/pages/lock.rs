@@ -8,6 +8,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::i18n::{error_text, t, Lang, Msg};
+use crate::pages::keypad::Keypad;
 use crate::shell;
 
 #[derive(Properties, PartialEq)]
@@ -92,28 +93,6 @@ pub fn LockScreen(props: &Props) -> Html {
             });
         })
     };
-    let press = |digit: char| {
-        let input = input.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(i) = input.cast::<HtmlInputElement>() {
-                let mut v = i.value();
-                if v.len() < 8 {
-                    v.push(digit);
-                    i.set_value(&v);
-                }
-            }
-        })
-    };
-    let erase = {
-        let input = input.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(i) = input.cast::<HtmlInputElement>() {
-                let mut v = i.value();
-                v.pop();
-                i.set_value(&v);
-            }
-        })
-    };
     let sign_out = {
         let on_signed_out = props.on_signed_out.clone();
         Callback::from(move |_: MouseEvent| {
@@ -143,14 +122,8 @@ pub fn LockScreen(props: &Props) -> Html {
                 } else if let Some(code) = *error {
                     <p id="lock-error" class="notice error" role="alert">{ error_text(lang, code) }</p>
                 }
-                <div class="keypad" role="group" aria-label={t(lang, Msg::EnterPin)}>
-                    { for "123456789".chars().map(|d| html! {
-                        <button type="button" class="key" data-digit={d.to_string()} onclick={press(d)}>{ d }</button>
-                    }) }
-                    <button type="button" class="key" id="key-erase" onclick={erase}>{ t(lang, Msg::Erase) }</button>
-                    <button type="button" class="key" data-digit="0" onclick={press('0')}>{ "0" }</button>
-                    <button type="submit" class="key primary" id="unlock-submit" disabled={*busy}>{ t(lang, Msg::Unlock) }</button>
-                </div>
+                <Keypad {lang} input={input.clone()} submit_id="unlock-submit"
+                    submit_label={t(lang, Msg::Unlock)} busy={*busy} />
             </form>
             <button id="lock-sign-out" onclick={sign_out}>{ t(lang, Msg::SignOut) }</button>
         </section>

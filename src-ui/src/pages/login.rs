@@ -10,6 +10,7 @@ pub struct Props {
     pub notice: Option<ErrorCode>,
     pub on_login: Callback<()>,
     pub on_toggle_lang: Callback<()>,
+    pub on_enroll: Callback<()>,
 }
 
 #[function_component]
@@ -31,6 +32,9 @@ pub fn LoginPage(props: &Props) -> Html {
             <p class="lead">{ t(lang, Msg::LoginLead) }</p>
             <button id="login-kombit" class="primary big" onclick={on_login}>
                 { t(lang, Msg::LoginWithKombit) }
+            </button>
+            <button id="enroll-device" class="quiet" onclick={props.on_enroll.reform(|_: MouseEvent| ())}>
+                { t(lang, Msg::EnrollDevice) }
             </button>
         </section>
     }

@@ -1,5 +1,9 @@
+pub mod enroll;
 pub mod home;
+pub mod keypad;
 pub mod lock;
 pub mod login;
 pub mod municipality;
+pub mod new_code;
 pub mod pin_setup;
+pub mod shared;
