@@ -5,8 +5,10 @@
 //! share one definition of every rule and every message shape.
 
 pub mod api;
+pub mod cpr;
 pub mod error;
 pub mod lock;
+pub mod period;
 pub mod pin;
 #[cfg(feature = "pin-hash")]
 pub mod pin_hash;
