@@ -109,7 +109,7 @@ impl Cpr {
             .zip(WEIGHTS)
             .map(|(d, w)| u32::from(*d) * w)
             .sum();
-        sum % 11 == 0
+        sum.is_multiple_of(11)
     }
 
     /// The birth year (for display next to the masked number).
