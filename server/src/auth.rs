@@ -210,6 +210,27 @@ impl Person {
             .is_some_and(|t| t <= now + 60 && now - t <= within)
     }
 
+    /// Ordering substitute access (SPEC C4): administrators, and staff whose
+    /// unit allows it (a per-unit setting, read now, not at login).
+    pub async fn require_orderer(&self, db: &sqlx::SqlitePool) -> Result<(), ApiError> {
+        if self.is_admin {
+            return Ok(());
+        }
+        let allowed: Option<bool> =
+            sqlx::query_scalar("SELECT may_order_substitutes FROM units WHERE id = ?1")
+                .bind(&self.unit_id)
+                .fetch_optional(db)
+                .await?;
+        if allowed == Some(true) {
+            Ok(())
+        } else {
+            Err(ApiError::client(
+                ErrorCode::Forbidden,
+                "your workplace does not order substitute access",
+            ))
+        }
+    }
+
     /// Administration needs a KOMBIT login; never a shared device's session.
     pub fn require_admin(&self) -> Result<(), ApiError> {
         if self.is_admin && self.shared_device.is_none() {

@@ -40,6 +40,10 @@ fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::PinWrong
         | ErrorCode::PinLocked => StatusCode::FORBIDDEN,
         ErrorCode::PinInvalid => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::CprInvalid => StatusCode::BAD_REQUEST,
+        ErrorCode::CprNotFound => StatusCode::NOT_FOUND,
+        ErrorCode::CprRegisterUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::PeriodTooLong | ErrorCode::PeriodInPast => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::PinNotSet => StatusCode::CONFLICT,
         ErrorCode::NoSession => StatusCode::UNAUTHORIZED,
         // Codes the app raises itself; the backend never answers with them.

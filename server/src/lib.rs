@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod cpr_register;
 pub mod db;
 pub mod error;
 pub mod openapi;
@@ -37,6 +38,9 @@ pub struct AppState {
     /// Checked when a user ID does not exist, so the answer takes as long as
     /// a wrong PIN for one that does.
     pub dummy_pin_hash: Arc<String>,
+    /// The CPR register: the dev people with the dev seed, none otherwise
+    /// (the Serviceplatformen adapter's shape is in `cpr_register.rs`).
+    pub cpr_register: Arc<dyn cpr_register::CprRegister>,
 }
 
 pub fn app(state: AppState) -> Router {
@@ -73,6 +77,11 @@ impl Server {
                 fresh_login: config.fresh_login,
                 shared_session_ttl: config.shared_session_ttl,
                 dummy_pin_hash,
+                cpr_register: if config.dev_seed.is_some() {
+                    Arc::new(cpr_register::DevRegister)
+                } else {
+                    Arc::new(cpr_register::NoRegister)
+                },
             }),
         })
     }

@@ -2,16 +2,17 @@
 
 use axum::Json;
 use omsorg_core::api::{
-    DeviceInfo, DeviceMode, Enroll, Enrolled, EnrollmentCode, Me, Municipality, MunicipalityList,
-    NewEnrollmentCode, Role, SetPin, SharedLogin, SharedSession, UnitList, UnitRef, VerifyPin,
+    CprLookup, CprPerson, DeviceInfo, DeviceMode, Enroll, Enrolled, EnrollmentCode, Me,
+    Municipality, MunicipalityList, NewEnrollmentCode, Role, SetPin, SharedLogin, SharedSession,
+    UnitList, UnitRef, VerifyPin,
 };
 use omsorg_core::{ErrorBody, ErrorCode};
 use utoipa::OpenApi;
 
 use crate::routes::{
-    __path_create_code, __path_current, __path_enroll, __path_get_me, __path_healthz,
-    __path_list_municipalities, __path_login, __path_logout, __path_reset_pin, __path_revoke,
-    __path_set_pin, __path_unenroll, __path_units, __path_verify_pin,
+    __path_cpr_lookup, __path_create_code, __path_current, __path_enroll, __path_get_me,
+    __path_healthz, __path_list_municipalities, __path_login, __path_logout, __path_reset_pin,
+    __path_revoke, __path_set_pin, __path_unenroll, __path_units, __path_verify_pin,
 };
 
 #[derive(OpenApi)]
@@ -29,6 +30,7 @@ use crate::routes::{
         current,
         revoke,
         units,
+        cpr_lookup,
         unenroll,
         login,
         logout
@@ -48,6 +50,8 @@ use crate::routes::{
         Enrolled,
         DeviceInfo,
         UnitList,
+        CprLookup,
+        CprPerson,
         SharedLogin,
         SharedSession,
         ErrorBody,

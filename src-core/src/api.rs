@@ -119,6 +119,24 @@ pub struct UnitList {
     pub units: Vec<UnitRef>,
 }
 
+/// `POST /api/v1/cpr/lookup`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CprLookup {
+    /// DDMMYY-SSSS or ten digits.
+    pub cpr: String,
+}
+
+/// The register's answer, for the orderer to confirm against the ID.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CprPerson {
+    pub name: String,
+    /// `DDMMYY-XXXX`.
+    pub cpr_masked: String,
+    pub birth_date: chrono::NaiveDate,
+}
+
 /// `POST /api/v1/devices/enroll`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -96,6 +96,21 @@ pub enum ErrorCode {
     /// The app's local store could not be read or written.
     #[serde(rename = "store.failed")]
     StoreFailed,
+    /// Not a CPR number: DDMMYY-SSSS with a real date of birth.
+    #[serde(rename = "cpr.invalid")]
+    CprInvalid,
+    /// The CPR register has no person with this number.
+    #[serde(rename = "cpr.not_found")]
+    CprNotFound,
+    /// The CPR register cannot be asked right now.
+    #[serde(rename = "cpr.register_unavailable")]
+    CprRegisterUnavailable,
+    /// An access lasts at most 30 days from its start.
+    #[serde(rename = "period.too_long")]
+    PeriodTooLong,
+    /// An access must end in the future.
+    #[serde(rename = "period.in_past")]
+    PeriodInPast,
 }
 
 impl ErrorCode {
@@ -130,6 +145,11 @@ impl ErrorCode {
         ErrorCode::NetworkUnreachable,
         ErrorCode::NetworkBadResponse,
         ErrorCode::StoreFailed,
+        ErrorCode::CprInvalid,
+        ErrorCode::CprNotFound,
+        ErrorCode::CprRegisterUnavailable,
+        ErrorCode::PeriodTooLong,
+        ErrorCode::PeriodInPast,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -164,6 +184,11 @@ impl ErrorCode {
             ErrorCode::NetworkUnreachable => "network.unreachable",
             ErrorCode::NetworkBadResponse => "network.bad_response",
             ErrorCode::StoreFailed => "store.failed",
+            ErrorCode::CprInvalid => "cpr.invalid",
+            ErrorCode::CprNotFound => "cpr.not_found",
+            ErrorCode::CprRegisterUnavailable => "cpr.register_unavailable",
+            ErrorCode::PeriodTooLong => "period.too_long",
+            ErrorCode::PeriodInPast => "period.in_past",
         }
     }
 }

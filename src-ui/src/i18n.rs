@@ -363,6 +363,18 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
         (StoreFailed, En) => {
             "The app could not save on this device. Restart the app and try again."
         }
+        (CprInvalid, Da) => {
+            "Det er ikke et gyldigt CPR-nummer. Skriv det som DDMMÅÅ-XXXX med en rigtig fødselsdato."
+        }
+        (CprInvalid, En) => "That is not a valid CPR number. Type it as DDMMYY-XXXX with a real date of birth.",
+        (CprNotFound, Da) => "CPR-registret kender ingen person med det nummer. Tjek nummeret på ID-kortet.",
+        (CprNotFound, En) => "The CPR register has no person with that number. Check the number on the ID card.",
+        (CprRegisterUnavailable, Da) => "CPR-registret svarer ikke lige nu. Prøv igen om lidt.",
+        (CprRegisterUnavailable, En) => "The CPR register is not answering right now. Try again in a moment.",
+        (PeriodTooLong, Da) => "Adgangen kan højst vare 30 dage. Vælg en tidligere slutdato.",
+        (PeriodTooLong, En) => "The access can last at most 30 days. Choose an earlier end date.",
+        (PeriodInPast, Da) => "Slutdatoen skal ligge i fremtiden.",
+        (PeriodInPast, En) => "The end date must be in the future.",
         (RequestInvalid | NotFound | MethodNotAllowed, Da) => {
             "Det lykkedes ikke. Prøv igen, og kontakt support, hvis det bliver ved."
         }

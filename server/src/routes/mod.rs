@@ -1,6 +1,7 @@
 //! Per-area routers merged into one.
 
 mod admin;
+mod cpr;
 mod devices;
 mod health;
 pub(crate) mod me;
@@ -16,6 +17,7 @@ use crate::error::ApiError;
 use crate::AppState;
 
 pub use admin::__path_reset_pin;
+pub use cpr::__path_lookup as __path_cpr_lookup;
 pub use devices::{
     __path_create_code, __path_current, __path_enroll, __path_revoke, __path_unenroll, __path_units,
 };
@@ -60,6 +62,7 @@ pub fn router() -> Router<AppState> {
             get(devices::current).delete(devices::unenroll),
         )
         .route("/api/v1/admin/units", get(devices::units))
+        .route("/api/v1/cpr/lookup", axum::routing::post(cpr::lookup))
         .route(
             "/api/v1/shared/sessions",
             axum::routing::post(shared::login),

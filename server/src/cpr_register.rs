@@ -1,0 +1,90 @@
+//! The CPR register behind a small trait (SPEC C4).
+//!
+//! Production shape: Serviceplatformen's CPR services — SF1520 "CPR replika
+//! opslag" (name and address by CPR number) or SF1525 "Persondata Samling
+//! Hent" — called over SOAP with the municipality's FOCES/VOCES certificate
+//! and a service agreement per municipality; the adapter maps "no such
+//! person" to `Ok(None)` and any transport or service fault to `Unavailable`.
+//! Here: `DevRegister`, the development data's test people, and
+//! `NoRegister` for a server started without one.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use omsorg_core::cpr::Cpr;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisteredPerson {
+    pub name: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    #[error("the CPR register cannot be reached")]
+    Unavailable,
+}
+
+pub type Lookup<'a> =
+    Pin<Box<dyn Future<Output = Result<Option<RegisteredPerson>, RegisterError>> + Send + 'a>>;
+
+pub trait CprRegister: Send + Sync {
+    /// `Ok(None)`: the register has no such person.
+    fn lookup<'a>(&'a self, cpr: &'a Cpr) -> Lookup<'a>;
+}
+
+/// The development data's CPR register (SPEC: a person born 1 January 1990,
+/// one born in the 2000s by the century rule, and unknown numbers).
+pub struct DevRegister;
+
+/// (CPR digits, name). 0101901234 has no valid modulus-11 check digit: such
+/// numbers are issued and must work.
+pub const DEV_PEOPLE: &[(&str, &str)] = &[
+    ("0101901234", "Sofie Vikar Jensen"),
+    ("1506054321", "Mikkel Vikar Nielsen"),
+    ("2512874112", "Fatima Vikar Ali"),
+];
+
+impl CprRegister for DevRegister {
+    fn lookup<'a>(&'a self, cpr: &'a Cpr) -> Lookup<'a> {
+        Box::pin(async move {
+            let digits = cpr.expose_digits();
+            Ok(DEV_PEOPLE
+                .iter()
+                .find(|(d, _)| *d == digits)
+                .map(|(_, name)| RegisteredPerson {
+                    name: (*name).to_string(),
+                }))
+        })
+    }
+}
+
+/// No register configured: every lookup is `Unavailable`, never a guess.
+pub struct NoRegister;
+
+impl CprRegister for NoRegister {
+    fn lookup<'a>(&'a self, _cpr: &'a Cpr) -> Lookup<'a> {
+        Box::pin(async { Err(RegisterError::Unavailable) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_dev_register_knows_its_people_by_any_spelling_of_the_number() {
+        for (digits, name) in DEV_PEOPLE {
+            let dashed = format!("{}-{}", &digits[..6], &digits[6..]);
+            let cpr = Cpr::parse(&dashed).unwrap();
+            let found = DevRegister.lookup(&cpr).await.unwrap().unwrap();
+            assert_eq!(&found.name, name);
+        }
+        let unknown = Cpr::parse("020290-0000").unwrap();
+        assert_eq!(DevRegister.lookup(&unknown).await.unwrap(), None);
+        assert_eq!(
+            Cpr::parse("150605-4321").unwrap().birth_date().to_string(),
+            "2005-06-15",
+            "7th digit 4 and YY 05: the 2000s"
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! CPR lookup for the substitute wizard (SPEC C4, step 2). The number is
+//! never logged, not even masked; the answer shows it masked.
+
+use axum::extract::State;
+use axum::Json;
+use omsorg_core::api::{CprLookup, CprPerson};
+use omsorg_core::cpr::Cpr;
+use omsorg_core::{ErrorBody, ErrorCode};
+
+use crate::auth::Person;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::AppState;
+
+/// Looks a substitute up in the CPR register, for the orderer to confirm.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cpr/lookup",
+    request_body = CprLookup,
+    security(("bearer" = []), ("shared" = [])),
+    responses(
+        (status = 200, description = "the person, with the number masked", body = CprPerson),
+        (status = 400, description = "cpr.invalid: not DDMMYY-SSSS with a real date", body = ErrorBody),
+        (status = 403, description = "auth.forbidden: may not order substitutes", body = ErrorBody),
+        (status = 404, description = "cpr.not_found", body = ErrorBody),
+        (status = 503, description = "cpr.register_unavailable", body = ErrorBody),
+    )
+)]
+pub async fn lookup(
+    State(state): State<AppState>,
+    person: Person,
+    ApiJson(body): ApiJson<CprLookup>,
+) -> ApiResult<Json<CprPerson>> {
+    person.require_orderer(&state.db).await?;
+    let cpr = Cpr::parse(&body.cpr)
+        .map_err(|e| ApiError::client(ErrorCode::CprInvalid, e.to_string()))?;
+    let found = state.cpr_register.lookup(&cpr).await.map_err(|e| {
+        tracing::warn!(error = %e, "CPR lookup failed");
+        ApiError::client(ErrorCode::CprRegisterUnavailable, e.to_string())
+    })?;
+    let Some(found) = found else {
+        tracing::info!(orderer = person.id, "CPR lookup: no such person");
+        return Err(ApiError::client(
+            ErrorCode::CprNotFound,
+            "no such person in the CPR register",
+        ));
+    };
+    tracing::info!(orderer = person.id, "CPR lookup: found");
+    Ok(Json(CprPerson {
+        name: found.name,
+        cpr_masked: cpr.masked(),
+        birth_date: cpr.birth_date(),
+    }))
+}

@@ -1,0 +1,91 @@
+//! CPR lookup for the substitute wizard (SPEC C4, step 2): orderers only,
+//! clear refusals, numbers without a modulus-11 check digit accepted, and
+//! the number never in the logs.
+
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+async fn lookup(app: &TestApp, issuer: &str, who: &str, cpr: Value) -> (u16, Value) {
+    let bearer = token(KEY, Some("k1"), json!({"iss": issuer, "sub": who}));
+    let res = app
+        .client
+        .post(app.url("/api/v1/cpr/lookup"))
+        .bearer_auth(bearer)
+        .json(&json!({ "cpr": cpr }))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn orderers_find_substitutes_and_get_clear_refusals() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+
+    // 010190-1234 has no valid modulus-11 check digit: fully valid anyway.
+    let (status, found) = lookup(&app, &issuer, "anna", json!("010190-1234")).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["name"], "Sofie Vikar Jensen");
+    assert_eq!(found["cpr_masked"], "010190-XXXX");
+    assert_eq!(found["birth_date"], "1990-01-01");
+    assert!(!found.to_string().contains("1234"), "masked in the answer");
+    // Ten digits without the dash; the 2000s by the 7th digit.
+    let (_, young) = lookup(&app, &issuer, "anna", json!("1506054321")).await;
+    assert_eq!(young["birth_date"], "2005-06-15");
+    // Administrators may order too.
+    assert_eq!(
+        lookup(&app, &issuer, "bo", json!("010190-1234")).await.0,
+        200
+    );
+
+    // carl's workplace does not order substitute access.
+    let (status, refused) = lookup(&app, &issuer, "carl", json!("010190-1234")).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (403, Some("auth.forbidden"))
+    );
+
+    for bad in [
+        json!("310290-1234"),
+        json!("0101901234x"),
+        json!(""),
+        json!("01-01-90-1234"),
+    ] {
+        let (status, body) = lookup(&app, &issuer, "anna", bad.clone()).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some("cpr.invalid")),
+            "{bad}"
+        );
+    }
+    let (status, body) = lookup(&app, &issuer, "anna", json!(101901234)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("request.invalid")),
+        "a number, not a string"
+    );
+
+    let (status, body) = lookup(&app, &issuer, "anna", json!("020290-0000")).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("cpr.not_found"))
+    );
+
+    let logs = captured_logs();
+    for digits in [
+        "0101901234",
+        "010190-1234",
+        "1506054321",
+        "020290",
+        "010190",
+    ] {
+        assert!(!logs.contains(digits), "{digits} in the logs");
+    }
+    assert!(
+        logs.contains("CPR lookup: found"),
+        "the lookups were logged: {logs}"
+    );
+}
