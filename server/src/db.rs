@@ -104,6 +104,16 @@ pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed, pins: &PinHasher) -> anyh
         .execute(db)
         .await?;
     }
+    // Substitute user IDs vik001–vik050 in København's inventory (SPEC dev data).
+    for n in 1..=50 {
+        sqlx::query(
+            "INSERT INTO substitute_ids (user_id, municipality_code, added_at)
+             VALUES (?1, '101', strftime('%s', 'now')) ON CONFLICT (user_id) DO NOTHING",
+        )
+        .bind(format!("vik{n:03}"))
+        .execute(db)
+        .await?;
+    }
     // bo, carl and eva have PINs (SPEC dev data); anna sets hers after her first login.
     for (user_id, pin) in [("bo", "2580"), ("carl", "1397"), ("eva", "2468")] {
         let has: Option<String> =

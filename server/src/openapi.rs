@@ -2,17 +2,20 @@
 
 use axum::Json;
 use omsorg_core::api::{
-    CprLookup, CprPerson, DeviceInfo, DeviceMode, Enroll, Enrolled, EnrollmentCode, Me,
-    Municipality, MunicipalityList, NewEnrollmentCode, Role, SetPin, SharedLogin, SharedSession,
-    UnitList, UnitRef, VerifyPin,
+    AddedSubstituteIds, CprLookup, CprPerson, DeviceInfo, DeviceMode, Enroll, Enrolled,
+    EnrollmentCode, Me, Municipality, MunicipalityList, NewEnrollmentCode, NewSubstituteIds,
+    Reservation, Role, SetPin, SharedLogin, SharedSession, SubstituteId, SubstituteIdList,
+    SubstituteIdState, UnitList, UnitRef, VerifyPin,
 };
 use omsorg_core::{ErrorBody, ErrorCode};
 use utoipa::OpenApi;
 
 use crate::routes::{
-    __path_cpr_lookup, __path_create_code, __path_current, __path_enroll, __path_get_me,
-    __path_healthz, __path_list_municipalities, __path_login, __path_logout, __path_reset_pin,
-    __path_revoke, __path_set_pin, __path_unenroll, __path_units, __path_verify_pin,
+    __path_add_substitute_ids, __path_cpr_lookup, __path_create_code, __path_current,
+    __path_enroll, __path_get_me, __path_healthz, __path_list_municipalities,
+    __path_list_substitute_ids, __path_login, __path_logout, __path_reserve_substitute_id,
+    __path_reset_pin, __path_revoke, __path_set_pin, __path_unenroll, __path_units,
+    __path_verify_pin,
 };
 
 #[derive(OpenApi)]
@@ -31,6 +34,9 @@ use crate::routes::{
         revoke,
         units,
         cpr_lookup,
+        reserve_substitute_id,
+        list_substitute_ids,
+        add_substitute_ids,
         unenroll,
         login,
         logout
@@ -52,6 +58,12 @@ use crate::routes::{
         UnitList,
         CprLookup,
         CprPerson,
+        Reservation,
+        SubstituteId,
+        SubstituteIdList,
+        SubstituteIdState,
+        NewSubstituteIds,
+        AddedSubstituteIds,
         SharedLogin,
         SharedSession,
         ErrorBody,

@@ -137,6 +137,81 @@ pub struct CprPerson {
     pub birth_date: chrono::NaiveDate,
 }
 
+/// `POST /api/v1/substitute-ids/reservations`: a substitute user ID held for
+/// the orderer until `reserved_until`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reservation {
+    pub user_id: String,
+    pub reserved_until: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SubstituteIdState {
+    Free,
+    Reserved,
+    InUse,
+    Archived,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubstituteId {
+    pub user_id: String,
+    pub state: SubstituteIdState,
+    pub reserved_until: Option<DateTime<Utc>>,
+}
+
+/// `GET /api/v1/admin/substitute-ids`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubstituteIdList {
+    pub ids: Vec<SubstituteId>,
+}
+
+/// `POST /api/v1/admin/substitute-ids`: `prefix` + `from`..=`to`, e.g.
+/// "vik", 51, 60 → vik051 … vik060.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewSubstituteIds {
+    pub prefix: String,
+    pub from: u32,
+    pub to: u32,
+}
+
+/// At most this many IDs in one range.
+pub const MAX_SUBSTITUTE_ID_RANGE: u32 = 500;
+
+impl NewSubstituteIds {
+    /// The user IDs the range stands for, or why it is refused: a prefix of
+    /// 1–8 lower-case letters a–z, `from` ≤ `to` ≤ 99999, at most 500 IDs.
+    /// Numbers are zero-padded to three digits (or as many as `to` has).
+    pub fn user_ids(&self) -> Result<Vec<String>, &'static str> {
+        let p = &self.prefix;
+        if p.is_empty() || p.len() > 8 || !p.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Err("the prefix is 1 to 8 letters a–z");
+        }
+        if self.from > self.to || self.to > 99_999 {
+            return Err("the range runs from a number to a larger one, at most 99999");
+        }
+        if self.to - self.from >= MAX_SUBSTITUTE_ID_RANGE {
+            return Err("at most 500 user IDs at a time");
+        }
+        let width = self.to.to_string().len().max(3);
+        Ok((self.from..=self.to)
+            .map(|n| format!("{p}{n:0width$}"))
+            .collect())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddedSubstituteIds {
+    pub added: u32,
+}
+
 /// `POST /api/v1/devices/enroll`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -212,6 +287,33 @@ fn fold(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn substitute_id_ranges_are_padded_and_bounded() {
+        let r = |prefix: &str, from, to| {
+            NewSubstituteIds {
+                prefix: prefix.into(),
+                from,
+                to,
+            }
+            .user_ids()
+        };
+        assert_eq!(r("vik", 51, 53).unwrap(), ["vik051", "vik052", "vik053"]);
+        assert_eq!(r("vik", 999, 1000).unwrap(), ["vik0999", "vik1000"]);
+        assert_eq!(r("x", 7, 7).unwrap(), ["x007"]);
+        assert_eq!(r("vik", 1, 500).unwrap().len(), 500);
+        for (prefix, from, to) in [
+            ("", 1, 2),
+            ("VIK", 1, 2),
+            ("vik1", 1, 2),
+            ("vikarvikar", 1, 2),
+            ("vik", 5, 4),
+            ("vik", 1, 501),
+            ("vik", 99_999, 100_000),
+        ] {
+            assert!(r(prefix, from, to).is_err(), "{prefix} {from} {to}");
+        }
+    }
 
     fn m(code: &str, name: &str) -> Municipality {
         Municipality {

@@ -111,6 +111,9 @@ pub enum ErrorCode {
     /// An access must end in the future.
     #[serde(rename = "period.in_past")]
     PeriodInPast,
+    /// No free substitute user ID left in the municipality's inventory.
+    #[serde(rename = "substitute_ids.exhausted")]
+    SubstituteIdsExhausted,
 }
 
 impl ErrorCode {
@@ -150,6 +153,7 @@ impl ErrorCode {
         ErrorCode::CprRegisterUnavailable,
         ErrorCode::PeriodTooLong,
         ErrorCode::PeriodInPast,
+        ErrorCode::SubstituteIdsExhausted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -189,6 +193,7 @@ impl ErrorCode {
             ErrorCode::CprRegisterUnavailable => "cpr.register_unavailable",
             ErrorCode::PeriodTooLong => "period.too_long",
             ErrorCode::PeriodInPast => "period.in_past",
+            ErrorCode::SubstituteIdsExhausted => "substitute_ids.exhausted",
         }
     }
 }

@@ -375,6 +375,12 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
         (PeriodTooLong, En) => "The access can last at most 30 days. Choose an earlier end date.",
         (PeriodInPast, Da) => "Slutdatoen skal ligge i fremtiden.",
         (PeriodInPast, En) => "The end date must be in the future.",
+        (SubstituteIdsExhausted, Da) => {
+            "Der er ingen ledige vikar-bruger-id'er. Bed en administrator om at oprette flere."
+        }
+        (SubstituteIdsExhausted, En) => {
+            "There are no free substitute user IDs. Ask an administrator to add more."
+        }
         (RequestInvalid | NotFound | MethodNotAllowed, Da) => {
             "Det lykkedes ikke. Prøv igen, og kontakt support, hvis det bliver ved."
         }

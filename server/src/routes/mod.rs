@@ -8,6 +8,7 @@ pub(crate) mod me;
 mod municipalities;
 mod pin;
 pub(crate) mod shared;
+mod substitute_ids;
 
 use axum::routing::get;
 use axum::Router;
@@ -26,6 +27,10 @@ pub use me::__path_get_me;
 pub use municipalities::__path_list_municipalities;
 pub use pin::{__path_set_pin, __path_verify_pin};
 pub use shared::{__path_login, __path_logout};
+pub use substitute_ids::{
+    __path_add as __path_add_substitute_ids, __path_list as __path_list_substitute_ids,
+    __path_reserve as __path_reserve_substitute_id,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -63,6 +68,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/admin/units", get(devices::units))
         .route("/api/v1/cpr/lookup", axum::routing::post(cpr::lookup))
+        .route(
+            "/api/v1/substitute-ids/reservations",
+            axum::routing::post(substitute_ids::reserve),
+        )
+        .route(
+            "/api/v1/admin/substitute-ids",
+            get(substitute_ids::list).post(substitute_ids::add),
+        )
         .route(
             "/api/v1/shared/sessions",
             axum::routing::post(shared::login),

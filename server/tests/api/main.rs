@@ -7,3 +7,4 @@ mod municipalities;
 mod pin;
 mod platform;
 mod shared;
+mod substitute_ids;

@@ -1,0 +1,144 @@
+//! The substitute user-ID inventory (SPEC C4 step 4): reservations for
+//! orderers, ranges and states for administrators.
+
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+async fn call(
+    app: &TestApp,
+    issuer: &str,
+    who: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let bearer = token(KEY, Some("k1"), json!({"iss": issuer, "sub": who}));
+    let mut req = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(bearer);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn reserve(app: &TestApp, issuer: &str, who: &str) -> (u16, Value) {
+    call(
+        app,
+        issuer,
+        who,
+        reqwest::Method::POST,
+        "/api/v1/substitute-ids/reservations",
+        None,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn orderers_reserve_one_free_id_each_and_administrators_keep_the_inventory() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+
+    let (status, first) = reserve(&app, &issuer, "anna").await;
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(first["user_id"], "vik001");
+    let until =
+        chrono::DateTime::parse_from_rfc3339(first["reserved_until"].as_str().unwrap()).unwrap();
+    let left = until.timestamp() - chrono::Utc::now().timestamp();
+    assert!(
+        (29 * 60..=30 * 60).contains(&left),
+        "held for 30 minutes: {left}"
+    );
+    assert_eq!(
+        reserve(&app, &issuer, "anna").await.1["user_id"],
+        "vik001",
+        "the same one again, not a second"
+    );
+    assert_eq!(reserve(&app, &issuer, "bo").await.1["user_id"], "vik002");
+    let (status, refused) = reserve(&app, &issuer, "carl").await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (403, Some("auth.forbidden"))
+    );
+    // Aarhus has no IDs yet: a clear answer for its administrator.
+    let (status, none) = reserve(&app, &issuer, "eva").await;
+    assert_eq!(
+        (status, none["code"].as_str()),
+        (409, Some("substitute_ids.exhausted"))
+    );
+
+    let list = |who: &'static str| {
+        call(
+            &app,
+            &issuer,
+            who,
+            reqwest::Method::GET,
+            "/api/v1/admin/substitute-ids",
+            None,
+        )
+    };
+    let (status, inventory) = list("bo").await;
+    assert_eq!(status, 200);
+    let ids = inventory["ids"].as_array().unwrap();
+    assert_eq!(ids.len(), 50);
+    assert_eq!(ids[0]["state"], "reserved");
+    assert_eq!(ids[1]["state"], "reserved");
+    assert_eq!(ids[2]["state"], "free");
+    assert!(ids[2]["reserved_until"].is_null());
+    assert_eq!(list("anna").await.1["code"], "auth.forbidden");
+    assert_eq!(
+        list("eva").await.1["ids"].as_array().unwrap().len(),
+        0,
+        "own municipality only"
+    );
+
+    let add = |who: &'static str, body: Value| {
+        call(
+            &app,
+            &issuer,
+            who,
+            reqwest::Method::POST,
+            "/api/v1/admin/substitute-ids",
+            Some(body),
+        )
+    };
+    let (status, added) = add("bo", json!({"prefix": "vik", "from": 49, "to": 55})).await;
+    assert_eq!(
+        (status, added["added"].as_u64()),
+        (201, Some(5)),
+        "vik049 and vik050 existed"
+    );
+    assert_eq!(list("bo").await.1["ids"].as_array().unwrap().len(), 55);
+    for bad in [
+        json!({"prefix": "VIK", "from": 1, "to": 2}),
+        json!({"prefix": "vik", "from": 9, "to": 2}),
+        json!({"prefix": "vik", "from": 1, "to": 1000}),
+        json!({"prefix": "vik", "from": -1, "to": 2}),
+        json!({"prefix": "vik"}),
+    ] {
+        let (status, body) = add("bo", bad.clone()).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some("request.invalid")),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        add("anna", json!({"prefix": "vik", "from": 60, "to": 61}))
+            .await
+            .0,
+        403
+    );
+    // Aarhus gets its own, and eva can now reserve.
+    assert_eq!(
+        add("eva", json!({"prefix": "aar", "from": 1, "to": 3}))
+            .await
+            .1["added"],
+        3
+    );
+    assert_eq!(reserve(&app, &issuer, "eva").await.1["user_id"], "aar001");
+}
