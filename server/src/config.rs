@@ -34,7 +34,23 @@ pub struct Config {
     /// PIN session on a shared device lives (the device signs out on
     /// inactivity well before).
     pub shared_session_ttl: std::time::Duration,
+    /// `OMSORG_CPR_KEY`: 64 hex digits; seals CPR numbers at rest and keys
+    /// their search hash. Required outside development.
+    pub cpr_key: CprKey,
 }
+
+/// The CPR key; never printed.
+#[derive(Clone)]
+pub struct CprKey(pub [u8; 32]);
+
+impl std::fmt::Debug for CprKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CprKey(<hidden>)")
+    }
+}
+
+/// Development only (with `OMSORG_DEV_SEED=1`); in the source, so not secret.
+const DEV_CPR_KEY: [u8; 32] = *b"omsorg-dev-cpr-key-not-secret-32";
 
 #[derive(Debug, thiserror::Error)]
 #[error("{var}: {problem}")]
@@ -138,6 +154,18 @@ impl Config {
                 }
             },
         };
+        let cpr_key = match (lookup("OMSORG_CPR_KEY"), &dev_seed) {
+            (Some(hex), _) => CprKey(crate::cpr_vault::parse_key(&hex).ok_or_else(|| {
+                err("OMSORG_CPR_KEY", "expected 64 hex digits (32 random bytes)")
+            })?),
+            (None, Some(_)) => CprKey(DEV_CPR_KEY),
+            (None, None) => {
+                return Err(err(
+                    "OMSORG_CPR_KEY",
+                    "required: 64 hex digits that seal CPR numbers at rest",
+                ))
+            }
+        };
         Ok(Config {
             listen,
             database_url,
@@ -148,6 +176,7 @@ impl Config {
             pin_min_len,
             fresh_login,
             shared_session_ttl,
+            cpr_key,
         })
     }
 }
@@ -165,10 +194,18 @@ mod tests {
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
+    const KEY: &str = "0f1e2d3c4b5a69780f1e2d3c4b5a69780f1e2d3c4b5a69780f1e2d3c4b5a6978";
+
     #[test]
     fn defaults_give_an_embedded_sqlite_backend_on_loopback() {
-        let c = parse(&[("OMSORG_PIN_PEPPER", "a-long-enough-secret")]).unwrap();
+        let c = parse(&[
+            ("OMSORG_PIN_PEPPER", "a-long-enough-secret"),
+            ("OMSORG_CPR_KEY", KEY),
+        ])
+        .unwrap();
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.cpr_key.0[0], 0x0f);
+        assert!(!format!("{c:?}").contains("0f"), "the key is never printed");
         assert!(c.database_url.starts_with("sqlite:"));
         assert!(c.dev_seed.is_none());
     }
@@ -192,6 +229,17 @@ mod tests {
                     ("OMSORG_PIN_MIN_LEN", "3"),
                 ],
                 "OMSORG_PIN_MIN_LEN",
+            ),
+            (
+                &[("OMSORG_PIN_PEPPER", "a-long-enough-secret")],
+                "OMSORG_CPR_KEY",
+            ),
+            (
+                &[
+                    ("OMSORG_PIN_PEPPER", "a-long-enough-secret"),
+                    ("OMSORG_CPR_KEY", "not-hex"),
+                ],
+                "OMSORG_CPR_KEY",
             ),
         ];
         for (vars, var) in CASES {

@@ -10,8 +10,10 @@ use hmac::{Hmac, Mac};
 use omsorg_core::cpr::Cpr;
 use sha2::Sha256;
 
-/// Bound into every ciphertext: a sealed CPR number opens only as one.
+/// Bound into every ciphertext: a sealed CPR number opens only as one, and
+/// a sealed receipt only as a receipt.
 const AAD: &[u8] = b"omsorg cpr v1";
+const RECEIPT_AAD: &[u8] = b"omsorg receipt v1";
 const NONCE_LEN: usize = 12;
 
 pub struct CprVault {
@@ -31,40 +33,43 @@ impl CprVault {
     }
 
     /// A fresh random nonce, then the ciphertext with its tag.
-    pub fn seal(&self, cpr: &Cpr) -> Vec<u8> {
+    fn seal_bytes(&self, msg: &[u8], aad: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
         OsRng.fill_bytes(&mut nonce);
-        let digits = cpr.expose_digits();
         let sealed = self
             .cipher
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: digits.as_bytes(),
-                    aad: AAD,
-                },
-            )
-            .expect("AES-GCM encrypts any short message");
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg, aad })
+            .expect("AES-GCM encrypts any message of this size");
         [nonce.as_slice(), &sealed].concat()
     }
 
-    /// `None` for anything not sealed by this key (tampered, truncated, other key).
-    pub fn open(&self, sealed: &[u8]) -> Option<Cpr> {
+    fn open_bytes(&self, sealed: &[u8], aad: &[u8]) -> Option<Vec<u8>> {
         if sealed.len() <= NONCE_LEN {
             return None;
         }
         let (nonce, body) = sealed.split_at(NONCE_LEN);
-        let plain = self
-            .cipher
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: body,
-                    aad: AAD,
-                },
-            )
-            .ok()?;
+        self.cipher
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: body, aad })
+            .ok()
+    }
+
+    pub fn seal(&self, cpr: &Cpr) -> Vec<u8> {
+        self.seal_bytes(cpr.expose_digits().as_bytes(), AAD)
+    }
+
+    /// `None` for anything not sealed by this key (tampered, truncated, other key).
+    pub fn open(&self, sealed: &[u8]) -> Option<Cpr> {
+        let plain = self.open_bytes(sealed, AAD)?;
         Cpr::parse(std::str::from_utf8(&plain).ok()?).ok()
+    }
+
+    /// An order's receipt (it holds the one-time password), kept for replays.
+    pub fn seal_receipt(&self, json: &[u8]) -> Vec<u8> {
+        self.seal_bytes(json, RECEIPT_AAD)
+    }
+
+    pub fn open_receipt(&self, sealed: &[u8]) -> Option<Vec<u8>> {
+        self.open_bytes(sealed, RECEIPT_AAD)
     }
 
     /// The exact-number search key (hex): equal numbers, equal keys.
@@ -119,6 +124,13 @@ mod tests {
         assert_eq!(vault.open(&tampered), None);
         assert_eq!(vault.open(&a[..NONCE_LEN]), None);
         assert_eq!(CprVault::new(&[8; 32]).open(&a), None, "another key");
+        let receipt = vault.seal_receipt(b"{}");
+        assert_eq!(
+            vault.open_receipt(&receipt).as_deref(),
+            Some(b"{}".as_slice())
+        );
+        assert_eq!(vault.open(&receipt), None, "a receipt is no CPR number");
+        assert_eq!(vault.open_receipt(&a), None, "nor the other way round");
     }
 
     #[test]

@@ -44,7 +44,10 @@ fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::CprNotFound => StatusCode::NOT_FOUND,
         ErrorCode::CprRegisterUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::PeriodTooLong | ErrorCode::PeriodInPast => StatusCode::UNPROCESSABLE_ENTITY,
-        ErrorCode::PinNotSet | ErrorCode::SubstituteIdsExhausted => StatusCode::CONFLICT,
+        ErrorCode::PinNotSet
+        | ErrorCode::SubstituteIdsExhausted
+        | ErrorCode::ReservationInvalid
+        | ErrorCode::IdempotencyMismatch => StatusCode::CONFLICT,
         ErrorCode::NoSession => StatusCode::UNAUTHORIZED,
         // Codes the app raises itself; the backend never answers with them.
         ErrorCode::Internal

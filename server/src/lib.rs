@@ -8,6 +8,7 @@ pub mod config;
 pub mod cpr_register;
 pub mod cpr_vault;
 pub mod db;
+pub mod directory;
 pub mod error;
 pub mod openapi;
 pub mod pin;
@@ -42,6 +43,9 @@ pub struct AppState {
     /// The CPR register: the dev people with the dev seed, none otherwise
     /// (the Serviceplatformen adapter's shape is in `cpr_register.rs`).
     pub cpr_register: Arc<dyn cpr_register::CprRegister>,
+    pub cpr_vault: Arc<cpr_vault::CprVault>,
+    /// Substitutes' accounts: the dev directory here (AD's shape in `directory.rs`).
+    pub directory: Arc<dyn directory::Directory>,
 }
 
 pub fn app(state: AppState) -> Router {
@@ -65,6 +69,10 @@ impl Server {
             db::seed_dev(&db, seed, &pins).await?;
         }
         let dummy_pin_hash = Arc::new(pins.hash("no-such-person").await?);
+        let directory = Arc::new(directory::DevDirectory {
+            db: db.clone(),
+            hasher: pins.clone(),
+        });
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         Ok(Server {
@@ -78,6 +86,8 @@ impl Server {
                 fresh_login: config.fresh_login,
                 shared_session_ttl: config.shared_session_ttl,
                 dummy_pin_hash,
+                cpr_vault: Arc::new(cpr_vault::CprVault::new(&config.cpr_key.0)),
+                directory,
                 cpr_register: if config.dev_seed.is_some() {
                     Arc::new(cpr_register::DevRegister)
                 } else {

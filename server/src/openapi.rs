@@ -3,19 +3,20 @@
 use axum::Json;
 use omsorg_core::api::{
     AddedSubstituteIds, CprLookup, CprPerson, DeviceInfo, DeviceMode, Enroll, Enrolled,
-    EnrollmentCode, Me, Municipality, MunicipalityList, NewEnrollmentCode, NewSubstituteIds,
-    Reservation, Role, SetPin, SharedLogin, SharedSession, SubstituteId, SubstituteIdList,
-    SubstituteIdState, UnitList, UnitRef, VerifyPin,
+    EnrollmentCode, IdDocument, Me, Municipality, MunicipalityList, NewEnrollmentCode,
+    NewSubstituteAccess, NewSubstituteIds, Reservation, Role, SetPin, SharedLogin, SharedSession,
+    SubstituteAccessReceipt, SubstituteId, SubstituteIdList, SubstituteIdState, UnitList, UnitRef,
+    VerifyPin,
 };
 use omsorg_core::{ErrorBody, ErrorCode};
 use utoipa::OpenApi;
 
 use crate::routes::{
-    __path_add_substitute_ids, __path_cpr_lookup, __path_create_code, __path_current,
-    __path_enroll, __path_get_me, __path_healthz, __path_list_municipalities,
-    __path_list_substitute_ids, __path_login, __path_logout, __path_reserve_substitute_id,
-    __path_reset_pin, __path_revoke, __path_set_pin, __path_unenroll, __path_units,
-    __path_verify_pin,
+    __path_add_substitute_ids, __path_cpr_lookup, __path_create_code,
+    __path_create_substitute_access, __path_current, __path_enroll, __path_get_me, __path_healthz,
+    __path_list_municipalities, __path_list_substitute_ids, __path_login, __path_logout,
+    __path_reserve_substitute_id, __path_reset_pin, __path_revoke, __path_set_pin, __path_unenroll,
+    __path_units, __path_verify_pin,
 };
 
 #[derive(OpenApi)]
@@ -35,6 +36,7 @@ use crate::routes::{
         units,
         cpr_lookup,
         reserve_substitute_id,
+        create_substitute_access,
         list_substitute_ids,
         add_substitute_ids,
         unenroll,
@@ -59,6 +61,9 @@ use crate::routes::{
         CprLookup,
         CprPerson,
         Reservation,
+        NewSubstituteAccess,
+        SubstituteAccessReceipt,
+        IdDocument,
         SubstituteId,
         SubstituteIdList,
         SubstituteIdState,

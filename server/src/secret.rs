@@ -33,6 +33,26 @@ pub fn enrollment_code() -> String {
     format!("{}-{}", &chars[..4], &chars[4..])
 }
 
+/// A substitute's one-time initial password: 12 characters from the same
+/// unambiguous alphabet (rejection-sampled, so every character is equally
+/// likely), in three groups to read aloud, e.g. `K7QM-2XZP-H4RT`.
+pub fn initial_password() -> String {
+    let limit = 256 - 256 % CODE_ALPHABET.len();
+    let mut chars = Vec::with_capacity(12);
+    while chars.len() < 12 {
+        let mut b = [0u8; 1];
+        OsRng.fill_bytes(&mut b);
+        if usize::from(b[0]) < limit {
+            chars.push(CODE_ALPHABET[usize::from(b[0]) % CODE_ALPHABET.len()] as char);
+        }
+    }
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// What a person typed, as the code is stored: upper case, no separators.
 pub fn normalize_code(typed: &str) -> String {
     typed

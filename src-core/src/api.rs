@@ -212,6 +212,71 @@ pub struct AddedSubstituteIds {
     pub added: u32,
 }
 
+/// The photo ID the orderer saw (SPEC C4 step 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum IdDocument {
+    Sundhedskort,
+    Pas,
+    Koerekort,
+    Opholdskort,
+}
+
+/// `POST /api/v1/substitute-accesses` (with an `Idempotency-Key` header).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewSubstituteAccess {
+    /// DDMMYY-SSSS; checked again, looked up again.
+    pub cpr: String,
+    /// The name the orderer confirmed from the lookup; must still match.
+    pub confirmed_name: String,
+    pub id_document: IdDocument,
+    /// Default: 3 days from submission; at most 30.
+    #[serde(default)]
+    pub end: Option<DateTime<Utc>>,
+    /// The substitute user ID the orderer reserved.
+    pub user_id: String,
+    /// The declaration version the substitute read and signed.
+    pub declaration_version: String,
+    /// The signature as a PNG, base64.
+    pub signature_png: String,
+}
+
+impl std::fmt::Debug for NewSubstituteAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSubstituteAccess")
+            .field("cpr", &"<hidden>")
+            .field("user_id", &self.user_id)
+            .field("end", &self.end)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The receipt: shown once to the orderer and the substitute.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubstituteAccessReceipt {
+    pub id: String,
+    pub user_id: String,
+    pub substitute_name: String,
+    /// One-time: the substitute must change it at first login.
+    pub initial_password: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for SubstituteAccessReceipt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubstituteAccessReceipt")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .field("initial_password", &"<hidden>")
+            .field("ends_at", &self.ends_at)
+            .finish_non_exhaustive()
+    }
+}
+
 /// `POST /api/v1/devices/enroll`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

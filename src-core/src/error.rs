@@ -114,6 +114,12 @@ pub enum ErrorCode {
     /// No free substitute user ID left in the municipality's inventory.
     #[serde(rename = "substitute_ids.exhausted")]
     SubstituteIdsExhausted,
+    /// The substitute user ID is not reserved by this orderer (any more).
+    #[serde(rename = "reservation.invalid")]
+    ReservationInvalid,
+    /// The Idempotency-Key was used before for a different request.
+    #[serde(rename = "request.idempotency_mismatch")]
+    IdempotencyMismatch,
 }
 
 impl ErrorCode {
@@ -154,6 +160,8 @@ impl ErrorCode {
         ErrorCode::PeriodTooLong,
         ErrorCode::PeriodInPast,
         ErrorCode::SubstituteIdsExhausted,
+        ErrorCode::ReservationInvalid,
+        ErrorCode::IdempotencyMismatch,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -194,6 +202,8 @@ impl ErrorCode {
             ErrorCode::PeriodTooLong => "period.too_long",
             ErrorCode::PeriodInPast => "period.in_past",
             ErrorCode::SubstituteIdsExhausted => "substitute_ids.exhausted",
+            ErrorCode::ReservationInvalid => "reservation.invalid",
+            ErrorCode::IdempotencyMismatch => "request.idempotency_mismatch",
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod cpr;
+pub mod declaration;
 pub mod error;
 pub mod lock;
 pub mod period;

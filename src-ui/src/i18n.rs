@@ -378,6 +378,14 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
         (SubstituteIdsExhausted, Da) => {
             "Der er ingen ledige vikar-bruger-id'er. Bed en administrator om at oprette flere."
         }
+        (ReservationInvalid, Da) => {
+            "Reservationen af bruger-id'et er udløbet. Gå tilbage og reserver et nyt."
+        }
+        (ReservationInvalid, En) => "The user ID reservation has expired. Go back and reserve a new one.",
+        (IdempotencyMismatch, Da) => {
+            "Bestillingen blev ændret, mens den blev sendt. Start bestillingen forfra."
+        }
+        (IdempotencyMismatch, En) => "The order changed while it was being sent. Start the order again.",
         (SubstituteIdsExhausted, En) => {
             "There are no free substitute user IDs. Ask an administrator to add more."
         }

@@ -1,5 +1,6 @@
 //! Per-area routers merged into one.
 
+mod accesses;
 mod admin;
 mod cpr;
 mod devices;
@@ -8,7 +9,7 @@ pub(crate) mod me;
 mod municipalities;
 mod pin;
 pub(crate) mod shared;
-mod substitute_ids;
+pub(crate) mod substitute_ids;
 
 use axum::routing::get;
 use axum::Router;
@@ -17,6 +18,7 @@ use omsorg_core::ErrorCode;
 use crate::error::ApiError;
 use crate::AppState;
 
+pub use accesses::__path_create as __path_create_substitute_access;
 pub use admin::__path_reset_pin;
 pub use cpr::__path_lookup as __path_cpr_lookup;
 pub use devices::{
@@ -68,6 +70,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/admin/units", get(devices::units))
         .route("/api/v1/cpr/lookup", axum::routing::post(cpr::lookup))
+        .route(
+            "/api/v1/substitute-accesses",
+            axum::routing::post(accesses::create),
+        )
         .route(
             "/api/v1/substitute-ids/reservations",
             axum::routing::post(substitute_ids::reserve),

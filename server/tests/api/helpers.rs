@@ -135,6 +135,7 @@ pub async fn spawn_app_trusting(issuer: &str) -> TestApp {
         pin_min_len: 4,
         fresh_login: std::time::Duration::from_secs(600),
         shared_session_ttl: std::time::Duration::from_secs(1800),
+        cpr_key: omsorg_server::config::CprKey([9; 32]),
     };
     let server = Server::start(config).await.expect("server starts");
     let base = format!("http://{}", server.addr);

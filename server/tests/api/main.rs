@@ -1,5 +1,6 @@
 //! The backend driven over real HTTP on port 0 with a fresh SQLite file.
 
+mod accesses;
 mod cpr;
 mod helpers;
 mod me;

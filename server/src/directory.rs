@@ -1,0 +1,82 @@
+//! Accounts for substitutes behind a small trait (SPEC C4).
+//!
+//! Production shape: the municipality's AD. `create_account` makes (or
+//! re-enables) the user object for the substitute user ID with the display
+//! name, `accountExpires` at the access's end, "must change password at next
+//! logon", and the groups for the orderer's org unit's care-record and key
+//! systems; `disable_account` disables it. Here: `DevDirectory`, a table in
+//! the backend's own database, with the initial password kept as a hash.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use sqlx::SqlitePool;
+
+use crate::pin::PinHasher;
+
+pub struct NewAccount {
+    pub user_id: String,
+    pub display_name: String,
+    pub initial_password: String,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the directory refused or could not be reached: {0}")]
+pub struct DirectoryError(pub String);
+
+pub type DirectoryResult<'a> =
+    Pin<Box<dyn Future<Output = Result<(), DirectoryError>> + Send + 'a>>;
+
+pub trait Directory: Send + Sync {
+    /// Creates or re-enables the account, with a new initial password.
+    fn create_account<'a>(&'a self, account: &'a NewAccount) -> DirectoryResult<'a>;
+    fn disable_account<'a>(&'a self, user_id: &'a str) -> DirectoryResult<'a>;
+}
+
+pub struct DevDirectory {
+    pub db: SqlitePool,
+    pub hasher: PinHasher,
+}
+
+impl Directory for DevDirectory {
+    fn create_account<'a>(&'a self, account: &'a NewAccount) -> DirectoryResult<'a> {
+        Box::pin(async move {
+            let hash = self
+                .hasher
+                .hash(&account.initial_password)
+                .await
+                .map_err(|e| DirectoryError(e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO directory_accounts
+                     (user_id, display_name, enabled, password_hash, must_change, expires_at, updated_at)
+                 VALUES (?1, ?2, TRUE, ?3, TRUE, ?4, strftime('%s', 'now'))
+                 ON CONFLICT (user_id) DO UPDATE SET display_name = ?2, enabled = TRUE,
+                     password_hash = ?3, must_change = TRUE, expires_at = ?4,
+                     updated_at = strftime('%s', 'now')",
+            )
+            .bind(&account.user_id)
+            .bind(&account.display_name)
+            .bind(hash)
+            .bind(account.expires_at)
+            .execute(&self.db)
+            .await
+            .map_err(|e| DirectoryError(e.to_string()))?;
+            Ok(())
+        })
+    }
+
+    fn disable_account<'a>(&'a self, user_id: &'a str) -> DirectoryResult<'a> {
+        Box::pin(async move {
+            sqlx::query(
+                "UPDATE directory_accounts SET enabled = FALSE, updated_at = strftime('%s', 'now')
+                 WHERE user_id = ?1",
+            )
+            .bind(user_id)
+            .execute(&self.db)
+            .await
+            .map_err(|e| DirectoryError(e.to_string()))?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,313 @@
+//! Ordering a substitute's temporary access (SPEC C4, steps 6–7). One order
+//! per `Idempotency-Key`: a retry replays the first answer, never a second
+//! access. The backend re-checks every rule the app checked.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use base64::Engine;
+use chrono::{TimeZone, Utc};
+use omsorg_core::api::{NewSubstituteAccess, SubstituteAccessReceipt};
+use omsorg_core::cpr::Cpr;
+use omsorg_core::period::{AccessPeriod, PeriodError};
+use omsorg_core::{declaration, ErrorBody, ErrorCode};
+
+use crate::auth::Person;
+use crate::directory::NewAccount;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::secret;
+use crate::AppState;
+
+/// The largest signature image accepted.
+pub const MAX_SIGNATURE_BYTES: usize = 256 * 1024;
+const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+fn invalid(message: &str) -> ApiError {
+    ApiError::client(ErrorCode::RequestInvalid, message)
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or_default();
+    if key.is_empty() || key.len() > 128 {
+        return Err(invalid(
+            "an Idempotency-Key header of 1 to 128 characters is required",
+        ));
+    }
+    Ok(key.to_string())
+}
+
+/// What the order will be, checked before anything is written.
+struct Checked {
+    cpr: Cpr,
+    name: String,
+    period: AccessPeriod,
+    signature: Vec<u8>,
+}
+
+async fn check(state: &AppState, body: &NewSubstituteAccess) -> Result<Checked, ApiError> {
+    let cpr = Cpr::parse(&body.cpr)
+        .map_err(|e| ApiError::client(ErrorCode::CprInvalid, e.to_string()))?;
+    if declaration::text(&body.declaration_version).is_none() {
+        return Err(invalid("unknown declaration version"));
+    }
+    let signature = base64::engine::general_purpose::STANDARD
+        .decode(body.signature_png.trim())
+        .map_err(|_| invalid("the signature is not base64"))?;
+    if !signature.starts_with(PNG_MAGIC) || signature.len() > MAX_SIGNATURE_BYTES {
+        return Err(invalid(
+            "the signature must be a PNG image of at most 256 KiB",
+        ));
+    }
+    let period = AccessPeriod::new(Utc::now(), body.end).map_err(|e| match e {
+        PeriodError::TooLong => ApiError::client(ErrorCode::PeriodTooLong, e.to_string()),
+        PeriodError::InPast => ApiError::client(ErrorCode::PeriodInPast, e.to_string()),
+    })?;
+    let found = state.cpr_register.lookup(&cpr).await.map_err(|e| {
+        tracing::warn!(error = %e, "CPR lookup failed");
+        ApiError::client(ErrorCode::CprRegisterUnavailable, e.to_string())
+    })?;
+    let Some(found) = found else {
+        return Err(ApiError::client(
+            ErrorCode::CprNotFound,
+            "no such person in the CPR register",
+        ));
+    };
+    if found.name.trim() != body.confirmed_name.trim() {
+        return Err(invalid("the confirmed name is not the register's"));
+    }
+    Ok(Checked {
+        cpr,
+        name: found.name,
+        period,
+        signature,
+    })
+}
+
+/// The answer a key already has: its receipt, or a refusal when the key was
+/// used for something else or its first request is still running.
+async fn replay(
+    state: &AppState,
+    orderer: i64,
+    key: &str,
+    request: &str,
+) -> ApiResult<Option<SubstituteAccessReceipt>> {
+    let row: Option<(String, Option<Vec<u8>>)> = sqlx::query_as(
+        "SELECT request_sha256, receipt_sealed FROM idempotency_keys WHERE orderer_id = ?1 AND key = ?2",
+    )
+    .bind(orderer)
+    .bind(key)
+    .fetch_optional(&state.db)
+    .await?;
+    let Some((hash, sealed)) = row else {
+        return Ok(None);
+    };
+    if hash != request {
+        return Err(ApiError::client(
+            ErrorCode::IdempotencyMismatch,
+            "this Idempotency-Key was used for another order",
+        ));
+    }
+    let Some(sealed) = sealed else {
+        // The first request with this key is still being carried out.
+        return Err(ApiError::Throttled(1));
+    };
+    let json = state
+        .cpr_vault
+        .open_receipt(&sealed)
+        .ok_or_else(|| anyhow::anyhow!("a stored receipt does not open"))?;
+    Ok(Some(
+        serde_json::from_slice(&json).map_err(|e| anyhow::anyhow!("stored receipt: {e}"))?,
+    ))
+}
+
+/// Creates the substitute's access: the reserved user ID goes in use, the
+/// account is made with a one-time password, the order is stored with the
+/// CPR number sealed and the signature, and an audit record is written.
+#[utoipa::path(
+    post,
+    path = "/api/v1/substitute-accesses",
+    request_body = NewSubstituteAccess,
+    params(("Idempotency-Key" = String, Header, description = "one per order; a retry with the same key replays the answer")),
+    security(("bearer" = []), ("shared" = [])),
+    responses(
+        (status = 201, description = "created (or replayed)", body = SubstituteAccessReceipt),
+        (status = 400, description = "request.invalid / cpr.invalid", body = ErrorBody),
+        (status = 403, description = "auth.forbidden: may not order substitutes", body = ErrorBody),
+        (status = 404, description = "cpr.not_found", body = ErrorBody),
+        (status = 409, description = "reservation.invalid / request.idempotency_mismatch", body = ErrorBody),
+        (status = 422, description = "period.too_long / period.in_past", body = ErrorBody),
+        (status = 429, description = "the first request with this key is still running", body = ErrorBody),
+    )
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    person: Person,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<NewSubstituteAccess>,
+) -> ApiResult<(StatusCode, Json<SubstituteAccessReceipt>)> {
+    person.require_orderer(&state.db).await?;
+    let key = idempotency_key(&headers)?;
+    let request = secret::sha256_hex(&serde_json::to_string(&body).expect("json"));
+    if let Some(receipt) = replay(&state, person.id, &key, &request).await? {
+        tracing::info!(access = %receipt.id, "order replayed for its Idempotency-Key");
+        return Ok((StatusCode::CREATED, Json(receipt)));
+    }
+    let checked = check(&state, &body).await?;
+    let now = Utc::now().timestamp();
+    let claimed = sqlx::query(
+        "INSERT INTO idempotency_keys (orderer_id, key, request_sha256, created_at)
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (orderer_id, key) DO NOTHING",
+    )
+    .bind(person.id)
+    .bind(&key)
+    .bind(&request)
+    .bind(now)
+    .execute(&state.db)
+    .await?;
+    if claimed.rows_affected() == 0 {
+        // Another request with this key got there first.
+        let receipt = replay(&state, person.id, &key, &request)
+            .await?
+            .ok_or(ApiError::Throttled(1))?;
+        return Ok((StatusCode::CREATED, Json(receipt)));
+    }
+    match carry_out(&state, &person, &body, checked).await {
+        Ok(receipt) => {
+            let sealed = state
+                .cpr_vault
+                .seal_receipt(&serde_json::to_vec(&receipt).expect("json"));
+            sqlx::query(
+                "UPDATE idempotency_keys SET receipt_sealed = ?3 WHERE orderer_id = ?1 AND key = ?2",
+            )
+            .bind(person.id)
+            .bind(&key)
+            .bind(sealed)
+            .execute(&state.db)
+            .await?;
+            Ok((StatusCode::CREATED, Json(receipt)))
+        }
+        Err(e) => {
+            // Nothing was made: the key may be used again.
+            sqlx::query("DELETE FROM idempotency_keys WHERE orderer_id = ?1 AND key = ?2")
+                .bind(person.id)
+                .bind(&key)
+                .execute(&state.db)
+                .await?;
+            Err(e)
+        }
+    }
+}
+
+async fn carry_out(
+    state: &AppState,
+    person: &Person,
+    body: &NewSubstituteAccess,
+    checked: Checked,
+) -> ApiResult<SubstituteAccessReceipt> {
+    let now = Utc::now().timestamp();
+    let id = secret::random_token(12);
+    let (starts, ends) = (checked.period.start(), checked.period.end());
+    let mut tx = state.db.begin().await?;
+    let taken = sqlx::query(
+        "UPDATE substitute_ids SET state = 'in_use', reserved_by = NULL, reserved_until = NULL
+         WHERE user_id = ?1 AND municipality_code = ?2 AND state = 'reserved'
+           AND reserved_by = ?3 AND reserved_until > ?4",
+    )
+    .bind(&body.user_id)
+    .bind(&person.municipality_code)
+    .bind(person.id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if taken.rows_affected() == 0 {
+        return Err(ApiError::client(
+            ErrorCode::ReservationInvalid,
+            "that user ID is not reserved by you (any more)",
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO substitute_accesses (id, orderer_id, unit_id, municipality_code, user_id,
+             substitute_name, cpr_sealed, cpr_search, id_document, declaration_version,
+             signature_png, starts_at, ends_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )
+    .bind(&id)
+    .bind(person.id)
+    .bind(&person.unit_id)
+    .bind(&person.municipality_code)
+    .bind(&body.user_id)
+    .bind(&checked.name)
+    .bind(state.cpr_vault.seal(&checked.cpr))
+    .bind(state.cpr_vault.search_key(&checked.cpr))
+    .bind(
+        serde_json::to_value(body.id_document)
+            .expect("json")
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    )
+    .bind(&body.declaration_version)
+    .bind(&checked.signature)
+    .bind(starts.timestamp())
+    .bind(ends.timestamp())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, action, subject) VALUES (?1, ?2, 'substitute_access.created', ?3)",
+    )
+    .bind(now)
+    .bind(person.id)
+    .bind(&id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+
+    // The directory is another system (AD in production): after the commit,
+    // undone here if it fails, so no access exists without its account.
+    let initial_password = secret::initial_password();
+    let account = NewAccount {
+        user_id: body.user_id.clone(),
+        display_name: checked.name.clone(),
+        initial_password: initial_password.clone(),
+        expires_at: ends.timestamp(),
+    };
+    if let Err(e) = state.directory.create_account(&account).await {
+        tracing::error!(access = %id, error = %e, "directory refused the account; undoing the order");
+        let mut tx = state.db.begin().await?;
+        sqlx::query("DELETE FROM substitute_accesses WHERE id = ?1")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE substitute_ids SET state = 'reserved', reserved_by = ?2, reserved_until = ?3
+             WHERE user_id = ?1",
+        )
+        .bind(&body.user_id)
+        .bind(person.id)
+        .bind(now + crate::routes::substitute_ids::RESERVATION_SECS)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        return Err(ApiError::Internal(e.into()));
+    }
+    tracing::info!(access = %id, orderer = person.id, user_id = %body.user_id, "substitute access created");
+    Ok(SubstituteAccessReceipt {
+        id,
+        user_id: body.user_id.clone(),
+        substitute_name: checked.name,
+        initial_password,
+        starts_at: Utc
+            .timestamp_opt(starts.timestamp(), 0)
+            .single()
+            .unwrap_or(starts),
+        ends_at: Utc
+            .timestamp_opt(ends.timestamp(), 0)
+            .single()
+            .unwrap_or(ends),
+    })
+}
