@@ -32,6 +32,8 @@ pub trait Directory: Send + Sync {
     /// Creates or re-enables the account, with a new initial password.
     fn create_account<'a>(&'a self, account: &'a NewAccount) -> DirectoryResult<'a>;
     fn disable_account<'a>(&'a self, user_id: &'a str) -> DirectoryResult<'a>;
+    /// A new end for an extended access.
+    fn set_expiry<'a>(&'a self, user_id: &'a str, expires_at: i64) -> DirectoryResult<'a>;
 }
 
 pub struct DevDirectory {
@@ -59,6 +61,21 @@ impl Directory for DevDirectory {
             .bind(&account.display_name)
             .bind(hash)
             .bind(account.expires_at)
+            .execute(&self.db)
+            .await
+            .map_err(|e| DirectoryError(e.to_string()))?;
+            Ok(())
+        })
+    }
+
+    fn set_expiry<'a>(&'a self, user_id: &'a str, expires_at: i64) -> DirectoryResult<'a> {
+        Box::pin(async move {
+            sqlx::query(
+                "UPDATE directory_accounts SET expires_at = ?2, updated_at = strftime('%s', 'now')
+                 WHERE user_id = ?1",
+            )
+            .bind(user_id)
+            .bind(expires_at)
             .execute(&self.db)
             .await
             .map_err(|e| DirectoryError(e.to_string()))?;

@@ -10,6 +10,7 @@ pub mod cpr_vault;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod expiry;
 pub mod openapi;
 pub mod pin;
 pub mod routes;
@@ -58,6 +59,7 @@ pub struct Server {
     pub addr: SocketAddr,
     listener: TcpListener,
     router: Router,
+    state: AppState,
 }
 
 impl Server {
@@ -75,26 +77,35 @@ impl Server {
         });
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
+        let state = AppState {
+            db,
+            tokens: auth::TokenVerifier::new(config.api_audience),
+            pins,
+            pin_min_len: config.pin_min_len,
+            fresh_login: config.fresh_login,
+            shared_session_ttl: config.shared_session_ttl,
+            dummy_pin_hash,
+            cpr_vault: Arc::new(cpr_vault::CprVault::new(&config.cpr_key.0)),
+            directory,
+            cpr_register: if config.dev_seed.is_some() {
+                Arc::new(cpr_register::DevRegister)
+            } else {
+                Arc::new(cpr_register::NoRegister)
+            },
+        };
+        // Catches up on what ended while the backend was down, then keeps time.
+        expiry::spawn(state.clone());
         Ok(Server {
             addr,
             listener,
-            router: app(AppState {
-                db,
-                tokens: auth::TokenVerifier::new(config.api_audience),
-                pins,
-                pin_min_len: config.pin_min_len,
-                fresh_login: config.fresh_login,
-                shared_session_ttl: config.shared_session_ttl,
-                dummy_pin_hash,
-                cpr_vault: Arc::new(cpr_vault::CprVault::new(&config.cpr_key.0)),
-                directory,
-                cpr_register: if config.dev_seed.is_some() {
-                    Arc::new(cpr_register::DevRegister)
-                } else {
-                    Arc::new(cpr_register::NoRegister)
-                },
-            }),
+            router: app(state.clone()),
+            state,
         })
+    }
+
+    /// The state the server runs with (for tests that drive its jobs).
+    pub fn state(&self) -> AppState {
+        self.state.clone()
     }
 
     pub async fn run_until_ctrl_c(self) -> anyhow::Result<()> {

@@ -3,9 +3,10 @@
 use axum::Json;
 use omsorg_core::api::{
     AddedSubstituteIds, CprLookup, CprPerson, DeviceInfo, DeviceMode, Enroll, Enrolled,
-    EnrollmentCode, IdDocument, Me, Municipality, MunicipalityList, NewEnrollmentCode,
-    NewSubstituteAccess, NewSubstituteIds, Reservation, Role, SetPin, SharedLogin, SharedSession,
-    SubstituteAccessReceipt, SubstituteId, SubstituteIdList, SubstituteIdState, UnitList, UnitRef,
+    EnrollmentCode, ExtendAccess, IdDocument, Me, Municipality, MunicipalityList,
+    NewEnrollmentCode, NewSubstituteAccess, NewSubstituteIds, Reservation, Role, SetPin,
+    SharedLogin, SharedSession, SubstituteAccessList, SubstituteAccessReceipt,
+    SubstituteAccessSummary, SubstituteId, SubstituteIdList, SubstituteIdState, UnitList, UnitRef,
     VerifyPin,
 };
 use omsorg_core::{ErrorBody, ErrorCode};
@@ -13,8 +14,9 @@ use utoipa::OpenApi;
 
 use crate::routes::{
     __path_add_substitute_ids, __path_cpr_lookup, __path_create_code,
-    __path_create_substitute_access, __path_current, __path_enroll, __path_get_me, __path_healthz,
-    __path_list_municipalities, __path_list_substitute_ids, __path_login, __path_logout,
+    __path_create_substitute_access, __path_current, __path_end_substitute_access, __path_enroll,
+    __path_extend_substitute_access, __path_get_me, __path_healthz, __path_list_municipalities,
+    __path_list_substitute_accesses, __path_list_substitute_ids, __path_login, __path_logout,
     __path_reserve_substitute_id, __path_reset_pin, __path_revoke, __path_set_pin, __path_unenroll,
     __path_units, __path_verify_pin,
 };
@@ -37,6 +39,9 @@ use crate::routes::{
         cpr_lookup,
         reserve_substitute_id,
         create_substitute_access,
+        list_substitute_accesses,
+        end_substitute_access,
+        extend_substitute_access,
         list_substitute_ids,
         add_substitute_ids,
         unenroll,
@@ -64,6 +69,9 @@ use crate::routes::{
         NewSubstituteAccess,
         SubstituteAccessReceipt,
         IdDocument,
+        SubstituteAccessSummary,
+        SubstituteAccessList,
+        ExtendAccess,
         SubstituteId,
         SubstituteIdList,
         SubstituteIdState,

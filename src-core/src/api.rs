@@ -277,6 +277,39 @@ impl std::fmt::Debug for SubstituteAccessReceipt {
     }
 }
 
+/// One order as orderers and administrators see it (the CPR number masked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubstituteAccessSummary {
+    pub id: String,
+    pub user_id: String,
+    pub substitute_name: String,
+    /// `DDMMYY-XXXX`.
+    pub cpr_masked: String,
+    pub orderer_name: String,
+    pub unit: Option<UnitRef>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// Set once the access is over (at its end, or ended early).
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// `GET /api/v1/substitute-accesses`: the caller's orders; an
+/// administrator's municipality's, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubstituteAccessList {
+    pub accesses: Vec<SubstituteAccessSummary>,
+}
+
+/// `POST /api/v1/substitute-accesses/{id}/extend`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExtendAccess {
+    /// Within 30 days of the access's start, in the future.
+    pub end: DateTime<Utc>,
+}
+
 /// `POST /api/v1/devices/enroll`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

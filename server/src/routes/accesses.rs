@@ -2,12 +2,15 @@
 //! per `Idempotency-Key`: a retry replays the first answer, never a second
 //! access. The backend re-checks every rule the app checked.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use base64::Engine;
 use chrono::{TimeZone, Utc};
-use omsorg_core::api::{NewSubstituteAccess, SubstituteAccessReceipt};
+use omsorg_core::api::{
+    ExtendAccess, NewSubstituteAccess, SubstituteAccessList, SubstituteAccessReceipt,
+    SubstituteAccessSummary, UnitRef,
+};
 use omsorg_core::cpr::Cpr;
 use omsorg_core::period::{AccessPeriod, PeriodError};
 use omsorg_core::{declaration, ErrorBody, ErrorCode};
@@ -310,4 +313,241 @@ async fn carry_out(
             .single()
             .unwrap_or(ends),
     })
+}
+
+fn at(ts: i64) -> chrono::DateTime<Utc> {
+    Utc.timestamp_opt(ts, 0).single().unwrap_or_default()
+}
+
+type SummaryRow = (
+    String,
+    String,
+    String,
+    Vec<u8>,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    Option<i64>,
+);
+
+const SUMMARY_SELECT: &str = "SELECT a.id, a.user_id, a.substitute_name, a.cpr_sealed, p.name,
+        a.unit_id, u.name, a.starts_at, a.ends_at, a.ended_at
+     FROM substitute_accesses a
+     JOIN people p ON p.id = a.orderer_id
+     LEFT JOIN units u ON u.id = a.unit_id";
+
+fn summary(state: &AppState, row: SummaryRow) -> SubstituteAccessSummary {
+    let (
+        id,
+        user_id,
+        substitute_name,
+        sealed,
+        orderer_name,
+        unit_id,
+        unit_name,
+        starts,
+        ends,
+        ended,
+    ) = row;
+    let cpr_masked = state
+        .cpr_vault
+        .open(&sealed)
+        .map(|c| c.masked())
+        .unwrap_or_else(|| "??????-XXXX".into());
+    SubstituteAccessSummary {
+        id,
+        user_id,
+        substitute_name,
+        cpr_masked,
+        orderer_name,
+        unit: unit_id
+            .zip(unit_name)
+            .map(|(id, name)| UnitRef { id, name }),
+        starts_at: at(starts),
+        ends_at: at(ends),
+        ended_at: ended.map(at),
+    }
+}
+
+/// The caller's own orders; for an administrator, every order of their
+/// municipality. Newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/substitute-accesses",
+    security(("bearer" = []), ("shared" = [])),
+    responses(
+        (status = 200, description = "orders, CPR numbers masked", body = SubstituteAccessList),
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    person: Person,
+) -> ApiResult<Json<SubstituteAccessList>> {
+    let admin = person.require_admin().is_ok();
+    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+        "{SUMMARY_SELECT}
+         WHERE (?1 AND a.municipality_code = ?2) OR a.orderer_id = ?3
+         ORDER BY a.created_at DESC, a.id"
+    ))
+    .bind(admin)
+    .bind(&person.municipality_code)
+    .bind(person.id)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(SubstituteAccessList {
+        accesses: rows.into_iter().map(|r| summary(&state, r)).collect(),
+    }))
+}
+
+/// The access, if the caller may change it: its orderer, or an
+/// administrator of its municipality. Others get 404, as for no access.
+async fn changeable(state: &AppState, person: &Person, id: &str) -> ApiResult<SummaryRow> {
+    let admin = person.require_admin().is_ok();
+    sqlx::query_as(&format!(
+        "{SUMMARY_SELECT}
+         WHERE a.id = ?1 AND ((?2 AND a.municipality_code = ?3) OR a.orderer_id = ?4)"
+    ))
+    .bind(id)
+    .bind(admin)
+    .bind(&person.municipality_code)
+    .bind(person.id)
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or_else(|| ApiError::client(ErrorCode::NotFound, "no such order"))
+}
+
+/// Ends an access: the account is disabled first, then the order is marked
+/// ended and its user ID archived. Ending an ended access changes nothing.
+pub async fn close(
+    state: &AppState,
+    id: &str,
+    user_id: &str,
+    at_ts: i64,
+    actor: Option<i64>,
+    action: &str,
+) -> ApiResult<()> {
+    state
+        .directory
+        .disable_account(user_id)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let mut tx = state.db.begin().await?;
+    let done = sqlx::query(
+        "UPDATE substitute_accesses SET ended_at = ?2, ends_at = MIN(ends_at, ?2)
+         WHERE id = ?1 AND ended_at IS NULL",
+    )
+    .bind(id)
+    .bind(at_ts)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 1 {
+        sqlx::query("UPDATE substitute_ids SET state = 'archived' WHERE user_id = ?1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor_id, action, subject) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .bind(Utc::now().timestamp())
+        .bind(actor)
+        .bind(action)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends an access now (the orderer, or an administrator).
+#[utoipa::path(
+    post,
+    path = "/api/v1/substitute-accesses/{id}/end",
+    params(("id" = String, Path, description = "the order")),
+    security(("bearer" = []), ("shared" = [])),
+    responses(
+        (status = 200, description = "ended (or already over)", body = SubstituteAccessSummary),
+        (status = 404, description = "request.not_found: none the caller may change", body = ErrorBody),
+    )
+)]
+pub async fn end(
+    State(state): State<AppState>,
+    person: Person,
+    Path(id): Path<String>,
+) -> ApiResult<Json<SubstituteAccessSummary>> {
+    let row = changeable(&state, &person, &id).await?;
+    if row.9.is_none() {
+        let now = Utc::now().timestamp();
+        close(
+            &state,
+            &id,
+            &row.1,
+            now,
+            Some(person.id),
+            "substitute_access.ended_early",
+        )
+        .await?;
+        tracing::info!(access = %id, by = person.id, "substitute access ended early");
+    }
+    let row = changeable(&state, &person, &id).await?;
+    Ok(Json(summary(&state, row)))
+}
+
+/// A new end for an active access, within 30 days of its start.
+#[utoipa::path(
+    post,
+    path = "/api/v1/substitute-accesses/{id}/extend",
+    params(("id" = String, Path, description = "the order")),
+    request_body = ExtendAccess,
+    security(("bearer" = []), ("shared" = [])),
+    responses(
+        (status = 200, description = "the new end", body = SubstituteAccessSummary),
+        (status = 404, description = "request.not_found", body = ErrorBody),
+        (status = 400, description = "request.invalid: the access is over", body = ErrorBody),
+        (status = 422, description = "period.too_long / period.in_past", body = ErrorBody),
+    )
+)]
+pub async fn extend(
+    State(state): State<AppState>,
+    person: Person,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ExtendAccess>,
+) -> ApiResult<Json<SubstituteAccessSummary>> {
+    let row = changeable(&state, &person, &id).await?;
+    let now = Utc::now();
+    if row.9.is_some() || row.8 <= now.timestamp() {
+        return Err(invalid("the access is over; order a new one"));
+    }
+    let period = AccessPeriod::new(at(row.7), Some(at(row.8)))
+        .and_then(|p| p.with_end(body.end, now))
+        .map_err(|e| match e {
+            PeriodError::TooLong => ApiError::client(ErrorCode::PeriodTooLong, e.to_string()),
+            PeriodError::InPast => ApiError::client(ErrorCode::PeriodInPast, e.to_string()),
+        })?;
+    let new_end = period.end().timestamp();
+    state
+        .directory
+        .set_expiry(&row.1, new_end)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let mut tx = state.db.begin().await?;
+    sqlx::query("UPDATE substitute_accesses SET ends_at = ?2 WHERE id = ?1 AND ended_at IS NULL")
+        .bind(&id)
+        .bind(new_end)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, action, subject) VALUES (?1, ?2, 'substitute_access.extended', ?3)",
+    )
+    .bind(now.timestamp())
+    .bind(person.id)
+    .bind(&id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::info!(access = %id, by = person.id, "substitute access extended");
+    let row = changeable(&state, &person, &id).await?;
+    Ok(Json(summary(&state, row)))
 }

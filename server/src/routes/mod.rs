@@ -1,6 +1,6 @@
 //! Per-area routers merged into one.
 
-mod accesses;
+pub(crate) mod accesses;
 mod admin;
 mod cpr;
 mod devices;
@@ -18,7 +18,11 @@ use omsorg_core::ErrorCode;
 use crate::error::ApiError;
 use crate::AppState;
 
-pub use accesses::__path_create as __path_create_substitute_access;
+pub use accesses::{
+    __path_create as __path_create_substitute_access, __path_end as __path_end_substitute_access,
+    __path_extend as __path_extend_substitute_access,
+    __path_list as __path_list_substitute_accesses,
+};
 pub use admin::__path_reset_pin;
 pub use cpr::__path_lookup as __path_cpr_lookup;
 pub use devices::{
@@ -72,7 +76,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/cpr/lookup", axum::routing::post(cpr::lookup))
         .route(
             "/api/v1/substitute-accesses",
-            axum::routing::post(accesses::create),
+            get(accesses::list).post(accesses::create),
+        )
+        .route(
+            "/api/v1/substitute-accesses/{id}/end",
+            axum::routing::post(accesses::end),
+        )
+        .route(
+            "/api/v1/substitute-accesses/{id}/extend",
+            axum::routing::post(accesses::extend),
         )
         .route(
             "/api/v1/substitute-ids/reservations",

@@ -214,3 +214,198 @@ async fn one_order_per_key_every_rule_rechecked_and_the_cpr_sealed() {
     assert!(!logs.contains(&password), "password in the logs");
     assert!(logs.contains("substitute access created"));
 }
+
+async fn get_list(app: &TestApp, bearer: &str) -> Vec<Value> {
+    let res = app
+        .client
+        .get(app.url("/api/v1/substitute-accesses"))
+        .bearer_auth(bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    res.json::<Value>().await.unwrap()["accesses"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn account_enabled(app: &TestApp, user_id: &str) -> bool {
+    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let (enabled,): (bool,) =
+        sqlx::query_as("SELECT enabled FROM directory_accounts WHERE user_id = ?1")
+            .bind(user_id)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    db.close().await;
+    enabled
+}
+
+#[tokio::test]
+async fn orders_are_listed_extended_ended_and_expire_by_themselves() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let bearer = |who: &str| token(KEY, Some("k1"), json!({"iss": issuer, "sub": who}));
+    let anna = Orderer {
+        app: &app,
+        bearer: bearer("anna"),
+    };
+    let first = anna.reserve().await;
+    let (_, r1) = anna.order(Some("a-1"), &order_for(&first)).await;
+    let second = anna.reserve().await;
+    let (_, r2) = anna.order(Some("a-2"), &order_for(&second)).await;
+    let id1 = r1["id"].as_str().unwrap().to_string();
+    let id2 = r2["id"].as_str().unwrap().to_string();
+
+    // Anna sees hers, masked; bo (administrator) sees the municipality's; carl none.
+    let mine = get_list(&app, &bearer("anna")).await;
+    assert_eq!(mine.len(), 2);
+    assert_eq!(mine[0]["cpr_masked"], "010190-XXXX");
+    assert_eq!(mine[0]["orderer_name"], "Anna Andersen");
+    assert_eq!(mine[0]["unit"]["name"], "Hjemmeplejen Nord");
+    assert!(mine[0]["ended_at"].is_null());
+    assert_eq!(get_list(&app, &bearer("bo")).await.len(), 2);
+    assert!(get_list(&app, &bearer("carl")).await.is_empty());
+    assert!(
+        get_list(&app, &bearer("eva")).await.is_empty(),
+        "another municipality"
+    );
+
+    // Extend within 30 days of the start; not beyond; not for strangers.
+    let starts = chrono::DateTime::parse_from_rfc3339(r1["starts_at"].as_str().unwrap()).unwrap();
+    let extend = |who: &str, id: &str, end: chrono::DateTime<chrono::FixedOffset>| {
+        let (bearer, url) = (
+            bearer(who),
+            app.url(&format!("/api/v1/substitute-accesses/{id}/extend")),
+        );
+        let client = app.client.clone();
+        async move {
+            let res = client
+                .post(url)
+                .bearer_auth(bearer)
+                .json(&json!({"end": end.to_rfc3339()}))
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, longer) = extend("anna", &id1, starts + chrono::Duration::days(10)).await;
+    assert_eq!(status, 200, "{longer}");
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(longer["ends_at"].as_str().unwrap()).unwrap(),
+        starts + chrono::Duration::days(10)
+    );
+    let (status, refused) = extend("anna", &id1, starts + chrono::Duration::days(31)).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (422, Some("period.too_long"))
+    );
+    assert_eq!(
+        extend("carl", &id1, starts + chrono::Duration::days(5))
+            .await
+            .0,
+        404
+    );
+
+    // bo ends the first early: the account goes at once.
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/substitute-accesses/{id1}/end")))
+        .bearer_auth(bearer("bo"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let ended: Value = res.json().await.unwrap();
+    assert!(!ended["ended_at"].is_null());
+    assert!(!account_enabled(&app, &first).await);
+    assert_eq!(
+        extend("anna", &id1, starts + chrono::Duration::days(5))
+            .await
+            .0,
+        400,
+        "over is over"
+    );
+
+    // Time moves on four days: the second (3 days) expires by itself.
+    let later = chrono::Utc::now().timestamp() + 4 * 86_400;
+    assert_eq!(
+        omsorg_server::expiry::run_once(&app.state, later)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        omsorg_server::expiry::run_once(&app.state, later)
+            .await
+            .unwrap(),
+        0,
+        "once only"
+    );
+    assert!(!account_enabled(&app, &second).await);
+    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let (alive,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM substitute_accesses WHERE ended_at IS NULL AND ends_at <= ?1",
+    )
+    .bind(later)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(alive, 0, "nothing alive past its end");
+    let (archived,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM substitute_ids WHERE state = 'archived'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(archived, 2);
+    db.close().await;
+    assert_eq!(
+        get_list(&app, &bearer("anna"))
+            .await
+            .iter()
+            .filter(|a| a["ended_at"].is_null())
+            .count(),
+        0
+    );
+    let expired = get_list(&app, &bearer("anna")).await;
+    let expired = expired.iter().find(|a| a["id"] == id2.as_str()).unwrap();
+    assert_eq!(
+        expired["ended_at"], expired["ends_at"],
+        "closed as of its end, not of the run"
+    );
+}
+
+#[tokio::test]
+async fn an_access_that_ended_while_the_backend_was_down_is_closed_at_start() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let anna = Orderer {
+        app: &app,
+        bearer: token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"})),
+    };
+    let user_id = anna.reserve().await;
+    assert_eq!(anna.order(Some("k"), &order_for(&user_id)).await.0, 201);
+    // Its end passes while nobody runs the backend.
+    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    sqlx::query("UPDATE substitute_accesses SET ends_at = ?1")
+        .bind(chrono::Utc::now().timestamp() - 60)
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    let TestApp {
+        dir, database_url, ..
+    } = app;
+    let restarted = spawn_app_on(&issuer, dir, database_url).await;
+    let mut closed = false;
+    for _ in 0..100 {
+        if !account_enabled(&restarted, &user_id).await {
+            closed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(closed, "the start-up run disabled the account");
+}

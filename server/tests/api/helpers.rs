@@ -63,7 +63,9 @@ pub struct TestApp {
     pub base: String,
     pub database_url: String,
     pub client: reqwest::Client,
-    _dir: tempfile::TempDir,
+    /// The running backend's state (for jobs driven with an injected clock).
+    pub state: omsorg_server::AppState,
+    pub dir: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -120,9 +122,14 @@ pub fn captured_logs() -> String {
 
 /// The same, with the dev seed's people and municipalities bound to `issuer`.
 pub async fn spawn_app_trusting(issuer: &str) -> TestApp {
-    capture_logs();
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = format!("sqlite://{}", dir.path().join("test.db").display());
+    spawn_app_on(issuer, dir, database_url).await
+}
+
+/// A backend on an existing database (a restart: `dir` holds the file).
+pub async fn spawn_app_on(issuer: &str, dir: tempfile::TempDir, database_url: String) -> TestApp {
+    capture_logs();
     let config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         database_url: database_url.clone(),
@@ -139,11 +146,13 @@ pub async fn spawn_app_trusting(issuer: &str) -> TestApp {
     };
     let server = Server::start(config).await.expect("server starts");
     let base = format!("http://{}", server.addr);
+    let state = server.state();
     server.spawn();
     TestApp {
         base,
         database_url,
         client: reqwest::Client::new(),
-        _dir: dir,
+        state,
+        dir,
     }
 }
