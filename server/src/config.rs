@@ -37,6 +37,11 @@ pub struct Config {
     /// `OMSORG_CPR_KEY`: 64 hex digits; seals CPR numbers at rest and keys
     /// their search hash. Required outside development.
     pub cpr_key: CprKey,
+    /// `OMSORG_SMTP_URL`, e.g. `smtp://127.0.0.1:2525` or
+    /// `smtps://user:password@mail.example:465`. Unset: mail is queued only.
+    pub smtp_url: Option<String>,
+    /// `OMSORG_MAIL_FROM` (default `Omsorg <omsorg@localhost>`).
+    pub mail_from: String,
 }
 
 /// The CPR key; never printed.
@@ -177,6 +182,9 @@ impl Config {
             fresh_login,
             shared_session_ttl,
             cpr_key,
+            smtp_url: lookup("OMSORG_SMTP_URL").filter(|u| !u.trim().is_empty()),
+            mail_from: lookup("OMSORG_MAIL_FROM")
+                .unwrap_or_else(|| "Omsorg <omsorg@localhost>".into()),
         })
     }
 }

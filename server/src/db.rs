@@ -104,6 +104,19 @@ pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed, pins: &PinHasher) -> anyh
         .execute(db)
         .await?;
     }
+    // Mail addresses, as the org directory would give them.
+    for (user_id, email) in [
+        ("anna", "anna@kbh.example"),
+        ("bo", "bo@kbh.example"),
+        ("carl", "carl@aarhus.example"),
+        ("eva", "eva@aarhus.example"),
+    ] {
+        sqlx::query("UPDATE people SET email = ?2 WHERE user_id = ?1")
+            .bind(user_id)
+            .bind(email)
+            .execute(db)
+            .await?;
+    }
     // Substitute user IDs vik001–vik050 in København's inventory (SPEC dev data).
     for n in 1..=50 {
         sqlx::query(

@@ -11,6 +11,7 @@ pub mod db;
 pub mod directory;
 pub mod error;
 pub mod expiry;
+pub mod mail;
 pub mod openapi;
 pub mod pin;
 pub mod routes;
@@ -47,6 +48,9 @@ pub struct AppState {
     pub cpr_vault: Arc<cpr_vault::CprVault>,
     /// Substitutes' accounts: the dev directory here (AD's shape in `directory.rs`).
     pub directory: Arc<dyn directory::Directory>,
+    /// `OMSORG_SMTP_URL`; without it mail waits in the outbox.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
 }
 
 pub fn app(state: AppState) -> Router {
@@ -87,6 +91,8 @@ impl Server {
             dummy_pin_hash,
             cpr_vault: Arc::new(cpr_vault::CprVault::new(&config.cpr_key.0)),
             directory,
+            smtp_url: config.smtp_url.clone(),
+            mail_from: config.mail_from.clone(),
             cpr_register: if config.dev_seed.is_some() {
                 Arc::new(cpr_register::DevRegister)
             } else {
@@ -95,6 +101,7 @@ impl Server {
         };
         // Catches up on what ended while the backend was down, then keeps time.
         expiry::spawn(state.clone());
+        mail::spawn(state.clone());
         Ok(Server {
             addr,
             listener,

@@ -205,6 +205,58 @@ pub async fn create(
     }
 }
 
+/// Danish time, as people read it: "24.11.2026 kl. 09.30".
+fn danish(t: chrono::DateTime<Utc>) -> String {
+    t.with_timezone(&chrono_tz::Europe::Copenhagen)
+        .format("%d.%m.%Y kl. %H.%M")
+        .to_string()
+}
+
+/// Mail to the orderer and their unit's manager, in Danish, without the CPR
+/// number; queued in the order's transaction.
+async fn notify(
+    tx: &mut sqlx::SqliteConnection,
+    person: &Person,
+    body: &NewSubstituteAccess,
+    checked: &Checked,
+    id: &str,
+) -> ApiResult<()> {
+    let (orderer_email,): (Option<String>,) =
+        sqlx::query_as("SELECT email FROM people WHERE id = ?1")
+            .bind(person.id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let unit: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT name, manager_email FROM units WHERE id = ?1")
+            .bind(&person.unit_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let unit_name = unit.as_ref().map_or("—", |u| u.0.as_str()).to_string();
+    let subject = format!("Vikaradgang bestilt: {}", body.user_id);
+    let text = format!(
+        "Der er bestilt midlertidig IT-adgang til en vikar.\n\n\
+         Vikar: {name}\n\
+         Bruger-id: {user_id}\n\
+         Arbejdssted: {unit_name}\n\
+         Gyldig fra {start} til {end}\n\
+         Bestilt af: {orderer}\n\
+         Ordrenummer: {id}\n\n\
+         Tavshedserklæringen (version {version}) er underskrevet og gemt.\n\
+         Adgangen lukker af sig selv ved udløb. Den kan afsluttes før tid eller forlænges i Omsorg.\n",
+        name = checked.name,
+        user_id = body.user_id,
+        start = danish(checked.period.start()),
+        end = danish(checked.period.end()),
+        orderer = person.name,
+        version = body.declaration_version,
+    );
+    let recipients = [orderer_email, unit.and_then(|u| u.1)];
+    for to in recipients.iter().flatten() {
+        crate::mail::enqueue(&mut *tx, to, &subject, &text).await?;
+    }
+    Ok(())
+}
+
 async fn carry_out(
     state: &AppState,
     person: &Person,
@@ -260,6 +312,7 @@ async fn carry_out(
     .bind(now)
     .execute(&mut *tx)
     .await?;
+    notify(&mut tx, person, body, &checked, &id).await?;
     sqlx::query(
         "INSERT INTO audit_log (at, actor_id, action, subject) VALUES (?1, ?2, 'substitute_access.created', ?3)",
     )

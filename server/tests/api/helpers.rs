@@ -129,8 +129,18 @@ pub async fn spawn_app_trusting(issuer: &str) -> TestApp {
 
 /// A backend on an existing database (a restart: `dir` holds the file).
 pub async fn spawn_app_on(issuer: &str, dir: tempfile::TempDir, database_url: String) -> TestApp {
+    spawn_app_configured(issuer, dir, database_url, |_| {}).await
+}
+
+/// The same, with the configuration adjusted (e.g. a mail server).
+pub async fn spawn_app_configured(
+    issuer: &str,
+    dir: tempfile::TempDir,
+    database_url: String,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
     capture_logs();
-    let config = Config {
+    let mut config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         database_url: database_url.clone(),
         log_format: LogFormat::Pretty,
@@ -143,7 +153,10 @@ pub async fn spawn_app_on(issuer: &str, dir: tempfile::TempDir, database_url: St
         fresh_login: std::time::Duration::from_secs(600),
         shared_session_ttl: std::time::Duration::from_secs(1800),
         cpr_key: omsorg_server::config::CprKey([9; 32]),
+        smtp_url: None,
+        mail_from: "Omsorg <omsorg@test.example>".into(),
     };
+    adjust(&mut config);
     let server = Server::start(config).await.expect("server starts");
     let base = format!("http://{}", server.addr);
     let state = server.state();

@@ -3,6 +3,7 @@
 mod accesses;
 mod cpr;
 mod helpers;
+mod mail;
 mod me;
 mod municipalities;
 mod pin;

@@ -1,0 +1,170 @@
+//! Notifications (SPEC C4): the orderer and the unit's manager get a Danish
+//! mail without the CPR number, through a real SMTP server on loopback; a
+//! mail server that is down never fails the order, and the mail waits.
+
+use std::sync::{Arc, Mutex};
+
+use mailin_embedded::{response, Handler, Response, Server};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// One received mail: envelope recipients and the raw message.
+#[derive(Debug, Clone)]
+struct Received {
+    to: Vec<String>,
+    data: String,
+}
+
+#[derive(Clone)]
+struct Inbox {
+    mails: Arc<Mutex<Vec<Received>>>,
+    current: Option<Received>,
+}
+
+impl Handler for Inbox {
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.current = Some(Received {
+            to: to.to_vec(),
+            data: String::new(),
+        });
+        response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if let Some(m) = self.current.as_mut() {
+            m.data.push_str(&String::from_utf8_lossy(buf));
+        }
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        if let Some(m) = self.current.take() {
+            self.mails.lock().unwrap().push(m);
+        }
+        response::OK
+    }
+}
+
+/// A real SMTP server (mailin) on a free loopback port, in its own thread.
+fn smtp_server() -> (String, Arc<Mutex<Vec<Received>>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mails = Arc::new(Mutex::new(Vec::new()));
+    let mut server = Server::new(Inbox {
+        mails: mails.clone(),
+        current: None,
+    });
+    server
+        .with_name("mail.test.example")
+        .with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        if let Err(e) = server.serve() {
+            eprintln!("test SMTP server stopped: {e}");
+        }
+    });
+    (format!("smtp://{addr}"), mails)
+}
+
+const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+async fn order(app: &TestApp, issuer: &str) -> Value {
+    let bearer = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));
+    let r: Value = app
+        .client
+        .post(app.url("/api/v1/substitute-ids/reservations"))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/substitute-accesses"))
+        .bearer_auth(&bearer)
+        .header("idempotency-key", "mail-1")
+        .json(&json!({
+            "cpr": "010190-1234", "confirmed_name": "Sofie Vikar Jensen", "id_document": "pas",
+            "user_id": r["user_id"], "declaration_version": omsorg_core::declaration::current().0,
+            "signature_png": PNG,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 201);
+    res.json().await.unwrap()
+}
+
+async fn app_with_smtp(issuer: &str, smtp: String) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    spawn_app_configured(issuer, dir, url, |c| c.smtp_url = Some(smtp)).await
+}
+
+#[tokio::test]
+async fn the_orderer_and_the_manager_get_a_danish_mail_without_the_cpr_number() {
+    let issuer = spawn_issuer().await;
+    let (smtp, mails) = smtp_server();
+    let app = app_with_smtp(&issuer, smtp).await;
+    let receipt = order(&app, &issuer).await;
+
+    let run = omsorg_server::mail::run_once(&app.state).await.unwrap();
+    assert_eq!(run.waiting, 0, "{run:?}");
+    let mails = mails.lock().unwrap().clone();
+    let mut to: Vec<String> = mails.iter().flat_map(|m| m.to.clone()).collect();
+    to.sort();
+    assert_eq!(to, ["anna@kbh.example", "mette@kbh.example"]);
+    for m in &mails {
+        assert!(
+            m.data.contains("Subject: Vikaradgang bestilt:"),
+            "{}",
+            m.data
+        );
+        let user_id = receipt["user_id"].as_str().unwrap();
+        assert!(m.data.contains(user_id));
+        assert!(m.data.contains("Sofie Vikar Jensen"));
+        assert!(
+            !m.data.contains("010190") && !m.data.contains("1234"),
+            "no CPR: {}",
+            m.data
+        );
+        assert!(
+            !m.data
+                .contains(receipt["initial_password"].as_str().unwrap()),
+            "no password"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_mail_server_that_is_down_never_fails_the_order_and_the_mail_waits() {
+    let issuer = spawn_issuer().await;
+    // A port where nothing listens.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("smtp://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let app = app_with_smtp(&issuer, dead).await;
+    order(&app, &issuer).await;
+
+    let run = omsorg_server::mail::run_once(&app.state).await.unwrap();
+    assert_eq!((run.sent, run.waiting), (0, 2));
+    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let (attempts, errors): (i64, i64) = sqlx::query_as(
+        "SELECT MIN(attempts), COUNT(last_error) FROM mail_outbox WHERE sent_at IS NULL",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (attempts, errors),
+        (1, 2),
+        "tried, and kept with the reason"
+    );
+    db.close().await;
+    assert!(
+        captured_logs().contains("mail queue"),
+        "the queue is visible in the logs"
+    );
+}
