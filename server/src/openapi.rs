@@ -2,10 +2,10 @@
 
 use axum::Json;
 use omsorg_core::api::{
-    AddedSubstituteIds, CprLookup, CprPerson, DeviceInfo, DeviceMode, Enroll, Enrolled,
-    EnrollmentCode, ExtendAccess, IdDocument, Me, Municipality, MunicipalityList,
-    NewEnrollmentCode, NewSubstituteAccess, NewSubstituteIds, Reservation, Role, SetPin,
-    SharedLogin, SharedSession, SubstituteAccessList, SubstituteAccessReceipt,
+    AddedSubstituteIds, CprLookup, CprPerson, DeclarationList, DeclarationSummary, DeviceInfo,
+    DeviceMode, Enroll, Enrolled, EnrollmentCode, ExtendAccess, IdDocument, Me, Municipality,
+    MunicipalityList, NewEnrollmentCode, NewSubstituteAccess, NewSubstituteIds, Reservation, Role,
+    SetPin, SharedLogin, SharedSession, SubstituteAccessList, SubstituteAccessReceipt,
     SubstituteAccessSummary, SubstituteId, SubstituteIdList, SubstituteIdState, UnitList, UnitRef,
     VerifyPin,
 };
@@ -17,8 +17,8 @@ use crate::routes::{
     __path_create_substitute_access, __path_current, __path_end_substitute_access, __path_enroll,
     __path_extend_substitute_access, __path_get_me, __path_healthz, __path_list_municipalities,
     __path_list_substitute_accesses, __path_list_substitute_ids, __path_login, __path_logout,
-    __path_reserve_substitute_id, __path_reset_pin, __path_revoke, __path_set_pin, __path_unenroll,
-    __path_units, __path_verify_pin,
+    __path_reserve_substitute_id, __path_reset_pin, __path_revoke, __path_search_declarations,
+    __path_set_pin, __path_unenroll, __path_units, __path_verify_pin,
 };
 
 #[derive(OpenApi)]
@@ -39,6 +39,7 @@ use crate::routes::{
         cpr_lookup,
         reserve_substitute_id,
         create_substitute_access,
+        search_declarations,
         list_substitute_accesses,
         end_substitute_access,
         extend_substitute_access,
@@ -69,6 +70,8 @@ use crate::routes::{
         NewSubstituteAccess,
         SubstituteAccessReceipt,
         IdDocument,
+        DeclarationSummary,
+        DeclarationList,
         SubstituteAccessSummary,
         SubstituteAccessList,
         ExtendAccess,

@@ -310,6 +310,27 @@ pub struct ExtendAccess {
     pub end: DateTime<Utc>,
 }
 
+/// One signed declaration, as `GET /api/v1/declarations` finds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeclarationSummary {
+    pub access_id: String,
+    pub substitute_name: String,
+    /// `DDMMYY-XXXX`.
+    pub cpr_masked: String,
+    pub user_id: String,
+    pub unit: Option<UnitRef>,
+    pub orderer_name: String,
+    pub signed_at: DateTime<Utc>,
+    pub declaration_version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeclarationList {
+    pub declarations: Vec<DeclarationSummary>,
+}
+
 /// `POST /api/v1/devices/enroll`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

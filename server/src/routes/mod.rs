@@ -3,6 +3,7 @@
 pub(crate) mod accesses;
 mod admin;
 mod cpr;
+mod declarations;
 mod devices;
 mod health;
 pub(crate) mod me;
@@ -25,6 +26,7 @@ pub use accesses::{
 };
 pub use admin::__path_reset_pin;
 pub use cpr::__path_lookup as __path_cpr_lookup;
+pub use declarations::__path_search as __path_search_declarations;
 pub use devices::{
     __path_create_code, __path_current, __path_enroll, __path_revoke, __path_unenroll, __path_units,
 };
@@ -74,6 +76,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/admin/units", get(devices::units))
         .route("/api/v1/cpr/lookup", axum::routing::post(cpr::lookup))
+        .route("/api/v1/declarations", get(declarations::search))
         .route(
             "/api/v1/substitute-accesses",
             get(accesses::list).post(accesses::create),

@@ -2,6 +2,7 @@
 
 mod accesses;
 mod cpr;
+mod declarations;
 mod helpers;
 mod mail;
 mod me;

@@ -1,0 +1,198 @@
+//! Administrators find signed declarations (SPEC C4): by name, user ID,
+//! unit, date, or the exact CPR number (through its keyed hash; the number
+//! itself is never stored in a searchable form). A search by CPR number is
+//! audited.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::Json;
+use chrono::{NaiveDate, TimeZone, Utc};
+use omsorg_core::api::{DeclarationList, DeclarationSummary, UnitRef};
+use omsorg_core::cpr::Cpr;
+use omsorg_core::{ErrorBody, ErrorCode};
+
+use crate::auth::Person;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// At most this many per answer, newest first.
+pub const LIMIT: i64 = 200;
+
+const FILTERS: &[&str] = &["name", "user_id", "unit_id", "date", "cpr"];
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::client(ErrorCode::RequestInvalid, message)
+}
+
+/// `%` and `_` typed by a person are letters, not wildcards.
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The seconds of a Danish calendar day: [start, end).
+fn danish_day(date: NaiveDate) -> Option<(i64, i64)> {
+    let tz = chrono_tz::Europe::Copenhagen;
+    let start = tz
+        .from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
+        .earliest()?;
+    let end = tz
+        .from_local_datetime(&date.succ_opt()?.and_hms_opt(0, 0, 0)?)
+        .earliest()?;
+    Some((start.timestamp(), end.timestamp()))
+}
+
+type Row = (
+    String,
+    String,
+    Vec<u8>,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    i64,
+    String,
+);
+
+/// Signed declarations in the administrator's municipality.
+#[utoipa::path(
+    get,
+    path = "/api/v1/declarations",
+    params(
+        ("name" = Option<String>, Query, description = "part of the substitute's name"),
+        ("user_id" = Option<String>, Query, description = "the substitute user ID"),
+        ("unit_id" = Option<String>, Query, description = "the ordering unit"),
+        ("date" = Option<String>, Query, description = "signed on this day (YYYY-MM-DD, Danish time)"),
+        ("cpr" = Option<String>, Query, description = "the exact CPR number"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "newest first, at most 200", body = DeclarationList),
+        (status = 400, description = "request.invalid / cpr.invalid", body = ErrorBody),
+        (status = 403, description = "auth.forbidden", body = ErrorBody),
+    )
+)]
+pub async fn search(
+    State(state): State<AppState>,
+    admin: Person,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<DeclarationList>> {
+    admin.require_admin()?;
+    if let Some(unknown) = query.keys().find(|k| !FILTERS.contains(&k.as_str())) {
+        return Err(invalid(format!("unknown filter {unknown:?}")));
+    }
+    let given = |k: &str| query.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let cpr_key = match given("cpr") {
+        Some(raw) => Some(state.cpr_vault.search_key(
+            &Cpr::parse(raw).map_err(|e| ApiError::client(ErrorCode::CprInvalid, e.to_string()))?,
+        )),
+        None => None,
+    };
+    let day = match given("date") {
+        Some(raw) => Some(
+            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .ok()
+                .and_then(danish_day)
+                .ok_or_else(|| invalid("date is YYYY-MM-DD"))?,
+        ),
+        None => None,
+    };
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT a.id, a.substitute_name, a.cpr_sealed, a.user_id, a.unit_id, u.name, p.name,
+                a.created_at, a.declaration_version
+         FROM substitute_accesses a
+         JOIN people p ON p.id = a.orderer_id
+         LEFT JOIN units u ON u.id = a.unit_id
+         WHERE a.municipality_code = ?1
+           AND (?2 IS NULL OR lower(a.substitute_name) LIKE ?2 ESCAPE '\\')
+           AND (?3 IS NULL OR a.user_id = ?3)
+           AND (?4 IS NULL OR a.unit_id = ?4)
+           AND (?5 IS NULL OR (a.created_at >= ?5 AND a.created_at < ?6))
+           AND (?7 IS NULL OR a.cpr_search = ?7)
+         ORDER BY a.created_at DESC, a.id
+         LIMIT ?8",
+    )
+    .bind(&admin.municipality_code)
+    .bind(given("name").map(like_pattern))
+    .bind(given("user_id"))
+    .bind(given("unit_id"))
+    .bind(day.map(|d| d.0))
+    .bind(day.map(|d| d.1))
+    .bind(&cpr_key)
+    .bind(LIMIT)
+    .fetch_all(&state.db)
+    .await?;
+    if cpr_key.is_some() {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor_id, action, subject) VALUES (?1, ?2, 'declarations.searched_by_cpr', ?3)",
+        )
+        .bind(Utc::now().timestamp())
+        .bind(admin.id)
+        .bind(format!("{} found", rows.len()))
+        .execute(&state.db)
+        .await?;
+    }
+    let declarations = rows
+        .into_iter()
+        .map(
+            |(
+                access_id,
+                substitute_name,
+                sealed,
+                user_id,
+                unit_id,
+                unit_name,
+                orderer_name,
+                at,
+                version,
+            )| {
+                DeclarationSummary {
+                    access_id,
+                    substitute_name,
+                    cpr_masked: state
+                        .cpr_vault
+                        .open(&sealed)
+                        .map(|c| c.masked())
+                        .unwrap_or_else(|| "??????-XXXX".into()),
+                    user_id,
+                    unit: unit_id
+                        .zip(unit_name)
+                        .map(|(id, name)| UnitRef { id, name }),
+                    orderer_name,
+                    signed_at: Utc.timestamp_opt(at, 0).single().unwrap_or_default(),
+                    declaration_version: version,
+                }
+            },
+        )
+        .collect();
+    Ok(Json(DeclarationList { declarations }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_wildcards_are_letters() {
+        assert_eq!(like_pattern(" Sofie "), "%sofie%");
+        assert_eq!(like_pattern("100%_x"), "%100\\%\\_x%");
+    }
+
+    #[test]
+    fn a_danish_day_follows_summer_time() {
+        let (start, end) = danish_day(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()).unwrap();
+        assert_eq!(end - start, 86_400);
+        assert_eq!(
+            Utc.timestamp_opt(start, 0).unwrap().to_rfc3339(),
+            "2026-06-30T22:00:00+00:00"
+        );
+        let (s, e) = danish_day(NaiveDate::from_ymd_opt(2026, 3, 29).unwrap()).unwrap();
+        assert_eq!(e - s, 23 * 3600, "the day the clocks go forward");
+    }
+}

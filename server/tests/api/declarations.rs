@@ -1,0 +1,145 @@
+//! Declaration search for administrators (SPEC C4): by name, user ID, unit,
+//! date and the exact CPR number; own municipality only; CPR searches audited.
+
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+async fn get(app: &TestApp, bearer: &str, query: &str) -> (u16, Value) {
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/declarations{query}")))
+        .bearer_auth(bearer)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn administrators_find_declarations_by_name_id_unit_date_and_exact_cpr() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let bearer = |who: &str| token(KEY, Some("k1"), json!({"iss": issuer, "sub": who}));
+    let anna = bearer("anna");
+    // Two orders: Sofie (born 1990) and Mikkel (born 2005).
+    for (i, (cpr, name)) in [
+        ("010190-1234", "Sofie Vikar Jensen"),
+        ("150605-4321", "Mikkel Vikar Nielsen"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let r: Value = app
+            .client
+            .post(app.url("/api/v1/substitute-ids/reservations"))
+            .bearer_auth(&anna)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let res = app
+            .client
+            .post(app.url("/api/v1/substitute-accesses"))
+            .bearer_auth(&anna)
+            .header("idempotency-key", format!("d-{i}"))
+            .json(&json!({"cpr": cpr, "confirmed_name": name, "id_document": "pas",
+                "user_id": r["user_id"], "declaration_version": omsorg_core::declaration::current().0,
+                "signature_png": PNG}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 201);
+    }
+    let bo = bearer("bo");
+    let names = |v: &Value| -> Vec<String> {
+        v["declarations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["substitute_name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, all) = get(&app, &bo, "").await;
+    assert_eq!(status, 200);
+    assert_eq!(names(&all).len(), 2);
+    assert_eq!(
+        names(&get(&app, &bo, "?cpr=0101901234").await.1),
+        ["Sofie Vikar Jensen"]
+    );
+    assert_eq!(
+        names(&get(&app, &bo, "?cpr=150605-4321").await.1),
+        ["Mikkel Vikar Nielsen"]
+    );
+    assert!(
+        names(&get(&app, &bo, "?cpr=010190-1235").await.1).is_empty(),
+        "exact numbers only"
+    );
+    assert_eq!(
+        names(&get(&app, &bo, "?name=sofie").await.1),
+        ["Sofie Vikar Jensen"]
+    );
+    assert!(
+        names(&get(&app, &bo, "?name=%25").await.1).is_empty(),
+        "a typed % is a letter"
+    );
+    assert_eq!(
+        names(&get(&app, &bo, "?user_id=vik002").await.1),
+        ["Mikkel Vikar Nielsen"]
+    );
+    assert_eq!(
+        names(&get(&app, &bo, "?unit_id=kbh-hjemmepleje-nord").await.1).len(),
+        2
+    );
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Copenhagen)
+        .format("%Y-%m-%d")
+        .to_string();
+    assert_eq!(
+        names(&get(&app, &bo, &format!("?date={today}")).await.1).len(),
+        2
+    );
+    assert!(names(&get(&app, &bo, "?date=2020-01-01").await.1).is_empty());
+    let found = get(&app, &bo, "?cpr=010190-1234").await.1;
+    let d = &found["declarations"][0];
+    assert_eq!(d["cpr_masked"], "010190-XXXX");
+    assert_eq!(d["orderer_name"], "Anna Andersen");
+    assert_eq!(
+        d["declaration_version"],
+        omsorg_core::declaration::current().0
+    );
+    assert!(!found.to_string().contains("1234"));
+
+    for (query, code) in [
+        ("?cpr=31029", "cpr.invalid"),
+        ("?date=1.1.2026", "request.invalid"),
+        ("?colour=red", "request.invalid"),
+    ] {
+        let (status, body) = get(&app, &bo, query).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some(code)),
+            "{query}"
+        );
+    }
+    assert_eq!(get(&app, &anna, "").await.1["code"], "auth.forbidden");
+    assert!(
+        names(&get(&app, &bearer("eva"), "?cpr=010190-1234").await.1).is_empty(),
+        "Aarhus sees none"
+    );
+
+    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let (audited,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'declarations.searched_by_cpr'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(audited, 5, "every search by CPR number is audited");
+    db.close().await;
+}
