@@ -63,6 +63,14 @@ impl CprVault {
         Cpr::parse(std::str::from_utf8(&plain).ok()?).ok()
     }
 
+    /// The masked number (`DDMMYY-XXXX`) of a sealed one, for answers; a
+    /// sealed value that does not open shows as `??????-XXXX`.
+    pub fn masked(&self, sealed: &[u8]) -> String {
+        self.open(sealed)
+            .map(|c| c.masked())
+            .unwrap_or_else(|| "??????-XXXX".into())
+    }
+
     /// An order's receipt (it holds the one-time password), kept for replays.
     pub fn seal_receipt(&self, json: &[u8]) -> Vec<u8> {
         self.seal_bytes(json, RECEIPT_AAD)

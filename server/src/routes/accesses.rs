@@ -404,11 +404,7 @@ fn summary(state: &AppState, row: SummaryRow) -> SubstituteAccessSummary {
         ends,
         ended,
     ) = row;
-    let cpr_masked = state
-        .cpr_vault
-        .open(&sealed)
-        .map(|c| c.masked())
-        .unwrap_or_else(|| "??????-XXXX".into());
+    let cpr_masked = state.cpr_vault.masked(&sealed);
     SubstituteAccessSummary {
         id,
         user_id,

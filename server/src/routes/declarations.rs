@@ -155,11 +155,7 @@ pub async fn search(
                 DeclarationSummary {
                     access_id,
                     substitute_name,
-                    cpr_masked: state
-                        .cpr_vault
-                        .open(&sealed)
-                        .map(|c| c.masked())
-                        .unwrap_or_else(|| "??????-XXXX".into()),
+                    cpr_masked: state.cpr_vault.masked(&sealed),
                     user_id,
                     unit: unit_id
                         .zip(unit_name)
