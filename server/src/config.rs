@@ -15,7 +15,8 @@ pub struct DevSeed {
     pub issuer: String,
 }
 
-#[derive(Debug, Clone)]
+/// `Debug` shows every setting but the secrets (pepper, CPR key).
+#[derive(Clone)]
 pub struct Config {
     pub listen: SocketAddr,
     pub database_url: String,
@@ -42,6 +43,25 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// `OMSORG_MAIL_FROM` (default `Omsorg <omsorg@localhost>`).
     pub mail_from: String,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database_url", &self.database_url)
+            .field("log_format", &self.log_format)
+            .field("dev_seed", &self.dev_seed)
+            .field("api_audience", &self.api_audience)
+            .field("pin_pepper", &"<hidden>")
+            .field("pin_min_len", &self.pin_min_len)
+            .field("fresh_login", &self.fresh_login)
+            .field("shared_session_ttl", &self.shared_session_ttl)
+            .field("cpr_key", &self.cpr_key)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<set>"))
+            .field("mail_from", &self.mail_from)
+            .finish()
+    }
 }
 
 /// The CPR key; never printed.
@@ -213,7 +233,9 @@ mod tests {
         .unwrap();
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(c.cpr_key.0[0], 0x0f);
-        assert!(!format!("{c:?}").contains("0f"), "the key is never printed");
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("0f"), "the key is never printed");
+        assert!(!shown.contains("a-long-enough-secret"), "nor the pepper");
         assert!(c.database_url.starts_with("sqlite:"));
         assert!(c.dev_seed.is_none());
     }
