@@ -32,6 +32,30 @@ pub trait CprRegister: Send + Sync {
     fn lookup<'a>(&'a self, cpr: &'a Cpr) -> Lookup<'a>;
 }
 
+/// The person for `cpr`, or the refusal the API gives: `cpr.not_found`, or
+/// `cpr.register_unavailable` (logged, without the number).
+pub async fn find(
+    register: &dyn CprRegister,
+    cpr: &Cpr,
+) -> Result<RegisteredPerson, crate::error::ApiError> {
+    use crate::error::ApiError;
+    use omsorg_core::ErrorCode;
+    match register.lookup(cpr).await {
+        Ok(Some(person)) => Ok(person),
+        Ok(None) => Err(ApiError::client(
+            ErrorCode::CprNotFound,
+            "no such person in the CPR register",
+        )),
+        Err(e) => {
+            tracing::warn!(error = %e, "CPR lookup failed");
+            Err(ApiError::client(
+                ErrorCode::CprRegisterUnavailable,
+                e.to_string(),
+            ))
+        }
+    }
+}
+
 /// The development data's CPR register (SPEC: a person born 1 January 1990,
 /// one born in the 2000s by the century rule, and unknown numbers).
 pub struct DevRegister;

@@ -144,3 +144,32 @@ pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed, pins: &PinHasher) -> anyh
     }
     Ok(())
 }
+
+/// A stored Unix time as a UTC time (0 for a value out of range).
+pub fn time_of(ts: i64) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono::Utc
+        .timestamp_opt(ts, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+/// One audit record, now, inside whatever transaction (or pool) is given.
+pub async fn audit<'e, E>(
+    db: E,
+    actor: Option<i64>,
+    action: &str,
+    subject: &str,
+) -> sqlx::Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    sqlx::query("INSERT INTO audit_log (at, actor_id, action, subject) VALUES (?1, ?2, ?3, ?4)")
+        .bind(chrono::Utc::now().timestamp())
+        .bind(actor)
+        .bind(action)
+        .bind(subject)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -6,20 +6,20 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use base64::Engine;
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use omsorg_core::api::{
     ExtendAccess, NewSubstituteAccess, SubstituteAccessList, SubstituteAccessReceipt,
     SubstituteAccessSummary, UnitRef,
 };
 use omsorg_core::cpr::Cpr;
-use omsorg_core::period::{AccessPeriod, PeriodError};
+use omsorg_core::period::AccessPeriod;
 use omsorg_core::{declaration, ErrorBody, ErrorCode};
 
 use crate::auth::Person;
 use crate::directory::NewAccount;
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::secret;
 use crate::AppState;
+use crate::{cpr_register, db, secret};
 
 /// The largest signature image accepted.
 pub const MAX_SIGNATURE_BYTES: usize = 256 * 1024;
@@ -52,8 +52,7 @@ struct Checked {
 }
 
 async fn check(state: &AppState, body: &NewSubstituteAccess) -> Result<Checked, ApiError> {
-    let cpr = Cpr::parse(&body.cpr)
-        .map_err(|e| ApiError::client(ErrorCode::CprInvalid, e.to_string()))?;
+    let cpr = Cpr::parse(&body.cpr)?;
     if declaration::text(&body.declaration_version).is_none() {
         return Err(invalid("unknown declaration version"));
     }
@@ -65,20 +64,8 @@ async fn check(state: &AppState, body: &NewSubstituteAccess) -> Result<Checked, 
             "the signature must be a PNG image of at most 256 KiB",
         ));
     }
-    let period = AccessPeriod::new(Utc::now(), body.end).map_err(|e| match e {
-        PeriodError::TooLong => ApiError::client(ErrorCode::PeriodTooLong, e.to_string()),
-        PeriodError::InPast => ApiError::client(ErrorCode::PeriodInPast, e.to_string()),
-    })?;
-    let found = state.cpr_register.lookup(&cpr).await.map_err(|e| {
-        tracing::warn!(error = %e, "CPR lookup failed");
-        ApiError::client(ErrorCode::CprRegisterUnavailable, e.to_string())
-    })?;
-    let Some(found) = found else {
-        return Err(ApiError::client(
-            ErrorCode::CprNotFound,
-            "no such person in the CPR register",
-        ));
-    };
+    let period = AccessPeriod::new(Utc::now(), body.end)?;
+    let found = cpr_register::find(state.cpr_register.as_ref(), &cpr).await?;
     if found.name.trim() != body.confirmed_name.trim() {
         return Err(invalid("the confirmed name is not the register's"));
     }
@@ -313,14 +300,7 @@ async fn carry_out(
     .execute(&mut *tx)
     .await?;
     notify(&mut tx, person, body, &checked, &id).await?;
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, action, subject) VALUES (?1, ?2, 'substitute_access.created', ?3)",
-    )
-    .bind(now)
-    .bind(person.id)
-    .bind(&id)
-    .execute(&mut *tx)
-    .await?;
+    db::audit(&mut *tx, Some(person.id), "substitute_access.created", &id).await?;
     tx.commit().await?;
 
     // The directory is another system (AD in production): after the commit,
@@ -357,19 +337,10 @@ async fn carry_out(
         user_id: body.user_id.clone(),
         substitute_name: checked.name,
         initial_password,
-        starts_at: Utc
-            .timestamp_opt(starts.timestamp(), 0)
-            .single()
-            .unwrap_or(starts),
-        ends_at: Utc
-            .timestamp_opt(ends.timestamp(), 0)
-            .single()
-            .unwrap_or(ends),
+        // Whole seconds, as stored: a replayed receipt is the same.
+        starts_at: db::time_of(starts.timestamp()),
+        ends_at: db::time_of(ends.timestamp()),
     })
-}
-
-fn at(ts: i64) -> chrono::DateTime<Utc> {
-    Utc.timestamp_opt(ts, 0).single().unwrap_or_default()
 }
 
 type SummaryRow = (
@@ -414,9 +385,9 @@ fn summary(state: &AppState, row: SummaryRow) -> SubstituteAccessSummary {
         unit: unit_id
             .zip(unit_name)
             .map(|(id, name)| UnitRef { id, name }),
-        starts_at: at(starts),
-        ends_at: at(ends),
-        ended_at: ended.map(at),
+        starts_at: db::time_of(starts),
+        ends_at: db::time_of(ends),
+        ended_at: ended.map(db::time_of),
     }
 }
 
@@ -496,15 +467,7 @@ pub async fn close(
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor_id, action, subject) VALUES (?1, ?2, ?3, ?4)",
-        )
-        .bind(Utc::now().timestamp())
-        .bind(actor)
-        .bind(action)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        db::audit(&mut *tx, actor, action, id).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -569,12 +532,8 @@ pub async fn extend(
     if row.9.is_some() || row.8 <= now.timestamp() {
         return Err(invalid("the access is over; order a new one"));
     }
-    let period = AccessPeriod::new(at(row.7), Some(at(row.8)))
-        .and_then(|p| p.with_end(body.end, now))
-        .map_err(|e| match e {
-            PeriodError::TooLong => ApiError::client(ErrorCode::PeriodTooLong, e.to_string()),
-            PeriodError::InPast => ApiError::client(ErrorCode::PeriodInPast, e.to_string()),
-        })?;
+    let period = AccessPeriod::new(db::time_of(row.7), Some(db::time_of(row.8)))
+        .and_then(|p| p.with_end(body.end, now))?;
     let new_end = period.end().timestamp();
     state
         .directory
@@ -587,14 +546,7 @@ pub async fn extend(
         .bind(new_end)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, action, subject) VALUES (?1, ?2, 'substitute_access.extended', ?3)",
-    )
-    .bind(now.timestamp())
-    .bind(person.id)
-    .bind(&id)
-    .execute(&mut *tx)
-    .await?;
+    db::audit(&mut *tx, Some(person.id), "substitute_access.extended", &id).await?;
     tx.commit().await?;
     tracing::info!(access = %id, by = person.id, "substitute access extended");
     let row = changeable(&state, &person, &id).await?;

@@ -5,11 +5,11 @@ use axum::extract::State;
 use axum::Json;
 use omsorg_core::api::{CprLookup, CprPerson};
 use omsorg_core::cpr::Cpr;
-use omsorg_core::{ErrorBody, ErrorCode};
+use omsorg_core::ErrorBody;
 
 use crate::auth::Person;
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::AppState;
+use crate::error::{ApiJson, ApiResult};
+use crate::{cpr_register, AppState};
 
 /// Looks a substitute up in the CPR register, for the orderer to confirm.
 #[utoipa::path(
@@ -31,18 +31,13 @@ pub async fn lookup(
     ApiJson(body): ApiJson<CprLookup>,
 ) -> ApiResult<Json<CprPerson>> {
     person.require_orderer(&state.db).await?;
-    let cpr = Cpr::parse(&body.cpr)
-        .map_err(|e| ApiError::client(ErrorCode::CprInvalid, e.to_string()))?;
-    let found = state.cpr_register.lookup(&cpr).await.map_err(|e| {
-        tracing::warn!(error = %e, "CPR lookup failed");
-        ApiError::client(ErrorCode::CprRegisterUnavailable, e.to_string())
-    })?;
-    let Some(found) = found else {
-        tracing::info!(orderer = person.id, "CPR lookup: no such person");
-        return Err(ApiError::client(
-            ErrorCode::CprNotFound,
-            "no such person in the CPR register",
-        ));
+    let cpr = Cpr::parse(&body.cpr)?;
+    let found = match cpr_register::find(state.cpr_register.as_ref(), &cpr).await {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::info!(orderer = person.id, "CPR lookup: not answered");
+            return Err(e);
+        }
     };
     tracing::info!(orderer = person.id, "CPR lookup: found");
     Ok(Json(CprPerson {

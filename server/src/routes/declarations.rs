@@ -7,14 +7,14 @@ use std::collections::HashMap;
 
 use axum::extract::{Query, State};
 use axum::Json;
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, TimeZone};
 use omsorg_core::api::{DeclarationList, DeclarationSummary, UnitRef};
 use omsorg_core::cpr::Cpr;
 use omsorg_core::{ErrorBody, ErrorCode};
 
 use crate::auth::Person;
 use crate::error::{ApiError, ApiResult};
-use crate::AppState;
+use crate::{db, AppState};
 
 /// At most this many per answer, newest first.
 pub const LIMIT: i64 = 200;
@@ -89,9 +89,7 @@ pub async fn search(
     }
     let given = |k: &str| query.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
     let cpr_key = match given("cpr") {
-        Some(raw) => Some(state.cpr_vault.search_key(
-            &Cpr::parse(raw).map_err(|e| ApiError::client(ErrorCode::CprInvalid, e.to_string()))?,
-        )),
+        Some(raw) => Some(state.cpr_vault.search_key(&Cpr::parse(raw)?)),
         None => None,
     };
     let day = match given("date") {
@@ -129,13 +127,13 @@ pub async fn search(
     .fetch_all(&state.db)
     .await?;
     if cpr_key.is_some() {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor_id, action, subject) VALUES (?1, ?2, 'declarations.searched_by_cpr', ?3)",
+        let found = format!("{} found", rows.len());
+        db::audit(
+            &state.db,
+            Some(admin.id),
+            "declarations.searched_by_cpr",
+            &found,
         )
-        .bind(Utc::now().timestamp())
-        .bind(admin.id)
-        .bind(format!("{} found", rows.len()))
-        .execute(&state.db)
         .await?;
     }
     let declarations = rows
@@ -161,7 +159,7 @@ pub async fn search(
                         .zip(unit_name)
                         .map(|(id, name)| UnitRef { id, name }),
                     orderer_name,
-                    signed_at: Utc.timestamp_opt(at, 0).single().unwrap_or_default(),
+                    signed_at: db::time_of(at),
                     declaration_version: version,
                 }
             },
@@ -173,6 +171,7 @@ pub async fn search(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Utc;
 
     #[test]
     fn typed_wildcards_are_letters() {

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use omsorg_core::api::{
     AddedSubstituteIds, NewSubstituteIds, Reservation, SubstituteId, SubstituteIdList,
     SubstituteIdState,
@@ -14,14 +14,10 @@ use omsorg_core::{ErrorBody, ErrorCode};
 
 use crate::auth::Person;
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::AppState;
+use crate::{db, AppState};
 
 /// How long a reservation holds an ID for its orderer.
 pub const RESERVATION_SECS: i64 = 30 * 60;
-
-fn at(ts: i64) -> chrono::DateTime<Utc> {
-    Utc.timestamp_opt(ts, 0).single().unwrap_or_default()
-}
 
 /// Reserves a free substitute user ID for the calling orderer. An orderer
 /// who already holds a live reservation gets that one back, not a second.
@@ -55,7 +51,7 @@ pub async fn reserve(
             StatusCode::CREATED,
             Json(Reservation {
                 user_id,
-                reserved_until: at(until),
+                reserved_until: db::time_of(until),
             }),
         ));
     }
@@ -90,7 +86,7 @@ pub async fn reserve(
         StatusCode::CREATED,
         Json(Reservation {
             user_id,
-            reserved_until: at(until),
+            reserved_until: db::time_of(until),
         }),
     ))
 }
@@ -132,7 +128,7 @@ pub async fn list(
                 user_id,
                 state,
                 reserved_until: (state == SubstituteIdState::Reserved)
-                    .then(|| until.map(at))
+                    .then(|| until.map(db::time_of))
                     .flatten(),
             }
         })
