@@ -21,9 +21,7 @@ use std::time::Instant;
 
 use common::{ms, percentile};
 use helpers::*;
-use serde_json::{json, Value};
-
-const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+use serde_json::json;
 
 fn main() {
     let n: usize = std::env::var("OMSORG_BENCH_ORDERS")
@@ -42,42 +40,24 @@ fn main() {
         let app = spawn_app_trusting(&issuer).await;
         let anna = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));
         let bo = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "bo"}));
-        let added = app
-            .client
-            .post(app.url("/api/v1/admin/substitute-ids"))
-            .bearer_auth(&bo)
-            .json(&json!({"prefix": "bench", "from": 1, "to": n}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(added.status().as_u16(), 201);
+        let range = json!({"prefix": "bench", "from": 1, "to": n});
+        let (status, _) = app
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/admin/substitute-ids",
+                &format!("Bearer {bo}"),
+                &[],
+                Some(&range),
+            )
+            .await;
+        assert_eq!(status, 201);
         let mut times = Vec::with_capacity(n);
         for i in 0..n {
-            let r: Value = app
-                .client
-                .post(app.url("/api/v1/substitute-ids/reservations"))
-                .bearer_auth(&anna)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let user_id = app.reserve(&anna).await;
+            let body = order_body("010190-1234", "Sofie Vikar Jensen", &user_id);
+            let key = format!("bench-{i}");
             let t = Instant::now();
-            let res = app
-                .client
-                .post(app.url("/api/v1/substitute-accesses"))
-                .bearer_auth(&anna)
-                .header("idempotency-key", format!("bench-{i}"))
-                .json(&json!({"cpr": "010190-1234", "confirmed_name": "Sofie Vikar Jensen",
-                    "id_document": "pas", "user_id": r["user_id"],
-                    "declaration_version": omsorg_core::declaration::current().0,
-                    "signature_png": PNG}))
-                .send()
-                .await
-                .unwrap();
-            let status = res.status().as_u16();
-            let _ = res.bytes().await;
+            let (status, _) = app.order(&anna, Some(&key), &body).await;
             times.push(t.elapsed());
             assert_eq!(status, 201, "order {i}");
         }

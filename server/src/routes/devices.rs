@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use omsorg_core::api::{
     DeviceInfo, DeviceMode, Enroll, Enrolled, EnrollmentCode, NewEnrollmentCode, UnitList, UnitRef,
 };
@@ -105,10 +105,7 @@ pub async fn create_code(
         StatusCode::CREATED,
         Json(EnrollmentCode {
             code,
-            expires_at: Utc
-                .timestamp_opt(expires_at, 0)
-                .single()
-                .unwrap_or_default(),
+            expires_at: crate::db::time_of(expires_at),
         }),
     ))
 }

@@ -7,7 +7,7 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use omsorg_core::api::{SharedLogin, SharedSession};
 use omsorg_core::lock::MAX_ATTEMPTS;
 use omsorg_core::{ErrorBody, ErrorCode};
@@ -169,10 +169,7 @@ async fn start(
         StatusCode::CREATED,
         Json(SharedSession {
             token,
-            expires_at: Utc
-                .timestamp_opt(expires_at, 0)
-                .single()
-                .unwrap_or_default(),
+            expires_at: crate::db::time_of(expires_at),
             me: me_of(state, person).await?,
         }),
     ))

@@ -6,53 +6,23 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-/// A real 1×1 PNG.
-const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
-
 struct Orderer<'a> {
     app: &'a TestApp,
     bearer: String,
 }
 
 impl Orderer<'_> {
-    async fn post(&self, path: &str, key: Option<&str>, body: Value) -> (u16, Value) {
-        let mut req = self
-            .app
-            .client
-            .post(self.app.url(path))
-            .bearer_auth(&self.bearer)
-            .json(&body);
-        if let Some(k) = key {
-            req = req.header("idempotency-key", k);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
-    }
-
     async fn reserve(&self) -> String {
-        let (status, r) = self
-            .post("/api/v1/substitute-ids/reservations", None, json!({}))
-            .await;
-        assert_eq!(status, 201, "{r}");
-        r["user_id"].as_str().unwrap().to_string()
+        self.app.reserve(&self.bearer).await
     }
 
     async fn order(&self, key: Option<&str>, body: &Value) -> (u16, Value) {
-        self.post("/api/v1/substitute-accesses", key, body.clone())
-            .await
+        self.app.order(&self.bearer, key, body).await
     }
 }
 
 fn order_for(user_id: &str) -> Value {
-    json!({
-        "cpr": "010190-1234",
-        "confirmed_name": "Sofie Vikar Jensen",
-        "id_document": "sundhedskort",
-        "user_id": user_id,
-        "declaration_version": omsorg_core::declaration::current().0,
-        "signature_png": PNG,
-    })
+    order_body("010190-1234", "Sofie Vikar Jensen", user_id)
 }
 
 #[tokio::test]

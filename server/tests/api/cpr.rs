@@ -8,16 +8,15 @@ use crate::helpers::*;
 
 async fn lookup(app: &TestApp, issuer: &str, who: &str, cpr: Value) -> (u16, Value) {
     let bearer = token(KEY, Some("k1"), json!({"iss": issuer, "sub": who}));
-    let res = app
-        .client
-        .post(app.url("/api/v1/cpr/lookup"))
-        .bearer_auth(bearer)
-        .json(&json!({ "cpr": cpr }))
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+    let body = json!({ "cpr": cpr });
+    app.call(
+        reqwest::Method::POST,
+        "/api/v1/cpr/lookup",
+        &format!("Bearer {bearer}"),
+        &[],
+        Some(&body),
+    )
+    .await
 }
 
 #[tokio::test]

@@ -5,18 +5,16 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
-
 async fn get(app: &TestApp, bearer: &str, query: &str) -> (u16, Value) {
-    let res = app
-        .client
-        .get(app.url(&format!("/api/v1/declarations{query}")))
-        .bearer_auth(bearer)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+    let path = format!("/api/v1/declarations{query}");
+    app.call(
+        reqwest::Method::GET,
+        &path,
+        &format!("Bearer {bearer}"),
+        &[],
+        None,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -33,28 +31,12 @@ async fn administrators_find_declarations_by_name_id_unit_date_and_exact_cpr() {
     .into_iter()
     .enumerate()
     {
-        let r: Value = app
-            .client
-            .post(app.url("/api/v1/substitute-ids/reservations"))
-            .bearer_auth(&anna)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let res = app
-            .client
-            .post(app.url("/api/v1/substitute-accesses"))
-            .bearer_auth(&anna)
-            .header("idempotency-key", format!("d-{i}"))
-            .json(&json!({"cpr": cpr, "confirmed_name": name, "id_document": "pas",
-                "user_id": r["user_id"], "declaration_version": omsorg_core::declaration::current().0,
-                "signature_png": PNG}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 201);
+        let user_id = app.reserve(&anna).await;
+        let key = format!("d-{i}");
+        let (status, _) = app
+            .order(&anna, Some(&key), &order_body(cpr, name, &user_id))
+            .await;
+        assert_eq!(status, 201);
     }
     let bo = bearer("bo");
     let names = |v: &Value| -> Vec<String> {

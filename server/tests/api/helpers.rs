@@ -43,6 +43,21 @@ pub async fn spawn_issuer() -> String {
 }
 
 /// An RS256 token signed with `pem`, with `claims` over sensible defaults.
+/// A real 1×1 PNG, standing in for a drawn signature.
+pub const SIGNATURE_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+/// A complete order body for one of the dev register's people.
+pub fn order_body(cpr: &str, name: &str, user_id: &str) -> Value {
+    json!({
+        "cpr": cpr,
+        "confirmed_name": name,
+        "id_document": "sundhedskort",
+        "user_id": user_id,
+        "declaration_version": omsorg_core::declaration::current().0,
+        "signature_png": SIGNATURE_PNG,
+    })
+}
+
 pub fn token(pem: &str, kid: Option<&str>, claims: Value) -> String {
     let now = chrono::Utc::now().timestamp();
     let mut body = json!({"sub": "anna", "aud": AUDIENCE, "iat": now, "exp": now + 600});
@@ -71,6 +86,59 @@ pub struct TestApp {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// One request with `authorization` (e.g. `Bearer …`) and a JSON body,
+    /// answered as (status, JSON body or null).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        authorization: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .header("authorization", authorization);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Reserves a substitute user ID for the person behind `bearer`.
+    pub async fn reserve(&self, bearer: &str) -> String {
+        let (status, r) = self
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/substitute-ids/reservations",
+                &format!("Bearer {bearer}"),
+                &[],
+                None,
+            )
+            .await;
+        assert_eq!(status, 201, "{r}");
+        r["user_id"].as_str().unwrap().to_string()
+    }
+
+    /// `POST /api/v1/substitute-accesses`, with `key` as the Idempotency-Key.
+    pub async fn order(&self, bearer: &str, key: Option<&str>, body: &Value) -> (u16, Value) {
+        let headers: Vec<(&str, &str)> = key.map(|k| ("idempotency-key", k)).into_iter().collect();
+        self.call(
+            reqwest::Method::POST,
+            "/api/v1/substitute-accesses",
+            &format!("Bearer {bearer}"),
+            &headers,
+            Some(body),
+        )
+        .await
     }
 }
 

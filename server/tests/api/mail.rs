@@ -66,35 +66,13 @@ fn smtp_server() -> (String, Arc<Mutex<Vec<Received>>>) {
     (format!("smtp://{addr}"), mails)
 }
 
-const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
-
 async fn order(app: &TestApp, issuer: &str) -> Value {
     let bearer = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));
-    let r: Value = app
-        .client
-        .post(app.url("/api/v1/substitute-ids/reservations"))
-        .bearer_auth(&bearer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let res = app
-        .client
-        .post(app.url("/api/v1/substitute-accesses"))
-        .bearer_auth(&bearer)
-        .header("idempotency-key", "mail-1")
-        .json(&json!({
-            "cpr": "010190-1234", "confirmed_name": "Sofie Vikar Jensen", "id_document": "pas",
-            "user_id": r["user_id"], "declaration_version": omsorg_core::declaration::current().0,
-            "signature_png": PNG,
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 201);
-    res.json().await.unwrap()
+    let user_id = app.reserve(&bearer).await;
+    let body = order_body("010190-1234", "Sofie Vikar Jensen", &user_id);
+    let (status, receipt) = app.order(&bearer, Some("mail-1"), &body).await;
+    assert_eq!(status, 201, "{receipt}");
+    receipt
 }
 
 async fn app_with_smtp(issuer: &str, smtp: String) -> TestApp {

@@ -14,16 +14,14 @@ async fn call(
     body: Option<Value>,
 ) -> (u16, Value) {
     let bearer = token(KEY, Some("k1"), json!({"iss": issuer, "sub": who}));
-    let mut req = app
-        .client
-        .request(method, app.url(path))
-        .bearer_auth(bearer);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+    app.call(
+        method,
+        path,
+        &format!("Bearer {bearer}"),
+        &[],
+        body.as_ref(),
+    )
+    .await
 }
 
 async fn reserve(app: &TestApp, issuer: &str, who: &str) -> (u16, Value) {
