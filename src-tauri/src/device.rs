@@ -201,6 +201,12 @@ pub async fn login(shell: &Shell, user_id: &str, pin: &str) -> Result<Me, Comman
     Ok(me)
 }
 
+/// Best effort within 5 s: leaving must not wait on an absent backend (the
+/// session also ends there on its own).
+async fn end_at_backend(shell: &Shell, session: &Auth) {
+    let _ = tokio::time::timeout(Duration::from_secs(5), shell.api.shared_logout(session)).await;
+}
+
 /// Ends the shared session here and at the backend (best effort, 5 s), drops
 /// everything of the person, and resets the web view so nothing of them
 /// survives in the UI either.
@@ -208,7 +214,7 @@ pub async fn sign_out(shell: &Shell, why: &str) {
     let session = shell.sessions.shared().await;
     shell.lock.end();
     if let Some((auth, _)) = session {
-        let _ = tokio::time::timeout(Duration::from_secs(5), shell.api.shared_logout(&auth)).await;
+        end_at_backend(shell, &auth).await;
     }
     if let Err(e) = shell.sessions.sign_out(&shell.store).await {
         tracing::error!(code = %e.code, "shared sign-out could not wipe everything");
@@ -227,7 +233,7 @@ pub async fn enter_admin(shell: &Shell, user_id: &str, pin: &str) -> Result<(), 
     let session = open_session(shell, user_id, pin).await?;
     let is_admin = session.me.roles.contains(&Role::Administrator);
     let auth = Auth::Shared(session.token);
-    let _ = tokio::time::timeout(Duration::from_secs(5), shell.api.shared_logout(&auth)).await;
+    end_at_backend(shell, &auth).await;
     if !is_admin {
         return Err(CommandError::new(
             ErrorCode::Forbidden,

@@ -8,6 +8,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::i18n::{error_text, t, Lang, Msg};
+use crate::pages::use_autofocus;
 use crate::shell;
 
 #[derive(Properties, PartialEq)]
@@ -20,17 +21,9 @@ pub struct Props {
 #[function_component]
 pub fn EnrollPage(props: &Props) -> Html {
     let lang = props.lang;
-    let input = use_node_ref();
+    let input = use_autofocus();
     let error = use_state(|| None::<ErrorCode>);
     let busy = use_state(|| false);
-    {
-        let input = input.clone();
-        use_effect_with((), move |_| {
-            if let Some(i) = input.cast::<HtmlInputElement>() {
-                let _ = i.focus();
-            }
-        });
-    }
     let submit = {
         let (input, error, busy, done) = (
             input.clone(),

@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use crate::i18n::{error_text, t, Lang, Msg};
 use crate::pages::keypad::Keypad;
+use crate::pages::use_autofocus;
 use crate::shell;
 
 #[derive(Properties, PartialEq)]
@@ -23,20 +24,11 @@ pub struct Props {
 #[function_component]
 pub fn LockScreen(props: &Props) -> Html {
     let lang = props.lang;
-    let input = use_node_ref();
+    let input = use_autofocus();
     let attempts_left = use_state(|| props.attempts_left);
     let wrong = use_state(|| false);
     let error = use_state(|| None::<ErrorCode>);
     let busy = use_state(|| false);
-
-    {
-        let input = input.clone();
-        use_effect_with((), move |_| {
-            if let Some(i) = input.cast::<HtmlInputElement>() {
-                let _ = i.focus();
-            }
-        });
-    }
 
     let submit = {
         let input = input.clone();
