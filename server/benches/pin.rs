@@ -14,6 +14,7 @@
 #[path = "../tests/api/helpers.rs"]
 mod helpers;
 
+#[allow(dead_code)]
 mod common;
 
 use std::time::{Duration, Instant};

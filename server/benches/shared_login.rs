@@ -13,6 +13,7 @@
 #[path = "../tests/api/helpers.rs"]
 mod helpers;
 
+#[allow(dead_code)]
 mod common;
 
 use std::time::{Duration, Instant};

@@ -8,6 +8,7 @@ pub mod config;
 pub mod cpr_register;
 pub mod cpr_vault;
 pub mod db;
+pub mod declaration_pdf;
 pub mod directory;
 pub mod error;
 pub mod expiry;

@@ -14,11 +14,12 @@ use utoipa::OpenApi;
 
 use crate::routes::{
     __path_add_substitute_ids, __path_cpr_lookup, __path_create_code,
-    __path_create_substitute_access, __path_current, __path_end_substitute_access, __path_enroll,
-    __path_extend_substitute_access, __path_get_me, __path_healthz, __path_list_municipalities,
-    __path_list_substitute_accesses, __path_list_substitute_ids, __path_login, __path_logout,
-    __path_reserve_substitute_id, __path_reset_pin, __path_revoke, __path_search_declarations,
-    __path_set_pin, __path_unenroll, __path_units, __path_verify_pin,
+    __path_create_substitute_access, __path_current, __path_declaration_pdf,
+    __path_end_substitute_access, __path_enroll, __path_extend_substitute_access, __path_get_me,
+    __path_healthz, __path_list_municipalities, __path_list_substitute_accesses,
+    __path_list_substitute_ids, __path_login, __path_logout, __path_reserve_substitute_id,
+    __path_reset_pin, __path_revoke, __path_search_declarations, __path_set_pin, __path_unenroll,
+    __path_units, __path_verify_pin,
 };
 
 #[derive(OpenApi)]
@@ -40,6 +41,7 @@ use crate::routes::{
         reserve_substitute_id,
         create_substitute_access,
         search_declarations,
+        declaration_pdf,
         list_substitute_accesses,
         end_substitute_access,
         extend_substitute_access,

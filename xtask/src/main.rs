@@ -18,7 +18,7 @@ fn main() {
         Some("test") => test::run(&args[1..]),
         Some("size") => size::run(),
         Some("bench") => util::step(
-            "cargo bench (PIN verification; shared-device shift change)",
+            "cargo bench (PIN verification; shared-device shift change; order; declaration PDF)",
             util::cmd("cargo").args(["bench", "-p", "omsorg-server"]),
         ),
         _ => {

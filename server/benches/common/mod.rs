@@ -68,3 +68,39 @@ where
     }
     count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
 }
+
+/// A signature as the pad exports it: a 900 × 300 RGBA PNG (a 450 × 150 CSS
+/// pixel pad at device pixel ratio 2) with a few pen strokes of varying
+/// width on a transparent background.
+pub fn drawn_signature_png() -> Vec<u8> {
+    let (w, h) = (900u32, 300u32);
+    let mut pixels = vec![0u8; (w * h * 4) as usize];
+    let mut dot = |x: f32, y: f32, r: f32| {
+        let (x0, x1) = ((x - r).max(0.0) as u32, ((x + r) as u32).min(w - 1));
+        let (y0, y1) = ((y - r).max(0.0) as u32, ((y + r) as u32).min(h - 1));
+        for py in y0..=y1 {
+            for px in x0..=x1 {
+                if (px as f32 - x).powi(2) + (py as f32 - y).powi(2) <= r * r {
+                    let i = ((py * w + px) * 4) as usize;
+                    pixels[i..i + 4].copy_from_slice(&[20, 30, 90, 255]);
+                }
+            }
+        }
+    };
+    for stroke in 0..3 {
+        for step in 0..2000 {
+            let t = step as f32 / 2000.0;
+            let x = 60.0 + t * 780.0;
+            let y = 150.0 + (t * 18.0 + stroke as f32).sin() * (60.0 - stroke as f32 * 15.0);
+            dot(x, y, 2.0 + (t * 9.0).cos().abs() * 2.5);
+        }
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&pixels).unwrap();
+    writer.finish().unwrap();
+    out
+}

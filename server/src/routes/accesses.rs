@@ -16,6 +16,7 @@ use omsorg_core::period::AccessPeriod;
 use omsorg_core::{declaration, ErrorBody, ErrorCode};
 
 use crate::auth::Person;
+use crate::declaration_pdf::{self, danish_time, PdfError};
 use crate::directory::NewAccount;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::AppState;
@@ -192,13 +193,6 @@ pub async fn create(
     }
 }
 
-/// Danish time, as people read it: "24.11.2026 kl. 09.30".
-fn danish(t: chrono::DateTime<Utc>) -> String {
-    t.with_timezone(&chrono_tz::Europe::Copenhagen)
-        .format("%d.%m.%Y kl. %H.%M")
-        .to_string()
-}
-
 /// Mail to the orderer and their unit's manager, in Danish, without the CPR
 /// number; queued in the order's transaction.
 async fn notify(
@@ -232,8 +226,8 @@ async fn notify(
          Adgangen lukker af sig selv ved udløb. Den kan afsluttes før tid eller forlænges i Omsorg.\n",
         name = checked.name,
         user_id = body.user_id,
-        start = danish(checked.period.start()),
-        end = danish(checked.period.end()),
+        start = danish_time(checked.period.start()),
+        end = danish_time(checked.period.end()),
         orderer = person.name,
         version = body.declaration_version,
     );
@@ -242,6 +236,52 @@ async fn notify(
         crate::mail::enqueue(&mut *tx, to, &subject, &text).await?;
     }
     Ok(())
+}
+
+/// The signed declaration as PDF/A, made off the async workers.
+async fn declaration(
+    state: &AppState,
+    person: &Person,
+    body: &NewSubstituteAccess,
+    checked: &Checked,
+    id: &str,
+    now: i64,
+) -> ApiResult<Vec<u8>> {
+    let unit: Option<(String,)> = sqlx::query_as("SELECT name FROM units WHERE id = ?1")
+        .bind(&person.unit_id)
+        .fetch_optional(&state.db)
+        .await?;
+    let text = declaration::text(&body.declaration_version).unwrap_or_default();
+    let (order_id, name, cpr_masked) = (id.to_string(), checked.name.clone(), checked.cpr.masked());
+    let (user_id, orderer, version) = (
+        body.user_id.clone(),
+        person.name.clone(),
+        body.declaration_version.clone(),
+    );
+    let unit_name = unit.map_or_else(|| "—".to_string(), |u| u.0);
+    let (signature, ends_at) = (checked.signature.clone(), checked.period.end());
+    let made = tokio::task::spawn_blocking(move || {
+        declaration_pdf::render(&declaration_pdf::Facts {
+            order_id: &order_id,
+            substitute_name: &name,
+            cpr_masked: &cpr_masked,
+            user_id: &user_id,
+            unit_name: &unit_name,
+            orderer_name: &orderer,
+            signed_at: db::time_of(now),
+            ends_at,
+            version: &version,
+            text,
+            signature_png: &signature,
+        })
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("the PDF task: {e}"))?;
+    match made {
+        Ok(pdf) => Ok(pdf),
+        Err(PdfError::Signature(_)) => Err(invalid("the signature is not a readable PNG image")),
+        Err(e) => Err(ApiError::Internal(e.into())),
+    }
 }
 
 async fn carry_out(
@@ -253,6 +293,8 @@ async fn carry_out(
     let now = Utc::now().timestamp();
     let id = secret::random_token(12);
     let (starts, ends) = (checked.period.start(), checked.period.end());
+    let pdf = declaration(state, person, body, &checked, &id, now).await?;
+    let pdf_sha256 = secret::sha256_hex_bytes(&pdf);
     let mut tx = state.db.begin().await?;
     let taken = sqlx::query(
         "UPDATE substitute_ids SET state = 'in_use', reserved_by = NULL, reserved_until = NULL
@@ -274,8 +316,8 @@ async fn carry_out(
     sqlx::query(
         "INSERT INTO substitute_accesses (id, orderer_id, unit_id, municipality_code, user_id,
              substitute_name, cpr_sealed, cpr_search, id_document, declaration_version,
-             signature_png, starts_at, ends_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             signature_png, starts_at, ends_at, created_at, declaration_pdf, declaration_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )
     .bind(&id)
     .bind(person.id)
@@ -297,6 +339,8 @@ async fn carry_out(
     .bind(starts.timestamp())
     .bind(ends.timestamp())
     .bind(now)
+    .bind(&pdf)
+    .bind(&pdf_sha256)
     .execute(&mut *tx)
     .await?;
     notify(&mut tx, person, body, &checked, &id).await?;

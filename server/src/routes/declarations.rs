@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderName};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{NaiveDate, TimeZone};
 use omsorg_core::api::{DeclarationList, DeclarationSummary, UnitRef};
@@ -14,7 +16,7 @@ use omsorg_core::{ErrorBody, ErrorCode};
 
 use crate::auth::Person;
 use crate::error::{ApiError, ApiResult};
-use crate::{db, AppState};
+use crate::{db, secret, AppState};
 
 /// At most this many per answer, newest first.
 pub const LIMIT: i64 = 200;
@@ -166,6 +168,55 @@ pub async fn search(
         )
         .collect();
     Ok(Json(DeclarationList { declarations }))
+}
+
+/// The signed declaration as PDF/A. Every view is audited, and the file is
+/// checked against the SHA-256 stored when it was made.
+#[utoipa::path(
+    get,
+    path = "/api/v1/declarations/{id}/pdf",
+    params(("id" = String, Path, description = "the order (`access_id`)")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "the PDF", content_type = "application/pdf"),
+        (status = 403, description = "auth.forbidden", body = ErrorBody),
+        (status = 404, description = "request.not_found: none in the caller's municipality", body = ErrorBody),
+    )
+)]
+pub async fn pdf(
+    State(state): State<AppState>,
+    admin: Person,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    admin.require_admin()?;
+    let row: Option<(String, Option<Vec<u8>>, Option<String>)> = sqlx::query_as(
+        "SELECT user_id, declaration_pdf, declaration_sha256 FROM substitute_accesses
+         WHERE id = ?1 AND municipality_code = ?2",
+    )
+    .bind(&id)
+    .bind(&admin.municipality_code)
+    .fetch_optional(&state.db)
+    .await?;
+    let Some((user_id, Some(pdf), Some(sha256))) = row else {
+        return Err(ApiError::client(ErrorCode::NotFound, "no such declaration"));
+    };
+    if secret::sha256_hex_bytes(&pdf) != sha256 {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "declaration {id}: the stored PDF does not match its SHA-256"
+        )));
+    }
+    db::audit(&state.db, Some(admin.id), "declaration.viewed", &id).await?;
+    tracing::info!(access = %id, by = admin.id, "declaration PDF viewed");
+    let headers = [
+        (header::CONTENT_TYPE, "application/pdf".to_string()),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"tavshedserklaering-{user_id}.pdf\""),
+        ),
+        (header::CACHE_CONTROL, "no-store".to_string()),
+        (HeaderName::from_static("x-content-sha256"), sha256),
+    ];
+    Ok((headers, pdf).into_response())
 }
 
 #[cfg(test)]

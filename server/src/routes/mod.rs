@@ -26,6 +26,7 @@ pub use accesses::{
 };
 pub use admin::__path_reset_pin;
 pub use cpr::__path_lookup as __path_cpr_lookup;
+pub use declarations::__path_pdf as __path_declaration_pdf;
 pub use declarations::__path_search as __path_search_declarations;
 pub use devices::{
     __path_create_code, __path_current, __path_enroll, __path_revoke, __path_unenroll, __path_units,
@@ -77,6 +78,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/units", get(devices::units))
         .route("/api/v1/cpr/lookup", axum::routing::post(cpr::lookup))
         .route("/api/v1/declarations", get(declarations::search))
+        .route("/api/v1/declarations/{id}/pdf", get(declarations::pdf))
         .route(
             "/api/v1/substitute-accesses",
             get(accesses::list).post(accesses::create),

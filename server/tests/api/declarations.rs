@@ -125,3 +125,133 @@ async fn administrators_find_declarations_by_name_id_unit_date_and_exact_cpr() {
     assert_eq!(audited, 5, "every search by CPR number is audited");
     db.close().await;
 }
+
+/// Runs a poppler tool on `pdf` and returns its standard output.
+fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("declaration.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new(tool)
+        .args(args)
+        .arg(&path)
+        .args(if tool == "pdftotext" {
+            &["-"][..]
+        } else {
+            &[][..]
+        })
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{tool} (poppler-utils, installed by `cargo xtask setup`): {e}")
+        });
+    assert!(
+        out.status.success(),
+        "{tool}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn the_signed_declaration_is_a_pdf_a_with_its_text_facts_and_signature_and_each_view_is_audited(
+) {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let bearer = |who: &str| token(KEY, Some("k1"), json!({"iss": issuer, "sub": who}));
+    let anna = bearer("anna");
+    let user_id = app.reserve(&anna).await;
+    let (status, receipt) = app
+        .order(
+            &anna,
+            Some("pdf-1"),
+            &order_body("010190-1234", "Sofie Vikar Jensen", &user_id),
+        )
+        .await;
+    assert_eq!(status, 201, "{receipt}");
+    let id = receipt["id"].as_str().unwrap();
+    let download = |who: String, id: String| {
+        let client = app.client.clone();
+        let url = app.url(&format!("/api/v1/declarations/{id}/pdf"));
+        async move {
+            client
+                .get(url)
+                .header("authorization", format!("Bearer {who}"))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    let res = download(bearer("bo"), id.into()).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let sha = res.headers()["x-content-sha256"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let pdf = res.bytes().await.unwrap().to_vec();
+    assert!(pdf.starts_with(b"%PDF-1.7"), "PDF/A-2 is PDF 1.7");
+    assert_eq!(omsorg_server::secret::sha256_hex_bytes(&pdf), sha);
+
+    let text = poppler("pdftotext", &["-enc", "UTF-8"], &pdf);
+    let (version, declaration) = omsorg_core::declaration::current();
+    for expected in [
+        "Erklæring om tavshedspligt for vikarer",
+        "Sofie Vikar Jensen",
+        "010190-XXXX",
+        &user_id,
+        "Anna Andersen",
+        "Hjemmeplejen Nord",
+        &format!("Erklæringens version: {version}"),
+        "straffelovens § 152",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+    assert!(!text.contains("1234"), "never the full CPR number");
+    let last_paragraph = declaration.trim().lines().last().unwrap();
+    let first_words: String = last_paragraph
+        .split_whitespace()
+        .take(4)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains(&first_words),
+        "the whole text, to its last paragraph"
+    );
+    let images = poppler("pdfimages", &["-list"], &pdf);
+    let pictures: Vec<&str> = images
+        .lines()
+        .filter(|l| l.split_whitespace().nth(2) == Some("image"))
+        .collect();
+    assert_eq!(pictures.len(), 1, "one image (the signature):\n{images}");
+    let meta = poppler("pdfinfo", &["-meta"], &pdf);
+    assert!(meta.contains("<pdfaid:part>2</pdfaid:part>"), "{meta}");
+    assert!(
+        meta.contains("<pdfaid:conformance>U</pdfaid:conformance>"),
+        "{meta}"
+    );
+
+    // Orderers and other municipalities get none; a second view is audited too.
+    assert_eq!(download(anna.clone(), id.into()).await.status(), 403);
+    assert_eq!(download(bearer("eva"), id.into()).await.status(), 404);
+    assert_eq!(download(bearer("bo"), "nope".into()).await.status(), 404);
+    assert_eq!(download(bearer("bo"), id.into()).await.status(), 200);
+    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let (views,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'declaration.viewed' AND subject = ?1",
+    )
+    .bind(id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(views, 2, "every view, and only views, audited");
+
+    // A file changed at rest is refused, not served.
+    sqlx::query("UPDATE substitute_accesses SET declaration_pdf = ?2 WHERE id = ?1")
+        .bind(id)
+        .bind(&pdf[..pdf.len() - 1])
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(download(bearer("bo"), id.into()).await.status(), 500);
+    db.close().await;
+}
