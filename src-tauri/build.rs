@@ -21,6 +21,19 @@ const COMMANDS: &[&str] = &[
     "unenroll_device",
     "admin_units",
     "create_enrollment_code",
+    "load_order_draft",
+    "save_order_draft",
+    "discard_order_draft",
+    "lookup_cpr",
+    "reserve_substitute_id",
+    "submit_order",
+    "my_orders",
+    "end_order",
+    "extend_order",
+    "search_declarations",
+    "open_declaration",
+    "substitute_ids",
+    "add_substitute_ids",
 ];
 
 fn main() {

@@ -3,7 +3,7 @@
 //! 30 days after the start and never in the past. The app checks it as the
 //! person types; the backend checks it again on every order and extension.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 pub const DEFAULT_DAYS: i64 = 3;
 pub const MAX_DAYS: i64 = 30;
@@ -69,6 +69,23 @@ impl AccessPeriod {
     }
 }
 
+/// The end for a day picked in a date picker: the same time of day as
+/// `now`, `day - today` days later. Picking the default day (today + 3)
+/// gives exactly the default period; today + 30 the longest one.
+pub fn end_on_day(now: DateTime<Utc>, today: NaiveDate, day: NaiveDate) -> DateTime<Utc> {
+    now + Duration::days((day - today).num_days())
+}
+
+/// The day a date picker offers first: today + 3.
+pub fn default_day(today: NaiveDate) -> NaiveDate {
+    today + Duration::days(DEFAULT_DAYS)
+}
+
+/// The last day a date picker offers: today + 30.
+pub fn last_day(today: NaiveDate) -> NaiveDate {
+    today + Duration::days(MAX_DAYS)
+}
+
 fn check(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), PeriodError> {
     if end <= now || end <= start {
         return Err(PeriodError::InPast);
@@ -88,6 +105,28 @@ mod tests {
         DateTime::parse_from_rfc3339("2026-11-23T09:30:00Z")
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_picked_day_keeps_the_time_of_day_and_day_31_is_refused() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let default = end_on_day(t0(), today, default_day(today));
+        assert_eq!(
+            AccessPeriod::new(t0(), Some(default)),
+            AccessPeriod::new(t0(), None)
+        );
+        let last = end_on_day(t0(), today, last_day(today));
+        assert_eq!(AccessPeriod::new(t0(), Some(last)).unwrap().end(), last);
+        let day_31 = end_on_day(t0(), today, today + Duration::days(31));
+        assert_eq!(
+            AccessPeriod::new(t0(), Some(day_31)),
+            Err(PeriodError::TooLong)
+        );
+        let today_end = end_on_day(t0(), today, today);
+        assert_eq!(
+            AccessPeriod::new(t0(), Some(today_end)),
+            Err(PeriodError::InPast)
+        );
     }
 
     #[test]

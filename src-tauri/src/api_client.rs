@@ -3,8 +3,11 @@
 use std::time::Duration;
 
 use omsorg_core::api::{
-    DeviceInfo, Enroll, Enrolled, EnrollmentCode, Me, Municipality, MunicipalityList,
-    NewEnrollmentCode, SetPin, SharedLogin, SharedSession, UnitList, UnitRef, VerifyPin,
+    AddedSubstituteIds, CprLookup, CprPerson, DeclarationList, DeclarationQuery, DeviceInfo,
+    Enroll, Enrolled, EnrollmentCode, ExtendAccess, Me, Municipality, MunicipalityList,
+    NewEnrollmentCode, NewSubstituteAccess, NewSubstituteIds, Reservation, SetPin, SharedLogin,
+    SharedSession, SubstituteAccessList, SubstituteAccessReceipt, SubstituteAccessSummary,
+    SubstituteIdList, UnitList, UnitRef, VerifyPin,
 };
 use omsorg_core::{ErrorBody, ErrorCode};
 use reqwest::Method;
@@ -150,6 +153,131 @@ impl ApiClient {
         .await
     }
 
+    pub async fn cpr_lookup(&self, auth: &Auth, cpr: &str) -> Result<CprPerson, CommandError> {
+        let body = CprLookup { cpr: cpr.into() };
+        self.call(Method::POST, "/api/v1/cpr/lookup", Some(auth), Some(&body))
+            .await
+    }
+
+    pub async fn reserve(&self, auth: &Auth) -> Result<Reservation, CommandError> {
+        self.call(
+            Method::POST,
+            "/api/v1/substitute-ids/reservations",
+            Some(auth),
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// One attempt at an order; `key` makes a retry replay the first answer.
+    pub async fn order(
+        &self,
+        auth: &Auth,
+        key: &str,
+        body: &NewSubstituteAccess,
+    ) -> Result<SubstituteAccessReceipt, CommandError> {
+        let json = serde_json::to_value(body).expect("json");
+        let path = "/api/v1/substitute-accesses";
+        let bytes = self
+            .send_with(
+                Method::POST,
+                path,
+                Some(auth),
+                &[("idempotency-key", key)],
+                Some(json),
+            )
+            .await?;
+        parse(path, &bytes)
+    }
+
+    pub async fn orders(&self, auth: &Auth) -> Result<SubstituteAccessList, CommandError> {
+        self.call(
+            Method::GET,
+            "/api/v1/substitute-accesses",
+            Some(auth),
+            None::<&()>,
+        )
+        .await
+    }
+
+    pub async fn end_order(
+        &self,
+        auth: &Auth,
+        id: &str,
+    ) -> Result<SubstituteAccessSummary, CommandError> {
+        let path = format!("/api/v1/substitute-accesses/{}/end", segment(id));
+        self.call(Method::POST, &path, Some(auth), None::<&()>)
+            .await
+    }
+
+    pub async fn extend_order(
+        &self,
+        auth: &Auth,
+        id: &str,
+        body: &ExtendAccess,
+    ) -> Result<SubstituteAccessSummary, CommandError> {
+        let path = format!("/api/v1/substitute-accesses/{}/extend", segment(id));
+        self.call(Method::POST, &path, Some(auth), Some(body)).await
+    }
+
+    pub async fn declarations(
+        &self,
+        auth: &Auth,
+        query: &DeclarationQuery,
+    ) -> Result<DeclarationList, CommandError> {
+        let mut url = url::Url::parse("http://x/api/v1/declarations").expect("url");
+        {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in [
+                ("name", &query.name),
+                ("user_id", &query.user_id),
+                ("unit_id", &query.unit_id),
+                ("date", &query.date),
+                ("cpr", &query.cpr),
+            ] {
+                if !value.trim().is_empty() {
+                    pairs.append_pair(name, value.trim());
+                }
+            }
+        }
+        let path = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        self.call(Method::GET, &path, Some(auth), None::<&()>).await
+    }
+
+    /// The declaration's PDF bytes.
+    pub async fn declaration_pdf(&self, auth: &Auth, id: &str) -> Result<Vec<u8>, CommandError> {
+        let path = format!("/api/v1/declarations/{}/pdf", segment(id));
+        self.send_with(Method::GET, &path, Some(auth), &[], None)
+            .await
+    }
+
+    pub async fn substitute_ids(&self, auth: &Auth) -> Result<SubstituteIdList, CommandError> {
+        self.call(
+            Method::GET,
+            "/api/v1/admin/substitute-ids",
+            Some(auth),
+            None::<&()>,
+        )
+        .await
+    }
+
+    pub async fn add_substitute_ids(
+        &self,
+        auth: &Auth,
+        body: &NewSubstituteIds,
+    ) -> Result<AddedSubstituteIds, CommandError> {
+        self.call(
+            Method::POST,
+            "/api/v1/admin/substitute-ids",
+            Some(auth),
+            Some(body),
+        )
+        .await
+    }
+
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, CommandError> {
         self.call(Method::GET, path, None, None::<&()>).await
     }
@@ -177,7 +305,6 @@ impl ApiClient {
         self.send(method, path, auth, json).await.map(drop)
     }
 
-    /// The body of a 2xx answer; the backend's error code otherwise.
     async fn send(
         &self,
         method: Method,
@@ -185,7 +312,22 @@ impl ApiClient {
         auth: Option<&Auth>,
         json: Option<serde_json::Value>,
     ) -> Result<Vec<u8>, CommandError> {
+        self.send_with(method, path, auth, &[], json).await
+    }
+
+    /// The body of a 2xx answer; the backend's error code otherwise.
+    async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Option<&Auth>,
+        headers: &[(&'static str, &str)],
+        json: Option<serde_json::Value>,
+    ) -> Result<Vec<u8>, CommandError> {
         let mut req = self.http.request(method, format!("{}{}", self.base, path));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         if let Some(auth) = auth {
             let mut value = reqwest::header::HeaderValue::from_str(&auth.header())
                 .map_err(|_| CommandError::new(ErrorCode::Internal, "unusable credential"))?;
@@ -218,6 +360,12 @@ impl ApiClient {
             }
         }
     }
+}
+
+/// An ID as one path segment (IDs come from the backend, but never trusted
+/// to be path-safe).
+fn segment(id: &str) -> String {
+    url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
 }
 
 fn parse<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, CommandError> {

@@ -1,11 +1,15 @@
 //! Tauri commands: thin wrappers that call the services below them.
 
-use chrono::Utc;
+use chrono::{Local, NaiveDate, Utc};
 use omsorg_core::api::{
-    DeviceInfo, DeviceMode, DeviceStatus, EnrollmentCode, Me, MunicipalityChoice,
-    NewEnrollmentCode, UnitRef,
+    AddedSubstituteIds, CprPerson, DeclarationList, DeclarationQuery, DeviceInfo, DeviceMode,
+    DeviceStatus, EnrollmentCode, ExtendAccess, Me, MunicipalityChoice, NewEnrollmentCode,
+    NewSubstituteIds, OrderDraft, Reservation, SavedPdf, SubstituteAccessList,
+    SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteIdList, UnitRef,
 };
+use omsorg_core::cpr::Cpr;
 use omsorg_core::lock::LockState;
+use omsorg_core::period::end_on_day;
 use omsorg_core::ErrorCode;
 use tauri::State;
 
@@ -13,6 +17,7 @@ use crate::api_client::ApiClient;
 use crate::api_client::Auth;
 use crate::device;
 use crate::error::CommandError;
+use crate::orders;
 use crate::pin;
 use crate::store::Store;
 use crate::Shell;
@@ -99,6 +104,7 @@ pub async fn set_pin(
 #[tauri::command]
 pub async fn sign_out(shell: State<'_, Shell>) -> Result<(), CommandError> {
     shell.lock.end();
+    orders::forget_files(&shell);
     shell.sessions.sign_out(&shell.store).await
 }
 
@@ -200,6 +206,116 @@ pub async fn create_enrollment_code(
         apartment,
     };
     shell.api.create_enrollment_code(&auth, &body).await
+}
+
+// The substitute-access wizard and its follow-up (SPEC C4).
+
+#[tauri::command]
+pub fn load_order_draft(shell: State<'_, Shell>) -> Result<Option<OrderDraft>, CommandError> {
+    orders::load_draft(&shell)
+}
+
+#[tauri::command]
+pub fn save_order_draft(shell: State<'_, Shell>, draft: OrderDraft) -> Result<(), CommandError> {
+    orders::save_draft(&shell, draft)
+}
+
+#[tauri::command]
+pub fn discard_order_draft(shell: State<'_, Shell>) -> Result<(), CommandError> {
+    orders::discard_draft(&shell)
+}
+
+/// The register's name for a CPR number; a malformed number is refused
+/// here, before it leaves the device.
+#[tauri::command]
+pub async fn lookup_cpr(shell: State<'_, Shell>, cpr: String) -> Result<CprPerson, CommandError> {
+    let auth = orders::auth(&shell).await?;
+    let cpr =
+        Cpr::parse(&cpr).map_err(|e| CommandError::new(ErrorCode::CprInvalid, e.to_string()))?;
+    shell.api.cpr_lookup(&auth, &cpr.expose_digits()).await
+}
+
+#[tauri::command]
+pub async fn reserve_substitute_id(shell: State<'_, Shell>) -> Result<Reservation, CommandError> {
+    let auth = orders::auth(&shell).await?;
+    shell.api.reserve(&auth).await
+}
+
+#[tauri::command]
+pub async fn submit_order(
+    shell: State<'_, Shell>,
+) -> Result<SubstituteAccessReceipt, CommandError> {
+    orders::submit(&shell).await
+}
+
+#[tauri::command]
+pub async fn my_orders(shell: State<'_, Shell>) -> Result<SubstituteAccessList, CommandError> {
+    let auth = orders::auth(&shell).await?;
+    shell.api.orders(&auth).await
+}
+
+#[tauri::command]
+pub async fn end_order(
+    shell: State<'_, Shell>,
+    id: String,
+) -> Result<SubstituteAccessSummary, CommandError> {
+    let auth = orders::auth(&shell).await?;
+    shell.api.end_order(&auth, &id).await
+}
+
+/// A new last day for an access (same time of day as now).
+#[tauri::command]
+pub async fn extend_order(
+    shell: State<'_, Shell>,
+    id: String,
+    day: NaiveDate,
+) -> Result<SubstituteAccessSummary, CommandError> {
+    let auth = orders::auth(&shell).await?;
+    let end = end_on_day(Utc::now(), Local::now().date_naive(), day);
+    shell
+        .api
+        .extend_order(&auth, &id, &ExtendAccess { end })
+        .await
+}
+
+#[tauri::command]
+pub async fn search_declarations(
+    shell: State<'_, Shell>,
+    query: DeclarationQuery,
+) -> Result<DeclarationList, CommandError> {
+    let auth = admin_auth(&shell).await?;
+    if !query.cpr.trim().is_empty() {
+        Cpr::parse(&query.cpr)
+            .map_err(|e| CommandError::new(ErrorCode::CprInvalid, e.to_string()))?;
+    }
+    shell.api.declarations(&auth, &query).await
+}
+
+#[tauri::command]
+pub async fn open_declaration(
+    shell: State<'_, Shell>,
+    id: String,
+) -> Result<SavedPdf, CommandError> {
+    let auth = admin_auth(&shell).await?;
+    orders::open_declaration(&shell, &auth, &id).await
+}
+
+#[tauri::command]
+pub async fn substitute_ids(shell: State<'_, Shell>) -> Result<SubstituteIdList, CommandError> {
+    let auth = admin_auth(&shell).await?;
+    shell.api.substitute_ids(&auth).await
+}
+
+#[tauri::command]
+pub async fn add_substitute_ids(
+    shell: State<'_, Shell>,
+    range: NewSubstituteIds,
+) -> Result<AddedSubstituteIds, CommandError> {
+    let auth = admin_auth(&shell).await?;
+    range
+        .user_ids()
+        .map_err(|why| CommandError::new(ErrorCode::RequestInvalid, why))?;
+    shell.api.add_substitute_ids(&auth, &range).await
 }
 
 /// The UI language: "da" (default) or "en". A device setting, not personal,

@@ -403,6 +403,8 @@ mod tests {
             shared_idle: idle,
             shared: SharedState::default(),
             screen: Box::new(Recorder(Arc::clone(&screen))),
+            files: std::env::temp_dir().join("omsorg-device-test-files"),
+            viewer: Box::new(NoBrowser),
         };
         let device = enroll(&shell, "k7qm-2xzp").await.unwrap();
         assert_eq!(device.mode, DeviceMode::WallScreen);

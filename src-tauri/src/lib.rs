@@ -10,6 +10,7 @@ pub mod error;
 pub mod lock;
 pub mod offline_pin;
 pub mod oidc;
+pub mod orders;
 pub mod pin;
 pub mod secrets;
 pub mod session;
@@ -41,6 +42,12 @@ pub struct Shell {
     pub shared_idle: std::time::Duration,
     pub shared: SharedState,
     pub screen: Box<dyn Screen>,
+    /// Where declaration PDFs are saved for viewing (the app's cache dir;
+    /// emptied at start and at sign-out).
+    pub files: std::path::PathBuf,
+    /// Opens a saved PDF in the platform's viewer (`OMSORG_PDF_VIEWER` for
+    /// tests and diagnostics).
+    pub viewer: Box<dyn Browser>,
 }
 
 /// The main window, as the shared-device code drives it.
@@ -134,6 +141,17 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
                     }
                 });
             }
+            let files = app
+                .path()
+                .app_cache_dir()
+                .unwrap_or_else(|_| config.data_dir.join("cache"))
+                .join("declarations");
+            // Nothing viewed in an earlier run stays behind.
+            let _ = std::fs::remove_dir_all(&files);
+            let viewer: Box<dyn Browser> = match std::env::var("OMSORG_PDF_VIEWER") {
+                Ok(program) if !program.is_empty() => Box::new(ProgramBrowser(program)),
+                _ => Box::new(SystemBrowser(app.handle().clone())),
+            };
             tracing::info!(api = %config.api_url, data_dir = %config.data_dir.display(), "shell ready");
             app.manage(Shell {
                 api,
@@ -144,6 +162,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
                 shared_idle: config.shared_sign_out_after,
                 shared: SharedState::default(),
                 screen: Box::new(MainWindow(app.handle().clone())),
+                files,
+                viewer,
             });
             let shell = app.state::<Shell>();
             // A wall screen starts in kiosk mode, before anyone sees it.
@@ -184,6 +204,19 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::unenroll_device,
             commands::admin_units,
             commands::create_enrollment_code,
+            commands::load_order_draft,
+            commands::save_order_draft,
+            commands::discard_order_draft,
+            commands::lookup_cpr,
+            commands::reserve_substitute_id,
+            commands::submit_order,
+            commands::my_orders,
+            commands::end_order,
+            commands::extend_order,
+            commands::search_declarations,
+            commands::open_declaration,
+            commands::substitute_ids,
+            commands::add_substitute_ids,
         ])
         // Coming back to the window counts as use, unless the timeout has
         // already passed (then it is the moment the lock is noticed).

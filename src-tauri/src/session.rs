@@ -352,6 +352,7 @@ impl Sessions {
         self.secrets.delete(SESSION_KEY)?;
         offline_pin::forget(self.secrets.as_ref())?;
         store.wipe_personal()?;
+        self.secrets.delete(crate::orders::DRAFT_KEY)?;
         Ok(())
     }
 
@@ -363,6 +364,7 @@ impl Sessions {
             self.secrets.delete(SESSION_KEY),
             offline_pin::forget(self.secrets.as_ref()),
             store.wipe_personal().map_err(CommandError::from),
+            self.secrets.delete(crate::orders::DRAFT_KEY),
         ] {
             if let Err(e) = result {
                 tracing::error!(code = %e.code, "could not wipe personal data");

@@ -1,7 +1,9 @@
 //! The app's SQLite store in the app data dir, migrated at open.
 //!
-//! Invariant: no token, device credential or CPR number is ever written here;
-//! those live in the OS keystore or in memory only.
+//! Invariant: no token, device credential or CPR number is ever written here
+//! in the clear; those live in the OS keystore or in memory only. Unfinished
+//! work that holds a CPR number (the order wizard) is stored sealed, with its
+//! key in the keystore.
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -21,6 +23,12 @@ const MIGRATIONS: &[&str] = &[
          position INTEGER NOT NULL
      );
      CREATE TABLE settings (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);",
+    // 2: unfinished work, sealed (AES-256-GCM, the key in the keystore).
+    "CREATE TABLE drafts (
+         kind TEXT PRIMARY KEY NOT NULL,
+         sealed BLOB NOT NULL,
+         saved_at INTEGER NOT NULL
+     );",
 ];
 
 const LAST_MUNICIPALITY: &str = "last_municipality";
@@ -185,10 +193,34 @@ impl Store {
         }
     }
 
-    /// Sign-out: every personal item goes; device settings (language, last
-    /// municipality, the municipality list) stay.
+    /// A sealed draft of `kind`, as stored.
+    pub fn draft(&self, kind: &str) -> rusqlite::Result<Option<Vec<u8>>> {
+        self.conn()
+            .query_row("SELECT sealed FROM drafts WHERE kind = ?1", [kind], |r| {
+                r.get(0)
+            })
+            .optional()
+    }
+
+    /// Stores (or, with `None`, deletes) the sealed draft of `kind`.
+    pub fn set_draft(&self, kind: &str, sealed: Option<&[u8]>) -> rusqlite::Result<()> {
+        let conn = self.conn();
+        match sealed {
+            Some(bytes) => conn.execute(
+                "INSERT INTO drafts (kind, sealed, saved_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (kind) DO UPDATE SET sealed = ?2, saved_at = ?3",
+                params![kind, bytes, Utc::now().timestamp()],
+            )?,
+            None => conn.execute("DELETE FROM drafts WHERE kind = ?1", [kind])?,
+        };
+        Ok(())
+    }
+
+    /// Sign-out: every personal item goes, drafts too; device settings
+    /// (language, last municipality, the municipality list) stay.
     pub fn wipe_personal(&self) -> rusqlite::Result<()> {
         let conn = self.conn();
+        conn.execute("DELETE FROM drafts", [])?;
         for key in PERSONAL {
             conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
         }

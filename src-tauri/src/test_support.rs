@@ -15,6 +15,59 @@ pub async fn backend_answering(status: StatusCode, body: &'static str) -> String
     format!("http://{addr}")
 }
 
+/// Opens nothing; records nothing.
+pub struct NoViewer;
+
+impl crate::oidc::browser::Browser for NoViewer {
+    fn open(&self, _url: &str) -> Result<(), String> {
+        Err("no viewer in tests".into())
+    }
+}
+
+/// A personal-device shell talking to `url`, with a signed-in, unlocked
+/// person (`anna`, who may order) and in-memory stores.
+pub async fn shell_on(url: &str) -> (crate::Shell, tempfile::TempDir) {
+    use omsorg_core::api::{Me, Role, SharedSession};
+    let files = tempfile::tempdir().unwrap();
+    let shell = crate::Shell {
+        api: crate::api_client::ApiClient::new(url).unwrap(),
+        store: crate::store::Store::open_in_memory().unwrap(),
+        sessions: crate::session::Sessions::new(
+            Box::new(crate::secrets::MemoryStore::default()),
+            "omsorg-app",
+            "urn:omsorg:api",
+            std::time::Duration::from_secs(5),
+        ),
+        browser: Box::new(NoViewer),
+        lock: crate::lock::DeviceLock::new(std::time::Duration::from_secs(600)),
+        shared_idle: std::time::Duration::from_secs(600),
+        shared: Default::default(),
+        screen: Box::new(crate::device::NoScreen),
+        files: files.path().join("declarations"),
+        viewer: Box::new(NoViewer),
+    };
+    let me = Me {
+        user_id: "anna".into(),
+        name: "Anna Andersen".into(),
+        municipality_code: "101".into(),
+        unit: None,
+        roles: vec![Role::Staff],
+        has_pin: true,
+        pin_locked: false,
+        may_order_substitutes: true,
+    };
+    shell
+        .sessions
+        .begin_shared(SharedSession {
+            token: "tok-1".into(),
+            expires_at: chrono::Utc::now() + chrono::Duration::hours(1),
+            me,
+        })
+        .await;
+    shell.lock.begin_unlocked();
+    (shell, files)
+}
+
 /// A URL on which nothing listens.
 pub fn unreachable_url() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
