@@ -42,8 +42,8 @@ pub struct Shell {
     pub shared_idle: std::time::Duration,
     pub shared: SharedState,
     pub screen: Box<dyn Screen>,
-    /// Where declaration PDFs are saved for viewing (the app's cache dir;
-    /// emptied at start and at sign-out).
+    /// Where declaration PDFs are saved for viewing (in the app's data dir,
+    /// owner-only; emptied at start and at sign-out).
     pub files: std::path::PathBuf,
     /// Opens a saved PDF in the platform's viewer (`OMSORG_PDF_VIEWER` for
     /// tests and diagnostics).
@@ -141,11 +141,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
                     }
                 });
             }
-            let files = app
-                .path()
-                .app_cache_dir()
-                .unwrap_or_else(|_| config.data_dir.join("cache"))
-                .join("declarations");
+            let files = config.data_dir.join("viewed-declarations");
             // Nothing viewed in an earlier run stays behind.
             let _ = std::fs::remove_dir_all(&files);
             let viewer: Box<dyn Browser> = match std::env::var("OMSORG_PDF_VIEWER") {

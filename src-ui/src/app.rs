@@ -10,14 +10,18 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::i18n::{t, Lang, Msg};
+use crate::pages::declarations::DeclarationSearchPage;
 use crate::pages::enroll::EnrollPage;
 use crate::pages::home::HomePage;
 use crate::pages::lock::LockScreen;
 use crate::pages::login::LoginPage;
 use crate::pages::municipality::MunicipalityPage;
 use crate::pages::new_code::NewCodePage;
+use crate::pages::order::OrderWizard;
+use crate::pages::orders::MyOrdersPage;
 use crate::pages::pin_setup::{Mode, PinSetupPage};
 use crate::pages::shared::{DeviceAdminPage, SharedLoginPage};
+use crate::pages::substitute_ids::SubstituteIdsPage;
 use crate::shell;
 
 /// Activity is reported to the shell at most this often.
@@ -41,6 +45,12 @@ enum Screen {
     ChangePin(Me),
     /// An administrator making an enrollment code (personal device).
     NewCode(Me),
+    /// The substitute-access wizard, My orders, and the administrator's
+    /// declaration search and substitute-ID inventory.
+    Order(Me),
+    MyOrders(Me),
+    Declarations(Me),
+    SubstituteIds(Me),
     /// Typing an enrollment code (nobody signed in).
     Enroll,
     /// A shared device with nobody signed in.
@@ -61,6 +71,10 @@ impl Screen {
                 | Screen::Home { .. }
                 | Screen::ChangePin(_)
                 | Screen::NewCode(_)
+                | Screen::Order(_)
+                | Screen::MyOrders(_)
+                | Screen::Declarations(_)
+                | Screen::SubstituteIds(_)
                 | Screen::SharedHome { .. }
         )
     }
@@ -359,6 +373,17 @@ pub fn App() -> Html {
                         Callback::from(move |_| to_home.emit((me.clone(), false))) };
                     html! { <NewCodePage lang={*lang} on_done={back} on_refused={refused.clone()} /> }
                 }
+                Screen::Order(me) | Screen::MyOrders(me) | Screen::Declarations(me) | Screen::SubstituteIds(me) => {
+                    let back = { let (to_home, me) = (to_home.clone(), me.clone());
+                        Callback::from(move |_| to_home.emit((me.clone(), false))) };
+                    let refused = refused.clone();
+                    match &*screen {
+                        Screen::Order(_) => html! { <OrderWizard lang={*lang} on_done={back} on_refused={refused} /> },
+                        Screen::MyOrders(_) => html! { <MyOrdersPage lang={*lang} on_done={back} on_refused={refused} /> },
+                        Screen::Declarations(_) => html! { <DeclarationSearchPage lang={*lang} on_done={back} on_refused={refused} /> },
+                        _ => html! { <SubstituteIdsPage lang={*lang} on_done={back} on_refused={refused} /> },
+                    }
+                }
                 Screen::Municipality => html! {
                     <MunicipalityPage lang={*lang} on_back={to_login.reform(|_| None)}
                         on_signed_in={signed_in} on_refused={to_login.reform(Some)} />
@@ -380,12 +405,14 @@ pub fn App() -> Html {
                 Screen::Home { me, pin_changed } => {
                     let change = { let (screen, me) = (screen.clone(), me.clone());
                         Callback::from(move |_| screen.set(Screen::ChangePin(me.clone()))) };
-                    let new_code = { let (screen, me) = (screen.clone(), me.clone());
-                        Callback::from(move |_| screen.set(Screen::NewCode(me.clone()))) };
+                    let to = |make: fn(Me) -> Screen| { let (screen, me) = (screen.clone(), me.clone());
+                        Callback::from(move |_| screen.set(make(me.clone()))) };
                     html! {
                         <HomePage lang={*lang} me={me.clone()} pin_changed={*pin_changed}
                             on_signed_out={to_login.reform(|_| None)} on_change_pin={change}
-                            on_new_code={new_code} />
+                            on_new_code={to(Screen::NewCode)} on_order={to(Screen::Order)}
+                            on_my_orders={to(Screen::MyOrders)} on_declarations={to(Screen::Declarations)}
+                            on_substitute_ids={to(Screen::SubstituteIds)} />
                     }
                 }
             } }

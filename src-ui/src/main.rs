@@ -3,6 +3,7 @@
 //! the shell never hands out the second).
 
 mod app;
+mod components;
 mod i18n;
 mod pages;
 mod shell;

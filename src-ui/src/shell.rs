@@ -1,7 +1,11 @@
 //! Calls into the Rust shell (Tauri commands). The only way out of the web view.
 
+use chrono::NaiveDate;
 use omsorg_core::api::{
-    DeviceInfo, DeviceMode, DeviceStatus, EnrollmentCode, Me, MunicipalityChoice, UnitRef,
+    AddedSubstituteIds, CprPerson, DeclarationList, DeclarationQuery, DeviceInfo, DeviceMode,
+    DeviceStatus, EnrollmentCode, Me, MunicipalityChoice, NewSubstituteIds, OrderDraft,
+    Reservation, SavedPdf, SubstituteAccessList, SubstituteAccessReceipt, SubstituteAccessSummary,
+    SubstituteIdList, UnitRef,
 };
 use omsorg_core::lock::LockState;
 use omsorg_core::{ErrorBody, ErrorCode};
@@ -167,4 +171,90 @@ pub async fn create_enrollment_code(
         },
     )
     .await
+}
+
+// The substitute-access wizard and its follow-up (SPEC C4).
+
+pub async fn load_order_draft() -> Result<Option<OrderDraft>, ErrorBody> {
+    call("load_order_draft", &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct DraftArg<'a> {
+    draft: &'a OrderDraft,
+}
+
+pub async fn save_order_draft(draft: &OrderDraft) -> Result<(), ErrorBody> {
+    call("save_order_draft", &DraftArg { draft }).await
+}
+
+pub async fn discard_order_draft() -> Result<(), ErrorBody> {
+    call("discard_order_draft", &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct CprArg<'a> {
+    cpr: &'a str,
+}
+
+pub async fn lookup_cpr(cpr: &str) -> Result<CprPerson, ErrorBody> {
+    call("lookup_cpr", &CprArg { cpr }).await
+}
+
+pub async fn reserve_substitute_id() -> Result<Reservation, ErrorBody> {
+    call("reserve_substitute_id", &NoArgs {}).await
+}
+
+/// Sends the kept draft; the shell retries with the same idempotency key.
+pub async fn submit_order() -> Result<SubstituteAccessReceipt, ErrorBody> {
+    call("submit_order", &NoArgs {}).await
+}
+
+pub async fn my_orders() -> Result<SubstituteAccessList, ErrorBody> {
+    call("my_orders", &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct IdArg<'a> {
+    id: &'a str,
+}
+
+pub async fn end_order(id: &str) -> Result<SubstituteAccessSummary, ErrorBody> {
+    call("end_order", &IdArg { id }).await
+}
+
+#[derive(Serialize)]
+struct ExtendArgs<'a> {
+    id: &'a str,
+    day: NaiveDate,
+}
+
+pub async fn extend_order(id: &str, day: NaiveDate) -> Result<SubstituteAccessSummary, ErrorBody> {
+    call("extend_order", &ExtendArgs { id, day }).await
+}
+
+#[derive(Serialize)]
+struct QueryArg<'a> {
+    query: &'a DeclarationQuery,
+}
+
+pub async fn search_declarations(query: &DeclarationQuery) -> Result<DeclarationList, ErrorBody> {
+    call("search_declarations", &QueryArg { query }).await
+}
+
+pub async fn open_declaration(id: &str) -> Result<SavedPdf, ErrorBody> {
+    call("open_declaration", &IdArg { id }).await
+}
+
+pub async fn substitute_ids() -> Result<SubstituteIdList, ErrorBody> {
+    call("substitute_ids", &NoArgs {}).await
+}
+
+#[derive(Serialize)]
+struct RangeArg<'a> {
+    range: &'a NewSubstituteIds,
+}
+
+pub async fn add_substitute_ids(range: &NewSubstituteIds) -> Result<AddedSubstituteIds, ErrorBody> {
+    call("add_substitute_ids", &RangeArg { range }).await
 }

@@ -7,3 +7,4 @@ mod municipality_picker;
 mod pin_lock;
 mod shared_devices;
 mod stack;
+mod substitute_access;

@@ -28,14 +28,26 @@ pub async fn stack_with(
     app_env: &[(&'static str, &str)],
     idp_env: &[(&str, &str)],
 ) -> Result<Stack> {
+    stack_custom(app_env, idp_env, &[], |url| url.to_string()).await
+}
+
+/// As `stack_with`, with `backend_env` for the backend (e.g. its SMTP
+/// server) and `api_url` choosing the app's way to the backend from the
+/// backend's URL (e.g. through a proxy that loses answers).
+pub async fn stack_custom(
+    app_env: &[(&'static str, &str)],
+    idp_env: &[(&str, &str)],
+    backend_env: &[(&str, &str)],
+    api_url: impl FnOnce(&str) -> String,
+) -> Result<Stack> {
     let dir = tempfile::tempdir()?;
     let x = Xvfb::start().await?;
     let idp = DevIdp::start_with(idp_env).await?;
-    let backend = Backend::start(&idp.issuer, dir.path()).await?;
+    let backend = Backend::start_with(&idp.issuer, dir.path(), backend_env).await?;
     let keyring = Keyring::start(dir.path()).await?;
     let inbox = BrowserInbox::new(dir.path());
     let mut env = vec![
-        ("OMSORG_API_URL", backend.url.clone()),
+        ("OMSORG_API_URL", api_url(&backend.url)),
         (
             "OMSORG_DATA_DIR",
             dir.path().join("app").display().to_string(),

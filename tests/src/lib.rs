@@ -14,6 +14,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 pub mod identity;
+pub mod smtp;
 pub mod x11;
 
 pub fn repo_root() -> PathBuf {
@@ -23,7 +24,7 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn required_path(var: &str) -> PathBuf {
+pub fn required_path(var: &str) -> PathBuf {
     let p = std::env::var_os(var)
         .map(PathBuf::from)
         .unwrap_or_else(|| panic!("{var} is not set: run the suite through `cargo xtask test`"));
@@ -280,13 +281,23 @@ pub struct Backend {
     pub url: String,
     port: u16,
     issuer: String,
-    db: PathBuf,
+    pub db: PathBuf,
+    env: Vec<(String, String)>,
     proc: Option<Proc>,
 }
 
 impl Backend {
     pub async fn start(issuer: &str, dir: &Path) -> Result<Backend> {
+        Backend::start_with(issuer, dir, &[]).await
+    }
+
+    /// With extra environment (e.g. `OMSORG_SMTP_URL`).
+    pub async fn start_with(issuer: &str, dir: &Path, env: &[(&str, &str)]) -> Result<Backend> {
         let mut backend = Backend::stopped(issuer, dir, free_port());
+        backend.env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         backend.restart().await?;
         Ok(backend)
     }
@@ -298,6 +309,7 @@ impl Backend {
             port,
             issuer: issuer.to_string(),
             db: dir.join("backend.db"),
+            env: Vec::new(),
             proc: None,
         }
     }
@@ -314,6 +326,7 @@ impl Backend {
                 )
                 .env("OMSORG_DEV_SEED", "1")
                 .env("OMSORG_DEV_ISSUER", &self.issuer)
+                .envs(self.env.iter().map(|(k, v)| (k, v)))
                 .stderr(log_file("omsorg-server")?),
             "omsorg-server listening on",
         )

@@ -2,69 +2,13 @@
 //! mail without the CPR number, through a real SMTP server on loopback; a
 //! mail server that is down never fails the order, and the mail waits.
 
-use std::sync::{Arc, Mutex};
-
-use mailin_embedded::{response, Handler, Response, Server};
 use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-/// One received mail: envelope recipients and the raw message.
-#[derive(Debug, Clone)]
-struct Received {
-    to: Vec<String>,
-    data: String,
-}
-
-#[derive(Clone)]
-struct Inbox {
-    mails: Arc<Mutex<Vec<Received>>>,
-    current: Option<Received>,
-}
-
-impl Handler for Inbox {
-    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
-        self.current = Some(Received {
-            to: to.to_vec(),
-            data: String::new(),
-        });
-        response::OK
-    }
-
-    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        if let Some(m) = self.current.as_mut() {
-            m.data.push_str(&String::from_utf8_lossy(buf));
-        }
-        Ok(())
-    }
-
-    fn data_end(&mut self) -> Response {
-        if let Some(m) = self.current.take() {
-            self.mails.lock().unwrap().push(m);
-        }
-        response::OK
-    }
-}
-
-/// A real SMTP server (mailin) on a free loopback port, in its own thread.
-fn smtp_server() -> (String, Arc<Mutex<Vec<Received>>>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let mails = Arc::new(Mutex::new(Vec::new()));
-    let mut server = Server::new(Inbox {
-        mails: mails.clone(),
-        current: None,
-    });
-    server
-        .with_name("mail.test.example")
-        .with_tcp_listener(listener);
-    std::thread::spawn(move || {
-        if let Err(e) = server.serve() {
-            eprintln!("test SMTP server stopped: {e}");
-        }
-    });
-    (format!("smtp://{addr}"), mails)
-}
+#[path = "../../../tests/src/smtp.rs"]
+mod smtp;
+use smtp::smtp_server;
 
 async fn order(app: &TestApp, issuer: &str) -> Value {
     let bearer = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));

@@ -22,6 +22,14 @@ pub struct Props {
     pub shared: bool,
     #[prop_or_default]
     pub on_new_code: Callback<()>,
+    #[prop_or_default]
+    pub on_order: Callback<()>,
+    #[prop_or_default]
+    pub on_my_orders: Callback<()>,
+    #[prop_or_default]
+    pub on_declarations: Callback<()>,
+    #[prop_or_default]
+    pub on_substitute_ids: Callback<()>,
 }
 
 #[function_component]
@@ -29,6 +37,20 @@ pub fn HomePage(props: &Props) -> Html {
     let lang = props.lang;
     let me = &props.me;
     let busy = use_state(|| false);
+    let may_order = me.may_order_substitutes && !props.shared;
+    let admin = me.roles.contains(&Role::Administrator);
+    // A started order (kept through the lock or a restart) is offered again.
+    let draft_waiting = use_state(|| false);
+    {
+        let draft_waiting = draft_waiting.clone();
+        use_effect_with(may_order, move |may_order| {
+            if *may_order {
+                spawn_local(async move {
+                    draft_waiting.set(matches!(shell::load_order_draft().await, Ok(Some(_))));
+                });
+            }
+        });
+    }
     let sign_out = {
         let done = props.on_signed_out.clone();
         let busy = busy.clone();
@@ -71,12 +93,32 @@ pub fn HomePage(props: &Props) -> Html {
                     <button id="change-pin" onclick={props.on_change_pin.reform(|_: MouseEvent| ())}>
                         { t(lang, Msg::ChangePin) }
                     </button>
-                    if me.roles.contains(&Role::Administrator) {
+                    if admin {
                         <button id="new-enrollment-code" onclick={props.on_new_code.reform(|_: MouseEvent| ())}>
                             { t(lang, Msg::EnrollAnother) }
                         </button>
                     }
                 </nav>
+                if may_order || admin {
+                    <nav class="menu" aria-label={t(lang, Msg::OrderSubstitute)}>
+                        if may_order {
+                            <button id="order-substitute" class="primary big" onclick={props.on_order.reform(|_: MouseEvent| ())}>
+                                { if *draft_waiting { t(lang, Msg::ContinueOrder) } else { t(lang, Msg::OrderSubstitute) } }
+                            </button>
+                        }
+                        <button id="my-orders-button" onclick={props.on_my_orders.reform(|_: MouseEvent| ())}>
+                            { t(lang, Msg::MyOrders) }
+                        </button>
+                        if admin {
+                            <button id="declarations-button" onclick={props.on_declarations.reform(|_: MouseEvent| ())}>
+                                { t(lang, Msg::SearchDeclarations) }
+                            </button>
+                            <button id="substitute-ids-button" onclick={props.on_substitute_ids.reform(|_: MouseEvent| ())}>
+                                { t(lang, Msg::SubstituteIds) }
+                            </button>
+                        }
+                    </nav>
+                }
             }
         </section>
     }

@@ -1,3 +1,4 @@
+pub mod declarations;
 pub mod enroll;
 pub mod home;
 pub mod keypad;
@@ -5,11 +6,43 @@ pub mod lock;
 pub mod login;
 pub mod municipality;
 pub mod new_code;
+pub mod order;
+pub mod orders;
 pub mod pin_setup;
 pub mod shared;
+pub mod substitute_ids;
 
+use chrono::{DateTime, Utc};
+use omsorg_core::ErrorCode;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+/// The shell refused because the person is no longer there (locked, signed
+/// out, closed centrally): the app, not the page, handles it.
+pub fn refusal(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::SessionLocked
+            | ErrorCode::NoSession
+            | ErrorCode::InvalidToken
+            | ErrorCode::NotProvisioned
+    )
+}
+
+/// A moment as Danish people read it, in the device's time zone:
+/// "27.11.2026 kl. 09.30".
+pub fn local_time(t: DateTime<Utc>) -> String {
+    t.with_timezone(&chrono::Local)
+        .format("%d.%m.%Y kl. %H.%M")
+        .to_string()
+}
+
+/// The value of the input behind `node` (empty if it is gone).
+pub fn input_value(node: &NodeRef) -> String {
+    node.cast::<HtmlInputElement>()
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
 
 /// A field that has the focus when its screen appears.
 #[hook]

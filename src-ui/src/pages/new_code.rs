@@ -8,6 +8,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::i18n::{error_text, t, Lang, Msg};
+use crate::pages::refusal;
 use crate::shell;
 
 #[derive(Properties, PartialEq)]
@@ -22,16 +23,6 @@ pub struct Props {
 enum Problem {
     Code(ErrorCode),
     ApartmentMissing,
-}
-
-fn refusal(code: ErrorCode) -> bool {
-    matches!(
-        code,
-        ErrorCode::SessionLocked
-            | ErrorCode::NoSession
-            | ErrorCode::InvalidToken
-            | ErrorCode::NotProvisioned
-    )
 }
 
 #[function_component]

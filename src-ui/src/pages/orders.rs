@@ -1,0 +1,181 @@
+//! "Mine bestillinger": the person's orders (an administrator's: the
+//! municipality's), each with end-early (two taps) and extend (a new last
+//! day within the 30-day cap from the start; the backend checks it too).
+
+use chrono::{Duration, Local, NaiveDate, Utc};
+use omsorg_core::api::SubstituteAccessSummary;
+use omsorg_core::period::AccessPeriod;
+use omsorg_core::ErrorCode;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::i18n::{error_text, t, Lang, Msg};
+use crate::pages::{input_value, local_time, refusal};
+use crate::shell;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub lang: Lang,
+    pub on_done: Callback<()>,
+    pub on_refused: Callback<ErrorCode>,
+}
+
+#[function_component]
+pub fn MyOrdersPage(props: &Props) -> Html {
+    let lang = props.lang;
+    let list = use_state(|| None::<Vec<SubstituteAccessSummary>>);
+    let problem = use_state(|| None::<ErrorCode>);
+    let reload = use_state(|| 0u32);
+    {
+        let (list, problem, refused) = (list.clone(), problem.clone(), props.on_refused.clone());
+        use_effect_with(*reload, move |_| {
+            spawn_local(async move {
+                match shell::my_orders().await {
+                    Ok(l) => list.set(Some(l.accesses)),
+                    Err(e) if refusal(e.code) => refused.emit(e.code),
+                    Err(e) => problem.set(Some(e.code)),
+                }
+            });
+        });
+    }
+    let changed = {
+        let (reload, problem) = (reload.clone(), problem.clone());
+        Callback::from(move |result: Result<(), ErrorCode>| {
+            problem.set(result.err());
+            reload.set(*reload + 1);
+        })
+    };
+    html! {
+        <section id="my-orders" aria-labelledby="orders-title">
+            <div class="topbar">
+                <h1 id="orders-title">{ t(lang, Msg::MyOrders) }</h1>
+                <button id="orders-back" onclick={props.on_done.reform(|_: MouseEvent| ())}>{ t(lang, Msg::Back) }</button>
+            </div>
+            <p class="lead">{ t(lang, Msg::MyOrdersLead) }</p>
+            if let Some(code) = *problem {
+                <p id="orders-problem" class="notice error" role="alert">{ error_text(lang, code) }</p>
+            }
+            { match &*list {
+                None => html! { <p class="spinner" role="status">{ t(lang, Msg::Loading) }</p> },
+                Some(l) if l.is_empty() => html! { <p>{ t(lang, Msg::NoOrders) }</p> },
+                Some(l) => html! {
+                    <ul class="cards">
+                        { for l.iter().map(|a| html! {
+                            <OrderCard key={a.id.clone()} {lang} access={a.clone()} on_changed={changed.clone()} />
+                        }) }
+                    </ul>
+                },
+            } }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CardProps {
+    lang: Lang,
+    access: SubstituteAccessSummary,
+    on_changed: Callback<Result<(), ErrorCode>>,
+}
+
+#[function_component]
+fn OrderCard(props: &CardProps) -> Html {
+    let (lang, a) = (props.lang, &props.access);
+    let confirming = use_state(|| false);
+    let extending = use_state(|| false);
+    let busy = use_state(|| false);
+    let day = use_node_ref();
+    let active = a.ended_at.is_none() && a.ends_at > Utc::now();
+    let today = Local::now().date_naive();
+    let last = (a.starts_at + Duration::days(omsorg_core::period::MAX_DAYS))
+        .with_timezone(&Local)
+        .date_naive();
+    let end = {
+        let (confirming, busy, id, changed) = (
+            confirming.clone(),
+            busy.clone(),
+            a.id.clone(),
+            props.on_changed.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            if !*confirming {
+                return confirming.set(true);
+            }
+            let (busy, id, changed) = (busy.clone(), id.clone(), changed.clone());
+            busy.set(true);
+            spawn_local(async move {
+                let r = shell::end_order(&id).await;
+                busy.set(false);
+                changed.emit(r.map(drop).map_err(|e| e.code));
+            });
+        })
+    };
+    let save = {
+        let (busy, id, changed, day, start) = (
+            busy.clone(),
+            a.id.clone(),
+            props.on_changed.clone(),
+            day.clone(),
+            a.starts_at,
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Ok(picked) = NaiveDate::parse_from_str(&input_value(&day), "%Y-%m-%d") else {
+                return changed.emit(Err(ErrorCode::PeriodInPast));
+            };
+            // The same rule the backend applies, before asking it.
+            let end =
+                omsorg_core::period::end_on_day(Utc::now(), Local::now().date_naive(), picked);
+            let period = AccessPeriod::new(start, None).and_then(|p| p.with_end(end, Utc::now()));
+            if let Err(e) = period {
+                return changed.emit(Err(match e {
+                    omsorg_core::period::PeriodError::TooLong => ErrorCode::PeriodTooLong,
+                    omsorg_core::period::PeriodError::InPast => ErrorCode::PeriodInPast,
+                }));
+            }
+            let (busy, id, changed) = (busy.clone(), id.clone(), changed.clone());
+            busy.set(true);
+            spawn_local(async move {
+                let r = shell::extend_order(&id, picked).await;
+                busy.set(false);
+                changed.emit(r.map(drop).map_err(|e| e.code));
+            });
+        })
+    };
+    let toggle_extend = {
+        let extending = extending.clone();
+        Callback::from(move |_: MouseEvent| extending.set(!*extending))
+    };
+    html! {
+        <li class="card" id={format!("order-{}", a.user_id)}>
+            <h2>{ &a.substitute_name }{ " · " }<span class="code">{ &a.user_id }</span></h2>
+            <dl class="facts">
+                <dt>{ t(lang, Msg::StepCpr) }</dt><dd>{ &a.cpr_masked }</dd>
+                <dt>{ t(lang, Msg::Period) }</dt>
+                <dd>{ local_time(a.starts_at) }{ " – " }<span class="order-ends">{ local_time(a.ends_at) }</span></dd>
+                <dt>{ t(lang, Msg::OrderedBy) }</dt><dd>{ &a.orderer_name }</dd>
+                <dt>{ "Status" }</dt>
+                <dd class="order-status">{ if active { t(lang, Msg::Active) } else { t(lang, Msg::Ended) } }</dd>
+            </dl>
+            if active {
+                <div class="menu">
+                    <button class="order-end" onclick={end} disabled={*busy}>
+                        { if *confirming { t(lang, Msg::ConfirmEnd) } else { t(lang, Msg::EndNow) } }
+                    </button>
+                    <button class="order-extend" onclick={toggle_extend} aria-expanded={extending.to_string()}>
+                        { t(lang, Msg::Extend) }
+                    </button>
+                </div>
+                if *extending {
+                    <form class="pin-form" onsubmit={save}>
+                        <label for={format!("extend-{}", a.id)}>{ t(lang, Msg::LastDay) }</label>
+                        <input id={format!("extend-{}", a.id)} class="extend-day" ref={day} type="date"
+                            min={(today + Duration::days(1)).format("%Y-%m-%d").to_string()}
+                            max={last.format("%Y-%m-%d").to_string()}
+                            value={a.ends_at.with_timezone(&Local).date_naive().format("%Y-%m-%d").to_string()} />
+                        <button class="primary extend-save" type="submit" disabled={*busy}>{ t(lang, Msg::SaveNewEnd) }</button>
+                    </form>
+                }
+            }
+        </li>
+    }
+}

@@ -1,0 +1,152 @@
+//! The municipality's substitute user IDs for administrators: how many are
+//! free, reserved, in use and archived, each ID's state, and adding a range.
+
+use omsorg_core::api::{NewSubstituteIds, SubstituteId, SubstituteIdState};
+use omsorg_core::ErrorCode;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::i18n::{error_text, t, Lang, Msg};
+use crate::pages::{input_value, local_time, refusal};
+use crate::shell;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub lang: Lang,
+    pub on_done: Callback<()>,
+    pub on_refused: Callback<ErrorCode>,
+}
+
+fn state_name(state: SubstituteIdState) -> Msg {
+    match state {
+        SubstituteIdState::Free => Msg::Free,
+        SubstituteIdState::Reserved => Msg::Reserved,
+        SubstituteIdState::InUse => Msg::InUse,
+        SubstituteIdState::Archived => Msg::Archived,
+    }
+}
+
+#[derive(Clone, PartialEq)]
+enum Problem {
+    Code(ErrorCode),
+    Range,
+}
+
+#[function_component]
+pub fn SubstituteIdsPage(props: &Props) -> Html {
+    let lang = props.lang;
+    let ids = use_state(|| None::<Vec<SubstituteId>>);
+    let problem = use_state(|| None::<Problem>);
+    let added = use_state(|| None::<u32>);
+    let reload = use_state(|| 0u32);
+    let (prefix, from, to) = (use_node_ref(), use_node_ref(), use_node_ref());
+    {
+        let (ids, problem, refused) = (ids.clone(), problem.clone(), props.on_refused.clone());
+        use_effect_with(*reload, move |_| {
+            spawn_local(async move {
+                match shell::substitute_ids().await {
+                    Ok(l) => ids.set(Some(l.ids)),
+                    Err(e) if refusal(e.code) => refused.emit(e.code),
+                    Err(e) => problem.set(Some(Problem::Code(e.code))),
+                }
+            });
+        });
+    }
+    let add = {
+        let (prefix, from, to) = (prefix.clone(), from.clone(), to.clone());
+        let (problem, added, reload, refused) = (
+            problem.clone(),
+            added.clone(),
+            reload.clone(),
+            props.on_refused.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let number = |n: &NodeRef| input_value(n).trim().parse::<u32>().unwrap_or(u32::MAX);
+            let range = NewSubstituteIds {
+                prefix: input_value(&prefix).trim().to_string(),
+                from: number(&from),
+                to: number(&to),
+            };
+            // The core's rule, so the person sees why before anything is sent.
+            if range.user_ids().is_err() {
+                return problem.set(Some(Problem::Range));
+            }
+            let (problem, added, reload, refused) = (
+                problem.clone(),
+                added.clone(),
+                reload.clone(),
+                refused.clone(),
+            );
+            spawn_local(async move {
+                match shell::add_substitute_ids(&range).await {
+                    Ok(a) => {
+                        problem.set(None);
+                        added.set(Some(a.added));
+                        reload.set(*reload + 1);
+                    }
+                    Err(e) if refusal(e.code) => refused.emit(e.code),
+                    Err(e) => problem.set(Some(Problem::Code(e.code))),
+                }
+            });
+        })
+    };
+    let count = |state: SubstituteIdState| {
+        ids.as_ref()
+            .map_or(0, |l| l.iter().filter(|i| i.state == state).count())
+    };
+    let states = [
+        SubstituteIdState::Free,
+        SubstituteIdState::Reserved,
+        SubstituteIdState::InUse,
+        SubstituteIdState::Archived,
+    ];
+    html! {
+        <section id="substitute-ids" aria-labelledby="ids-title">
+            <div class="topbar">
+                <h1 id="ids-title">{ t(lang, Msg::SubstituteIds) }</h1>
+                <button id="ids-back" onclick={props.on_done.reform(|_: MouseEvent| ())}>{ t(lang, Msg::Back) }</button>
+            </div>
+            <p class="lead">{ t(lang, Msg::IdsLead) }</p>
+            <dl class="facts" id="id-counts">
+                { for states.iter().map(|s| html! {
+                    <>
+                        <dt>{ t(lang, state_name(*s)) }</dt>
+                        <dd class={format!("count-{}", t(Lang::En, state_name(*s)).to_lowercase().replace(' ', "-"))}>{ count(*s) }</dd>
+                    </>
+                }) }
+            </dl>
+            <form class="pin-form" onsubmit={add}>
+                <label for="range-prefix">{ t(lang, Msg::Prefix) }</label>
+                <input id="range-prefix" ref={prefix} type="text" value="vik" autocomplete="off" />
+                <label for="range-from">{ t(lang, Msg::FromNumber) }</label>
+                <input id="range-from" ref={from} type="number" inputmode="numeric" min="0" />
+                <label for="range-to">{ t(lang, Msg::ToNumber) }</label>
+                <input id="range-to" ref={to} type="number" inputmode="numeric" min="0" />
+                <button id="range-add" class="primary" type="submit">{ t(lang, Msg::AddRange) }</button>
+            </form>
+            if let Some(n) = *added {
+                <p id="ids-added" class="notice" role="status">{ t(lang, Msg::Added) }{ format!(" {n}") }</p>
+            }
+            { match &*problem {
+                Some(Problem::Code(code)) => html! { <p id="ids-problem" class="notice error" role="alert">{ error_text(lang, *code) }</p> },
+                Some(Problem::Range) => html! { <p id="ids-problem" class="notice error" role="alert">{ t(lang, Msg::RangeInvalid) }</p> },
+                None => html! {},
+            } }
+            if let Some(l) = &*ids {
+                <table class="ids">
+                    <thead><tr><th>{ t(lang, Msg::UserIdLabel) }</th><th>{ "Status" }</th></tr></thead>
+                    <tbody>
+                        { for l.iter().map(|i| html! {
+                            <tr>
+                                <td>{ &i.user_id }</td>
+                                <td>{ t(lang, state_name(i.state)) }
+                                    { i.reserved_until.map(|u| format!(" ({})", local_time(u))).unwrap_or_default() }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+        </section>
+    }
+}
