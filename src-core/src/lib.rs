@@ -8,6 +8,7 @@ pub mod api;
 pub mod cpr;
 pub mod declaration;
 pub mod error;
+pub mod fuzzing;
 pub mod lock;
 pub mod period;
 pub mod pin;

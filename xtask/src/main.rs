@@ -2,6 +2,8 @@
 //! `cargo xtask test`  installs what is missing, then runs every check and test.
 //! `cargo xtask setup` only installs; `cargo xtask size` prints bundle and binary sizes;
 //! `cargo xtask bench` prints the benchmarks' figures (release build).
+//! `cargo xtask fuzz [seconds]` fuzzes the parsers with cargo-fuzz (needs a
+//! nightly toolchain and `cargo install cargo-fuzz`; 60 s per target).
 
 mod build;
 mod dev;
@@ -21,8 +23,9 @@ fn main() {
             "cargo bench (PIN verification; shared-device shift change; order; declaration PDF)",
             util::cmd("cargo").args(["bench", "-p", "omsorg-server"]),
         ),
+        Some("fuzz") => fuzz(args.get(1).map_or("60", String::as_str)),
         _ => {
-            eprintln!("usage: cargo xtask <dev | test [--no-e2e] | setup | size | bench>");
+            eprintln!("usage: cargo xtask <dev | test [--no-e2e] | setup | size | bench | fuzz [seconds]>");
             std::process::exit(2);
         }
     };
@@ -30,4 +33,24 @@ fn main() {
         eprintln!("xtask: {e:#}");
         std::process::exit(1);
     }
+}
+
+/// Each fuzz target for `seconds`, starting from its seed corpus (new
+/// inputs are written to `fuzz/corpus-found/`, not to the committed seeds).
+fn fuzz(seconds: &str) -> anyhow::Result<()> {
+    for target in ["cpr", "substitute_id_range", "order_body"] {
+        let found = util::root().join("fuzz/corpus-found").join(target);
+        std::fs::create_dir_all(&found)?;
+        util::step(
+            &format!("cargo +nightly fuzz run {target} for {seconds} s"),
+            util::cmd("cargo")
+                .current_dir(util::root().join("fuzz"))
+                .args(["+nightly", "fuzz", "run", target])
+                .arg(&found)
+                .arg(format!("corpus/{target}"))
+                .arg("--")
+                .arg(format!("-max_total_time={seconds}")),
+        )?;
+    }
+    Ok(())
 }
