@@ -14,6 +14,7 @@ pub mod error;
 pub mod expiry;
 pub mod mail;
 pub mod openapi;
+pub mod org_directory;
 pub mod pin;
 pub mod routes;
 pub mod secret;
@@ -49,6 +50,9 @@ pub struct AppState {
     pub cpr_vault: Arc<cpr_vault::CprVault>,
     /// Substitutes' accounts: the dev directory here (AD's shape in `directory.rs`).
     pub directory: Arc<dyn directory::Directory>,
+    /// Units and their nearest managers: the database's units here (FK
+    /// Organisation's shape in `org_directory.rs`).
+    pub org: Arc<dyn org_directory::OrgDirectory>,
     /// `OMSORG_SMTP_URL`; without it mail waits in the outbox.
     pub smtp_url: Option<String>,
     pub mail_from: String,
@@ -80,6 +84,7 @@ impl Server {
             db: db.clone(),
             hasher: pins.clone(),
         });
+        let org = Arc::new(org_directory::DbOrgDirectory { db: db.clone() });
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         let state = AppState {
@@ -92,6 +97,7 @@ impl Server {
             dummy_pin_hash,
             cpr_vault: Arc::new(cpr_vault::CprVault::new(&config.cpr_key.0)),
             directory,
+            org,
             smtp_url: config.smtp_url.clone(),
             mail_from: config.mail_from.clone(),
             cpr_register: if config.dev_seed.is_some() {

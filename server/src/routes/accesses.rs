@@ -19,6 +19,7 @@ use crate::auth::Person;
 use crate::declaration_pdf::{self, danish_time, PdfError};
 use crate::directory::NewAccount;
 use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::org_directory::{self, OrgUnit};
 use crate::AppState;
 use crate::{cpr_register, db, secret};
 
@@ -50,9 +51,15 @@ struct Checked {
     name: String,
     period: AccessPeriod,
     signature: Vec<u8>,
+    /// The orderer's unit and its nearest manager (org directory).
+    unit: Option<OrgUnit>,
 }
 
-async fn check(state: &AppState, body: &NewSubstituteAccess) -> Result<Checked, ApiError> {
+async fn check(
+    state: &AppState,
+    person: &Person,
+    body: &NewSubstituteAccess,
+) -> Result<Checked, ApiError> {
     let cpr = Cpr::parse(&body.cpr)?;
     if declaration::text(&body.declaration_version).is_none() {
         return Err(invalid("unknown declaration version"));
@@ -70,11 +77,15 @@ async fn check(state: &AppState, body: &NewSubstituteAccess) -> Result<Checked, 
     if found.name.trim() != body.confirmed_name.trim() {
         return Err(invalid("the confirmed name is not the register's"));
     }
+    let unit = org_directory::unit_of(state.org.as_ref(), person.unit_id.as_deref())
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(Checked {
         cpr,
         name: found.name,
         period,
         signature,
+        unit,
     })
 }
 
@@ -147,7 +158,7 @@ pub async fn create(
         tracing::info!(access = %receipt.id, "order replayed for its Idempotency-Key");
         return Ok((StatusCode::CREATED, Json(receipt)));
     }
-    let checked = check(&state, &body).await?;
+    let checked = check(&state, &person, &body).await?;
     let now = Utc::now().timestamp();
     let claimed = sqlx::query(
         "INSERT INTO idempotency_keys (orderer_id, key, request_sha256, created_at)
@@ -193,8 +204,8 @@ pub async fn create(
     }
 }
 
-/// Mail to the orderer and their unit's manager, in Danish, without the CPR
-/// number; queued in the order's transaction.
+/// Mail to the orderer and their unit's nearest manager, in Danish, without
+/// the CPR number; queued in the order's transaction.
 async fn notify(
     tx: &mut sqlx::SqliteConnection,
     person: &Person,
@@ -207,12 +218,8 @@ async fn notify(
             .bind(person.id)
             .fetch_one(&mut *tx)
             .await?;
-    let unit: Option<(String, Option<String>)> =
-        sqlx::query_as("SELECT name, manager_email FROM units WHERE id = ?1")
-            .bind(&person.unit_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let unit_name = unit.as_ref().map_or("—", |u| u.0.as_str()).to_string();
+    let unit = checked.unit.as_ref();
+    let unit_name = unit.map_or("—", |u| u.name.as_str()).to_string();
     let subject = format!("Vikaradgang bestilt: {}", body.user_id);
     let text = format!(
         "Der er bestilt midlertidig IT-adgang til en vikar.\n\n\
@@ -231,7 +238,10 @@ async fn notify(
         orderer = person.name,
         version = body.declaration_version,
     );
-    let recipients = [orderer_email, unit.and_then(|u| u.1)];
+    let manager = unit
+        .and_then(|u| u.manager.as_ref())
+        .map(|m| m.email.clone());
+    let recipients = [orderer_email, manager];
     for to in recipients.iter().flatten() {
         crate::mail::enqueue(&mut *tx, to, &subject, &text).await?;
     }
@@ -240,17 +250,12 @@ async fn notify(
 
 /// The signed declaration as PDF/A, made off the async workers.
 async fn declaration(
-    state: &AppState,
     person: &Person,
     body: &NewSubstituteAccess,
     checked: &Checked,
     id: &str,
     now: i64,
 ) -> ApiResult<Vec<u8>> {
-    let unit: Option<(String,)> = sqlx::query_as("SELECT name FROM units WHERE id = ?1")
-        .bind(&person.unit_id)
-        .fetch_optional(&state.db)
-        .await?;
     let text = declaration::text(&body.declaration_version).unwrap_or_default();
     let (order_id, name, cpr_masked) = (id.to_string(), checked.name.clone(), checked.cpr.masked());
     let (user_id, orderer, version) = (
@@ -258,7 +263,10 @@ async fn declaration(
         person.name.clone(),
         body.declaration_version.clone(),
     );
-    let unit_name = unit.map_or_else(|| "—".to_string(), |u| u.0);
+    let unit_name = checked
+        .unit
+        .as_ref()
+        .map_or_else(|| "—".to_string(), |u| u.name.clone());
     let (signature, ends_at) = (checked.signature.clone(), checked.period.end());
     let made = tokio::task::spawn_blocking(move || {
         declaration_pdf::render(&declaration_pdf::Facts {
@@ -293,7 +301,7 @@ async fn carry_out(
     let now = Utc::now().timestamp();
     let id = secret::random_token(12);
     let (starts, ends) = (checked.period.start(), checked.period.end());
-    let pdf = declaration(state, person, body, &checked, &id, now).await?;
+    let pdf = declaration(person, body, &checked, &id, now).await?;
     let pdf_sha256 = secret::sha256_hex_bytes(&pdf);
     let mut tx = state.db.begin().await?;
     let taken = sqlx::query(

@@ -379,3 +379,24 @@ async fn an_access_that_ended_while_the_backend_was_down_is_closed_at_start() {
     }
     assert!(closed, "the start-up run disabled the account");
 }
+
+#[tokio::test]
+async fn the_org_directory_names_the_unit_and_its_nearest_manager() {
+    use omsorg_server::org_directory::{unit_of, Manager};
+    let app = spawn_app().await;
+    let org = app.state.org.as_ref();
+    let nord = unit_of(org, Some("kbh-hjemmepleje-nord"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(nord.name, "Hjemmeplejen Nord");
+    assert_eq!(
+        nord.manager,
+        Some(Manager {
+            name: "Mette Madsen".into(),
+            email: "mette@kbh.example".into()
+        })
+    );
+    assert_eq!(unit_of(org, Some("no-such-unit")).await.unwrap(), None);
+    assert_eq!(unit_of(org, None).await.unwrap(), None);
+}

@@ -227,12 +227,13 @@ pub fn OrderWizard(props: &Props) -> Html {
                     });
                 })
             };
-            // Typing another number takes back the name found for the last one.
+            // Kept as typed (the lock loses nothing); another number takes
+            // back the name found for the last one.
             let typed = {
                 let (update, d) = (update.clone(), d.clone());
                 Callback::from(move |e: InputEvent| {
                     let value = e.target_unchecked_into::<HtmlInputElement>().value();
-                    if d.person.is_some() && value != d.cpr {
+                    if value != d.cpr {
                         update.emit(OrderDraft {
                             cpr: value,
                             person: None,

@@ -1,0 +1,78 @@
+//! The municipal organisation behind a small trait (SPEC C4): an org unit's
+//! name and its nearest manager, for the declaration and the notification.
+//!
+//! Production shape: FK Organisation (Fælleskommunalt Organisationssystem)
+//! through Serviceplatformen: `Organisation/OrganisationEnhed/Laes` for the
+//! unit, then up the `overordnet` chain until a unit with an
+//! `OrganisationFunktion` of type "Leder" is found; its `Bruger` gives the
+//! manager's name and e-mail (`Adresse` of type e-mail), cached for a short
+//! while. An unreachable service refuses the order before anything is made
+//! (the app retries it with the same key). Here:
+//! `DbOrgDirectory`, the `units` table of the backend's own database
+//! (loaded from the dev seed), where each unit names its manager.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use sqlx::SqlitePool;
+
+/// A unit as the org directory describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgUnit {
+    pub name: String,
+    /// The nearest manager, if one is known.
+    pub manager: Option<Manager>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manager {
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the org directory could not be asked: {0}")]
+pub struct OrgError(pub String);
+
+pub type OrgResult<'a> =
+    Pin<Box<dyn Future<Output = Result<Option<OrgUnit>, OrgError>> + Send + 'a>>;
+
+pub trait OrgDirectory: Send + Sync {
+    /// The unit and its nearest manager; `None` for an unknown unit.
+    fn unit<'a>(&'a self, unit_id: &'a str) -> OrgResult<'a>;
+}
+
+pub struct DbOrgDirectory {
+    pub db: SqlitePool,
+}
+
+impl OrgDirectory for DbOrgDirectory {
+    fn unit<'a>(&'a self, unit_id: &'a str) -> OrgResult<'a> {
+        Box::pin(async move {
+            let row: Option<(String, Option<String>, Option<String>)> =
+                sqlx::query_as("SELECT name, manager_name, manager_email FROM units WHERE id = ?1")
+                    .bind(unit_id)
+                    .fetch_optional(&self.db)
+                    .await
+                    .map_err(|e| OrgError(e.to_string()))?;
+            Ok(row.map(|(name, manager_name, manager_email)| OrgUnit {
+                name,
+                manager: manager_email.map(|email| Manager {
+                    name: manager_name.unwrap_or_default(),
+                    email,
+                }),
+            }))
+        })
+    }
+}
+
+/// The orderer's unit, if they have one the directory knows.
+pub async fn unit_of(
+    org: &dyn OrgDirectory,
+    unit_id: Option<&str>,
+) -> Result<Option<OrgUnit>, OrgError> {
+    match unit_id {
+        Some(id) => org.unit(id).await,
+        None => Ok(None),
+    }
+}
