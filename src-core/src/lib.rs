@@ -14,5 +14,6 @@ pub mod period;
 pub mod pin;
 #[cfg(feature = "pin-hash")]
 pub mod pin_hash;
+pub mod signature;
 
 pub use error::{ErrorBody, ErrorCode};

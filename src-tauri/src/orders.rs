@@ -167,7 +167,7 @@ fn request(draft: &OrderDraft) -> Result<NewSubstituteAccess, CommandError> {
     let signature_png = draft
         .signature_png
         .clone()
-        .filter(|s| !s.is_empty() && !draft.strokes.is_empty())
+        .filter(|s| !s.is_empty() && omsorg_core::signature::is_signed(&draft.strokes))
         .ok_or_else(|| incomplete("the declaration is not signed"))?;
     let now = Utc::now();
     let end = draft
@@ -328,11 +328,18 @@ mod tests {
             }),
             declaration_version: "2026-1".into(),
             strokes: vec![PadStroke {
-                points: vec![PadPoint {
-                    x: 0.1,
-                    y: 0.1,
-                    t: 0.0,
-                }],
+                points: vec![
+                    PadPoint {
+                        x: 0.1,
+                        y: 0.1,
+                        t: 0.0,
+                    },
+                    PadPoint {
+                        x: 0.4,
+                        y: 0.1,
+                        t: 300.0,
+                    },
+                ],
             }],
             signature_png: Some("iVBORw0KGgo=".into()),
         }
@@ -465,6 +472,22 @@ mod tests {
         };
         assert_eq!(
             request(&unsigned).unwrap_err().code,
+            ErrorCode::RequestInvalid
+        );
+        // A tap is no signature.
+        let tap = PadStroke {
+            points: vec![PadPoint {
+                x: 0.5,
+                y: 0.1,
+                t: 0.0,
+            }],
+        };
+        let tapped = OrderDraft {
+            strokes: vec![tap],
+            ..draft()
+        };
+        assert_eq!(
+            request(&tapped).unwrap_err().code,
             ErrorCode::RequestInvalid
         );
         let unconfirmed = OrderDraft {

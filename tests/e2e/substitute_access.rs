@@ -143,6 +143,21 @@ async fn sign(app: &WebDriver) -> Result<()> {
     Ok(())
 }
 
+/// Waits until the wizard shows `step` (e.g. "Trin 5 af 6").
+async fn at_step(app: &WebDriver, step: &str) -> Result<()> {
+    wait_for(20, step, || async {
+        let t = app
+            .find(By::Id("order-progress"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        t.contains(step).then_some(())
+    })
+    .await
+}
+
 async fn text_of(app: &WebDriver, css: &str) -> Result<String> {
     Ok(wait_css(app, css).await?.text().await?)
 }
@@ -397,17 +412,7 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
         "the order under the lock"
     );
     unlock_with_keypad(&app, PIN).await?;
-    wait_for(20, "the wizard at the signature", || async {
-        let t = app
-            .find(By::Id("order-progress"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        t.contains("Trin 5 af 6").then_some(())
-    })
-    .await?;
+    at_step(&app, "Trin 5 af 6").await?;
     assert!(
         ink(&app).await? > 500,
         "the signature is redrawn from its strokes"
@@ -421,17 +426,7 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     let resume = text_of(&app, "#order-substitute").await?;
     assert!(resume.contains("Fortsæt"), "{resume}");
     click(&app, "#order-substitute").await?;
-    wait_for(20, "the wizard at the signature after a crash", || async {
-        let t = app
-            .find(By::Id("order-progress"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        t.contains("Trin 5 af 6").then_some(())
-    })
-    .await?;
+    at_step(&app, "Trin 5 af 6").await?;
     assert!(ink(&app).await? > 500);
     click_enabled(&app, "#order-next").await?;
     taps += 1;

@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use omsorg_core::api::{PadPoint, PadStroke};
+use omsorg_core::signature::{next_width, MAX_WIDTH};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};
 use yew::prelude::*;
@@ -19,36 +20,10 @@ use crate::i18n::{t, Lang, Msg};
 
 /// The pad's height as a share of its width.
 pub const ASPECT: f64 = 1.0 / 3.0;
-/// Line width (CSS pixels on a 450 px wide pad) when still and when fast.
-const MAX_WIDTH: f64 = 4.5;
-const MIN_WIDTH: f64 = 1.4;
-/// Pad widths per millisecond at which the line is thinnest.
-const FAST: f64 = 0.004;
 /// The exported PNG: 900 × 300 px (a 450 px pad at device pixel ratio 2).
 pub const EXPORT_WIDTH: u32 = 900;
-/// Ink needed to count as signed: 5 % of the pad's width, in all strokes.
-const MIN_INK: f64 = 0.05;
 /// How many pointer-move timings are kept for the benchmark.
 const TIMINGS_KEPT: u32 = 20_000;
-
-/// Whether the strokes are a signature rather than an accidental touch.
-pub fn is_signed(strokes: &[PadStroke]) -> bool {
-    let ink: f64 = strokes
-        .iter()
-        .flat_map(|s| s.points.windows(2))
-        .map(|w| f64::from(w[1].x - w[0].x).hypot(f64::from(w[1].y - w[0].y)))
-        .sum();
-    ink >= MIN_INK
-}
-
-/// The next line width: thinner with speed, eased so it never jumps.
-fn next_width(previous: f64, a: &PadPoint, b: &PadPoint) -> f64 {
-    let distance = f64::from(b.x - a.x).hypot(f64::from(b.y - a.y));
-    let dt = (b.t - a.t).max(1.0);
-    let speed = (distance / dt / FAST).min(1.0);
-    let target = MAX_WIDTH - (MAX_WIDTH - MIN_WIDTH) * speed;
-    previous * 0.6 + target * 0.4
-}
 
 fn mid(a: &PadPoint, b: &PadPoint) -> (f64, f64) {
     (f64::from(a.x + b.x) / 2.0, f64::from(a.y + b.y) / 2.0)
@@ -371,35 +346,4 @@ fn move_listener(
         let t1 = perf.as_ref().map_or_else(js_sys::Date::now, |p| p.now());
         record_timing(t1 - t0);
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn p(x: f32, y: f32, t: f64) -> PadPoint {
-        PadPoint { x, y, t }
-    }
-
-    #[test]
-    fn a_tap_is_not_a_signature_and_a_line_is() {
-        let tap = PadStroke {
-            points: vec![p(0.5, 0.1, 0.0)],
-        };
-        assert!(!is_signed(&[]));
-        assert!(!is_signed(&[tap.clone()]));
-        let line = PadStroke {
-            points: vec![p(0.1, 0.1, 0.0), p(0.3, 0.1, 100.0)],
-        };
-        assert!(is_signed(&[tap, line]));
-    }
-
-    #[test]
-    fn the_line_thins_with_speed_and_never_jumps() {
-        let (a, slow, fast) = (p(0.0, 0.0, 0.0), p(0.001, 0.0, 100.0), p(0.5, 0.0, 10.0));
-        let still = next_width(MAX_WIDTH, &a, &slow);
-        let quick = next_width(MAX_WIDTH, &a, &fast);
-        assert!(still > quick);
-        assert!(quick >= MAX_WIDTH * 0.6 + MIN_WIDTH * 0.4 - 1e-9);
-    }
 }

@@ -7,19 +7,12 @@ use omsorg_core::ErrorCode;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::i18n::{error_text, t, Lang, Msg};
-use crate::pages::{input_value, local_time, refusal};
+use crate::i18n::{error_text, t, Msg};
+use crate::pages::{input_value, local_time, refusal, PageProps};
 use crate::shell;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub lang: Lang,
-    pub on_done: Callback<()>,
-    pub on_refused: Callback<ErrorCode>,
-}
-
 #[function_component]
-pub fn DeclarationSearchPage(props: &Props) -> Html {
+pub fn DeclarationSearchPage(props: &PageProps) -> Html {
     let lang = props.lang;
     let (name, user_id, date, cpr) = (
         use_node_ref(),

@@ -17,6 +17,16 @@ use omsorg_core::ErrorCode;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+/// A page that returns to the home screen when done, and hands refusals
+/// (locked, signed out) to the app.
+#[derive(Properties, PartialEq)]
+pub struct PageProps {
+    pub lang: crate::i18n::Lang,
+    pub on_done: Callback<()>,
+    /// The shell refused (locked, signed out, closed centrally).
+    pub on_refused: Callback<ErrorCode>,
+}
+
 /// The shell refused because the person is no longer there (locked, signed
 /// out, closed centrally): the app, not the page, handles it.
 pub fn refusal(code: ErrorCode) -> bool {

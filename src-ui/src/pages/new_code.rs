@@ -7,17 +7,9 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::i18n::{error_text, t, Lang, Msg};
-use crate::pages::refusal;
+use crate::i18n::{error_text, t, Msg};
+use crate::pages::{refusal, PageProps};
 use crate::shell;
-
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub lang: Lang,
-    pub on_done: Callback<()>,
-    /// The shell refused (locked, signed out).
-    pub on_refused: Callback<ErrorCode>,
-}
 
 #[derive(Clone, PartialEq)]
 enum Problem {
@@ -26,7 +18,7 @@ enum Problem {
 }
 
 #[function_component]
-pub fn NewCodePage(props: &Props) -> Html {
+pub fn NewCodePage(props: &PageProps) -> Html {
     let lang = props.lang;
     let units = use_state(|| None::<Vec<UnitRef>>);
     let mode = use_state(|| DeviceMode::ApartmentTablet);

@@ -14,10 +14,11 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::components::signature_pad::{export_png, is_signed, SignaturePad};
+use crate::components::signature_pad::{export_png, SignaturePad};
 use crate::i18n::{error_text, t, Lang, Msg};
-use crate::pages::{input_value, local_time, refusal};
+use crate::pages::{input_value, local_time, refusal, PageProps};
 use crate::shell;
+use omsorg_core::signature::is_signed;
 
 const STEPS: [Msg; 6] = [
     Msg::StepId,
@@ -33,13 +34,6 @@ const ID_DOCUMENTS: [(IdDocument, Msg); 4] = [
     (IdDocument::Koerekort, Msg::IdKoerekort),
     (IdDocument::Opholdskort, Msg::IdOpholdskort),
 ];
-
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub lang: Lang,
-    pub on_done: Callback<()>,
-    pub on_refused: Callback<ErrorCode>,
-}
 
 fn today() -> NaiveDate {
     Local::now().date_naive()
@@ -82,7 +76,7 @@ fn id_name(document: IdDocument) -> Msg {
 }
 
 #[function_component]
-pub fn OrderWizard(props: &Props) -> Html {
+pub fn OrderWizard(props: &PageProps) -> Html {
     let lang = props.lang;
     let draft = use_state(|| None::<OrderDraft>);
     let problem = use_state(|| None::<ErrorCode>);

@@ -10,18 +10,11 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::i18n::{error_text, t, Lang, Msg};
-use crate::pages::{input_value, local_time, refusal};
+use crate::pages::{input_value, local_time, refusal, PageProps};
 use crate::shell;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub lang: Lang,
-    pub on_done: Callback<()>,
-    pub on_refused: Callback<ErrorCode>,
-}
-
 #[function_component]
-pub fn MyOrdersPage(props: &Props) -> Html {
+pub fn MyOrdersPage(props: &PageProps) -> Html {
     let lang = props.lang;
     let list = use_state(|| None::<Vec<SubstituteAccessSummary>>);
     let problem = use_state(|| None::<ErrorCode>);

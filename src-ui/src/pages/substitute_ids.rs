@@ -7,15 +7,8 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::i18n::{error_text, t, Lang, Msg};
-use crate::pages::{input_value, local_time, refusal};
+use crate::pages::{input_value, local_time, refusal, PageProps};
 use crate::shell;
-
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub lang: Lang,
-    pub on_done: Callback<()>,
-    pub on_refused: Callback<ErrorCode>,
-}
 
 fn state_name(state: SubstituteIdState) -> Msg {
     match state {
@@ -33,7 +26,7 @@ enum Problem {
 }
 
 #[function_component]
-pub fn SubstituteIdsPage(props: &Props) -> Html {
+pub fn SubstituteIdsPage(props: &PageProps) -> Html {
     let lang = props.lang;
     let ids = use_state(|| None::<Vec<SubstituteId>>);
     let problem = use_state(|| None::<Problem>);
