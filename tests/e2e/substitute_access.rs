@@ -2,9 +2,11 @@
 //! test CPR number, the draft surviving the lock and a killed app, the
 //! signature drawn with WebDriver pointer actions, the first answer to the
 //! order lost on the way back (the shell retries with the same key, and one
-//! access exists); the SMTP server receives the mails for Anna and Mette; bo
-//! finds the declaration and its PDF/A; carl is not offered the wizard; and
-//! an end 31 days out is refused by the UI and by the backend.
+//! access exists); the SMTP server receives the mails for Anna and Mette;
+//! anna extends the access and ends it early in "Mine bestillinger"; bo
+//! finds the declaration and its PDF/A and adds user IDs to the inventory;
+//! carl is not offered the wizard; and an end 31 days out is refused by the
+//! UI and by the backend.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -482,6 +484,40 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     let day = day_from_today(&app, 31).await?;
     let answer = invoke(&app, "extend_order", json!({"id": id, "day": day})).await?;
     assert_eq!(answer["err"]["code"], "period.too_long", "{answer}");
+    // Extend to day 5 in the list, then end it early (two taps).
+    let ends = text_of(&app, ".order-ends").await?;
+    click(&app, ".order-extend").await?;
+    pick_day(&app, ".extend-day", &day_from_today(&app, 5).await?).await?;
+    click(&app, ".extend-save").await?;
+    let extended = wait_for(20, "the new end", || async {
+        let t = app
+            .find(By::Css(".order-ends"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (t != ends).then_some(t)
+    })
+    .await?;
+    let day_5 = day_from_today(&app, 5).await?; // YYYY-MM-DD
+    let (y, m, d) = (&day_5[..4], &day_5[5..7], &day_5[8..]);
+    assert!(extended.starts_with(&format!("{d}.{m}.{y}")), "{extended}");
+    click(&app, ".order-end").await?;
+    assert!(text_of(&app, ".order-end").await?.contains("Tryk igen"));
+    click(&app, ".order-end").await?;
+    wait_for(20, "the access ended", || async {
+        let t = app
+            .find(By::Css(".order-status"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (t == "Afsluttet").then_some(())
+    })
+    .await?;
+    screenshot(&app, "64-my-orders-ended.png").await?;
     click(&app, "#orders-back").await?;
     sign_out(&app).await?;
 
@@ -509,9 +545,26 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
         "{images}"
     );
     click(&app, "#declarations-back").await?;
+    // The inventory: Sofie's user ID archived; five more added.
     click(&app, "#substitute-ids-button").await?;
-    let in_use = text_of(&app, "#id-counts .count-in-use").await?;
-    assert_eq!(in_use, "1");
+    assert_eq!(text_of(&app, "#id-counts .count-archived").await?, "1");
+    assert_eq!(text_of(&app, "#id-counts .count-in-use").await?, "0");
+    let free: u32 = text_of(&app, "#id-counts .count-free").await?.parse()?;
+    wait_css(&app, "#range-from").await?.send_keys("51").await?;
+    wait_css(&app, "#range-to").await?.send_keys("55").await?;
+    click(&app, "#range-add").await?;
+    assert!(text_of(&app, "#ids-added").await?.ends_with('5'));
+    wait_for(20, "five more free", || async {
+        let t = app
+            .find(By::Css("#id-counts .count-free"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (t.parse::<u32>().ok()? == free + 5).then_some(())
+    })
+    .await?;
     click(&app, "#ids-back").await?;
     sign_out(&app).await?;
     assert!(
