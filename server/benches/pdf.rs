@@ -10,7 +10,6 @@ mod common;
 
 use std::time::Instant;
 
-use chrono::Utc;
 use common::{drawn_signature_png, ms, percentile};
 use omsorg_server::declaration_pdf::{render, Facts};
 
@@ -20,20 +19,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(200);
     let signature = drawn_signature_png();
-    let (version, text) = omsorg_core::declaration::current();
-    let facts = Facts {
-        order_id: "bench",
-        substitute_name: "Sofie Vikar Jensen",
-        cpr_masked: "010190-XXXX",
-        user_id: "vik001",
-        unit_name: "Hjemmeplejen Nord",
-        orderer_name: "Anna Andersen",
-        signed_at: Utc::now(),
-        ends_at: Utc::now(),
-        version,
-        text,
-        signature_png: &signature,
-    };
+    let facts = Facts::example(&signature);
     let first = render(&facts).expect("render");
     let mut times = Vec::with_capacity(n);
     for _ in 0..n {

@@ -53,6 +53,27 @@ pub struct Facts<'a> {
     pub signature_png: &'a [u8],
 }
 
+impl<'a> Facts<'a> {
+    /// A dev-data declaration with the current text (for the PDF benchmark
+    /// and tests).
+    pub fn example(signature_png: &'a [u8]) -> Facts<'a> {
+        let (version, text) = omsorg_core::declaration::current();
+        Facts {
+            order_id: "o1",
+            substitute_name: "Sofie Vikar Jensen",
+            cpr_masked: "010190-XXXX",
+            user_id: "vik001",
+            unit_name: "Hjemmeplejen Nord",
+            orderer_name: "Anna Andersen",
+            signed_at: Utc::now(),
+            ends_at: Utc::now(),
+            version,
+            text,
+            signature_png,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
     #[error("the signature is not a readable PNG image: {0}")]
@@ -241,17 +262,8 @@ mod tests {
 
     fn facts<'a>(png: &'a [u8], text: &'a str) -> Facts<'a> {
         Facts {
-            order_id: "o1",
-            substitute_name: "Sofie Vikar Jensen",
-            cpr_masked: "010190-XXXX",
-            user_id: "vik001",
-            unit_name: "Hjemmeplejen Nord",
-            orderer_name: "Anna Andersen",
-            signed_at: Utc::now(),
-            ends_at: Utc::now(),
-            version: "2026-1",
             text,
-            signature_png: png,
+            ..Facts::example(png)
         }
     }
 

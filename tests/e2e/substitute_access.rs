@@ -145,19 +145,24 @@ async fn sign(app: &WebDriver) -> Result<()> {
     Ok(())
 }
 
-/// Waits until the wizard shows `step` (e.g. "Trin 5 af 6").
-async fn at_step(app: &WebDriver, step: &str) -> Result<()> {
-    wait_for(20, step, || async {
-        let t = app
-            .find(By::Id("order-progress"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        t.contains(step).then_some(())
+/// Waits until the text of `css` satisfies `ok`, and returns it.
+async fn text_when(
+    app: &WebDriver,
+    css: &str,
+    what: &str,
+    ok: impl Fn(&str) -> bool,
+) -> Result<String> {
+    wait_for(20, what, || async {
+        let t = app.find(By::Css(css)).await.ok()?.text().await.ok()?;
+        ok(&t).then_some(t)
     })
     .await
+}
+
+/// Waits until the wizard shows `step` (e.g. "Trin 5 af 6").
+async fn at_step(app: &WebDriver, step: &str) -> Result<()> {
+    text_when(app, "#order-progress", step, |t| t.contains(step)).await?;
+    Ok(())
 }
 
 async fn text_of(app: &WebDriver, css: &str) -> Result<String> {
@@ -356,17 +361,7 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     // 31 days is refused before anything is sent; 3 days is the default.
     wait_css(&app, "#access-ends").await?;
     pick_day(&app, "#end-day", &day_from_today(&app, 31).await?).await?;
-    let refusal = wait_for(10, "the 31-day refusal", || async {
-        let t = app
-            .find(By::Css("#period-check.error"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        Some(t)
-    })
-    .await?;
+    let refusal = text_when(&app, "#period-check.error", "the 31-day refusal", |_| true).await?;
     assert!(refusal.contains("højst vare 30 dage"), "{refusal}");
     assert!(!app.find(By::Id("order-next")).await?.is_enabled().await?);
     screenshot(&app, "60-order-31-days.png").await?;
@@ -489,32 +484,15 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     click(&app, ".order-extend").await?;
     pick_day(&app, ".extend-day", &day_from_today(&app, 5).await?).await?;
     click(&app, ".extend-save").await?;
-    let extended = wait_for(20, "the new end", || async {
-        let t = app
-            .find(By::Css(".order-ends"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        (t != ends).then_some(t)
-    })
-    .await?;
+    let extended = text_when(&app, ".order-ends", "the new end", |t| t != ends).await?;
     let day_5 = day_from_today(&app, 5).await?; // YYYY-MM-DD
     let (y, m, d) = (&day_5[..4], &day_5[5..7], &day_5[8..]);
     assert!(extended.starts_with(&format!("{d}.{m}.{y}")), "{extended}");
     click(&app, ".order-end").await?;
     assert!(text_of(&app, ".order-end").await?.contains("Tryk igen"));
     click(&app, ".order-end").await?;
-    wait_for(20, "the access ended", || async {
-        let t = app
-            .find(By::Css(".order-status"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        (t == "Afsluttet").then_some(())
+    text_when(&app, ".order-status", "the access ended", |t| {
+        t == "Afsluttet"
     })
     .await?;
     screenshot(&app, "64-my-orders-ended.png").await?;
@@ -554,15 +532,8 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     wait_css(&app, "#range-to").await?.send_keys("55").await?;
     click(&app, "#range-add").await?;
     assert!(text_of(&app, "#ids-added").await?.ends_with('5'));
-    wait_for(20, "five more free", || async {
-        let t = app
-            .find(By::Css("#id-counts .count-free"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        (t.parse::<u32>().ok()? == free + 5).then_some(())
+    text_when(&app, "#id-counts .count-free", "five more free", |t| {
+        t.parse::<u32>().ok() == Some(free + 5)
     })
     .await?;
     click(&app, "#ids-back").await?;
