@@ -183,6 +183,7 @@ pub enum Msg {
     AddRange,
     Added,
     RangeInvalid,
+    AllUnits,
 }
 
 pub fn t(lang: Lang, msg: Msg) -> &'static str {
@@ -497,6 +498,8 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         (AddRange, En) => "Add",
         (Added, Da) => "Tilføjet:",
         (Added, En) => "Added:",
+        (AllUnits, Da) => "Alle arbejdssteder",
+        (AllUnits, En) => "All units",
         (RangeInvalid, Da) => "Skriv 1–8 bogstaver a–z og to tal, hvor det sidste er mindst lige så stort som det første. Højst 500 ad gangen.",
         (RangeInvalid, En) => "Type 1–8 letters a–z and two numbers, the second at least as large as the first. At most 500 at a time.",
     }

@@ -507,6 +507,18 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
         .await?
         .send_keys("sofie")
         .await?;
+    // …in her own unit, chosen from the list of the municipality's units.
+    let nord = "#search-unit option[value='kbh-hjemmepleje-nord']";
+    wait_for(20, "the unit list", || async {
+        app.find(By::Css(nord)).await.ok()
+    })
+    .await?;
+    js(
+        &app,
+        "document.getElementById('search-unit').value = 'kbh-hjemmepleje-nord';",
+        vec![],
+    )
+    .await?;
     click(&app, "#search-go").await?;
     click(&app, ".show-pdf").await?;
     let path = text_of(&app, "#pdf-path").await?;

@@ -2,8 +2,9 @@
 //! The shell saves the PDF privately and hands it to the platform's
 //! viewer; the backend audits every view and every search by CPR number.
 
-use omsorg_core::api::{DeclarationQuery, DeclarationSummary, SavedPdf};
+use omsorg_core::api::{DeclarationQuery, DeclarationSummary, SavedPdf, UnitRef};
 use omsorg_core::ErrorCode;
+use web_sys::HtmlSelectElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -20,12 +21,26 @@ pub fn DeclarationSearchPage(props: &PageProps) -> Html {
         use_node_ref(),
         use_node_ref(),
     );
+    let unit = use_node_ref();
+    let units = use_state(Vec::<UnitRef>::new);
+    {
+        let units = units.clone();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                // Without the list the search still works, just not by unit.
+                if let Ok(list) = shell::admin_units().await {
+                    units.set(list);
+                }
+            });
+        });
+    }
     let found = use_state(|| None::<Vec<DeclarationSummary>>);
     let problem = use_state(|| None::<ErrorCode>);
     let opened = use_state(|| None::<SavedPdf>);
     let busy = use_state(|| false);
     let search = {
         let (name, user_id, date, cpr) = (name.clone(), user_id.clone(), date.clone(), cpr.clone());
+        let unit = unit.clone();
         let (found, problem, busy, refused) = (
             found.clone(),
             problem.clone(),
@@ -37,7 +52,10 @@ pub fn DeclarationSearchPage(props: &PageProps) -> Html {
             let query = DeclarationQuery {
                 name: input_value(&name),
                 user_id: input_value(&user_id),
-                unit_id: String::new(),
+                unit_id: unit
+                    .cast::<HtmlSelectElement>()
+                    .map(|s| s.value())
+                    .unwrap_or_default(),
                 date: input_value(&date),
                 cpr: input_value(&cpr),
             };
@@ -89,6 +107,11 @@ pub fn DeclarationSearchPage(props: &PageProps) -> Html {
                 <input id="search-name" ref={name} type="text" autocomplete="off" />
                 <label for="search-user-id">{ t(lang, Msg::UserIdLabel) }</label>
                 <input id="search-user-id" ref={user_id} type="text" autocomplete="off" />
+                <label for="search-unit">{ t(lang, Msg::Unit) }</label>
+                <select id="search-unit" ref={unit}>
+                    <option value="">{ t(lang, Msg::AllUnits) }</option>
+                    { for units.iter().map(|u| html! { <option value={u.id.clone()}>{ &u.name }</option> }) }
+                </select>
                 <label for="search-date">{ t(lang, Msg::Date) }</label>
                 <input id="search-date" ref={date} type="date" />
                 <label for="search-cpr">{ t(lang, Msg::CprExact) }</label>
