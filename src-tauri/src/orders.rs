@@ -204,7 +204,11 @@ fn worth_retrying(code: ErrorCode) -> bool {
 /// key are kept before anything is sent; every later attempt for the same
 /// draft sends exactly that again, so the backend makes one access however
 /// often the answer is lost. The draft is deleted once the receipt is here.
+/// One submission at a time: a second tap waits, then finds the pending
+/// request (and its key) or no draft at all.
 pub async fn submit(shell: &Shell) -> Result<SubstituteAccessReceipt, CommandError> {
+    static SUBMITTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _one_at_a_time = SUBMITTING.lock().await;
     let auth = auth(shell).await?;
     let mut k = kept(shell)?.ok_or_else(|| incomplete("there is no order to send"))?;
     let pending = match k.pending.take() {
@@ -461,6 +465,24 @@ mod tests {
         save_draft(&shell, edited).unwrap();
         submit(&shell).await.unwrap_err();
         assert_ne!(keys.lock().unwrap().last().cloned(), sent);
+    }
+
+    #[tokio::test]
+    async fn two_taps_at_once_send_one_order() {
+        use std::sync::atomic::AtomicBool;
+        use std::sync::{Arc, Mutex};
+        let keys = Arc::new(Mutex::new(Vec::new()));
+        let url = flaky_backend(Arc::new(AtomicBool::new(false)), Arc::clone(&keys)).await;
+        let (shell, _files) = shell_on(&url).await;
+        save_draft(&shell, draft()).unwrap();
+        let (a, b) = tokio::join!(submit(&shell), submit(&shell));
+        let outcomes = [a.is_ok(), b.is_ok()];
+        assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 1, "{outcomes:?}");
+        assert_eq!(
+            keys.lock().unwrap().len(),
+            1,
+            "one request reached the backend"
+        );
     }
 
     #[test]

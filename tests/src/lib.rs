@@ -420,12 +420,37 @@ where
 /// Up to 45 s: a ceiling for a loaded 2-core CI machine (a KOMBIT login is
 /// several round trips through browser, provider, app and backend), not a
 /// speed target; the figures file holds the measured times.
+/// On a timeout the window is saved as `timeout-<selector>.png`, with its
+/// page text, so a failed run shows what was on the screen instead.
 pub async fn wait_css(driver: &WebDriver, css: &str) -> Result<WebElement> {
-    wait_for(45, css, || async {
+    let found = wait_for(45, css, || async {
         let el = driver.find(By::Css(css)).await.ok()?;
         el.is_displayed().await.ok()?.then_some(el)
     })
-    .await
+    .await;
+    if found.is_err() {
+        let name: String = css
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let _ = screenshot(driver, &format!("timeout-{name}.png")).await;
+        if let Ok(text) = driver
+            .execute("return document.body.innerText", vec![])
+            .await
+        {
+            let _ = std::fs::write(
+                artifacts_dir().join(format!("timeout-{name}.txt")),
+                text.json().as_str().unwrap_or_default(),
+            );
+        }
+    }
+    found
 }
 
 /// Saves a screenshot under the artifacts dir (after a beat, since WebKit can
