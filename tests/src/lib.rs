@@ -360,7 +360,9 @@ impl Driver {
         ])
         .env("DISPLAY", display)
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        // The app's own log (it inherits this): no token or CPR number is
+        // ever logged, and a failed run can be read.
+        .stderr(log_file("app")?);
         for (k, v) in env {
             cmd.env(k, v);
         }

@@ -69,6 +69,14 @@ pub fn run_all(e2e: bool) -> Result<()> {
     let app = build::app()?;
     let figures = root().join("test-artifacts/figures.txt");
     let _ = std::fs::remove_file(&figures);
+    // Compiled first, and the gigabytes just written flushed to disk: on a
+    // cold cache the kernel's write-back otherwise stalls the first E2E
+    // tests' SQLite and keyring writes for minutes (seen on a clean clone).
+    step(
+        "cargo test --no-run (every crate and the E2E suite)",
+        cmd("cargo").args(["test", "--workspace", "--exclude", "omsorg-ui", "--no-run"]),
+    )?;
+    step("sync (flush the build's writes)", &mut cmd("sync"))?;
     // One cargo invocation for every crate's tests and the E2E suite, so the
     // dependency graph is compiled once (features unify per invocation) and
     // the backend binary the E2E starts is the one this build made. One test
