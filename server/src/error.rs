@@ -119,18 +119,13 @@ where
 /// A CPR number that is not one: `cpr.invalid` with the parser's reason.
 impl From<omsorg_core::cpr::CprError> for ApiError {
     fn from(e: omsorg_core::cpr::CprError) -> Self {
-        ApiError::client(ErrorCode::CprInvalid, e.to_string())
+        ApiError::client(e.code(), e.to_string())
     }
 }
 
 /// An access period the rules refuse: `period.too_long` / `period.in_past`.
 impl From<omsorg_core::period::PeriodError> for ApiError {
     fn from(e: omsorg_core::period::PeriodError) -> Self {
-        use omsorg_core::period::PeriodError;
-        let code = match e {
-            PeriodError::TooLong => ErrorCode::PeriodTooLong,
-            PeriodError::InPast => ErrorCode::PeriodInPast,
-        };
-        ApiError::client(code, e.to_string())
+        ApiError::client(e.code(), e.to_string())
     }
 }

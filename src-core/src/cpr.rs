@@ -34,6 +34,13 @@ impl std::fmt::Display for CprError {
 
 impl std::error::Error for CprError {}
 
+impl CprError {
+    /// The code the app and the backend answer with.
+    pub fn code(self) -> crate::ErrorCode {
+        crate::ErrorCode::CprInvalid
+    }
+}
+
 /// The century a CPR number's year falls in, from its 7th digit and its
 /// two year digits (SPEC C4's table).
 pub fn century(seventh: u8, yy: u8) -> u16 {

@@ -164,6 +164,15 @@ impl ErrorCode {
         ErrorCode::IdempotencyMismatch,
     ];
 
+    /// No answer, a broken answer, or "still busy": the same request may
+    /// succeed if sent again (with the same idempotency key, where it has one).
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::NetworkUnreachable | ErrorCode::NetworkBadResponse | ErrorCode::Throttled
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::RequestInvalid => "request.invalid",
@@ -235,6 +244,24 @@ impl ErrorBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_no_answer_a_broken_one_or_busy_is_worth_sending_again() {
+        let mut transient: Vec<&str> = ErrorCode::ALL
+            .iter()
+            .filter(|c| c.is_transient())
+            .map(|c| c.as_str())
+            .collect();
+        transient.sort();
+        assert_eq!(
+            transient,
+            [
+                "network.bad_response",
+                "network.unreachable",
+                "request.throttled"
+            ]
+        );
+    }
 
     #[test]
     fn wire_form_matches_as_str_for_every_code() {

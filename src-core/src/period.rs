@@ -33,6 +33,16 @@ impl std::fmt::Display for PeriodError {
 
 impl std::error::Error for PeriodError {}
 
+impl PeriodError {
+    /// The code the app and the backend answer with.
+    pub fn code(self) -> crate::ErrorCode {
+        match self {
+            PeriodError::InPast => crate::ErrorCode::PeriodInPast,
+            PeriodError::TooLong => crate::ErrorCode::PeriodTooLong,
+        }
+    }
+}
+
 impl AccessPeriod {
     /// From `start` (the moment of submission) to `end`, or 3 days.
     pub fn new(start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> Result<Self, PeriodError> {

@@ -230,8 +230,7 @@ pub fn discard_order_draft(shell: State<'_, Shell>) -> Result<(), CommandError> 
 #[tauri::command]
 pub async fn lookup_cpr(shell: State<'_, Shell>, cpr: String) -> Result<CprPerson, CommandError> {
     let auth = orders::auth(&shell).await?;
-    let cpr =
-        Cpr::parse(&cpr).map_err(|e| CommandError::new(ErrorCode::CprInvalid, e.to_string()))?;
+    let cpr = Cpr::parse(&cpr)?;
     shell.api.cpr_lookup(&auth, &cpr.expose_digits()).await
 }
 
@@ -285,8 +284,7 @@ pub async fn search_declarations(
 ) -> Result<DeclarationList, CommandError> {
     let auth = admin_auth(&shell).await?;
     if !query.cpr.trim().is_empty() {
-        Cpr::parse(&query.cpr)
-            .map_err(|e| CommandError::new(ErrorCode::CprInvalid, e.to_string()))?;
+        Cpr::parse(&query.cpr)?;
     }
     shell.api.declarations(&auth, &query).await
 }

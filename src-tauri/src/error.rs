@@ -20,6 +20,20 @@ impl CommandError {
     }
 }
 
+/// A CPR number that is not one: `cpr.invalid` with the parser's reason.
+impl From<omsorg_core::cpr::CprError> for CommandError {
+    fn from(e: omsorg_core::cpr::CprError) -> Self {
+        CommandError::new(e.code(), e.to_string())
+    }
+}
+
+/// An access period the rules refuse: `period.too_long` / `period.in_past`.
+impl From<omsorg_core::period::PeriodError> for CommandError {
+    fn from(e: omsorg_core::period::PeriodError) -> Self {
+        CommandError::new(e.code(), e.to_string())
+    }
+}
+
 impl From<rusqlite::Error> for CommandError {
     fn from(e: rusqlite::Error) -> Self {
         tracing::error!(error = %e, "store error");

@@ -150,8 +150,7 @@ fn incomplete(what: &str) -> CommandError {
 
 /// The request a complete draft stands for, with the period's end fixed now.
 fn request(draft: &OrderDraft) -> Result<NewSubstituteAccess, CommandError> {
-    let cpr = Cpr::parse(&draft.cpr)
-        .map_err(|e| CommandError::new(ErrorCode::CprInvalid, e.to_string()))?;
+    let cpr = Cpr::parse(&draft.cpr)?;
     let person = draft
         .person
         .as_ref()
@@ -173,13 +172,7 @@ fn request(draft: &OrderDraft) -> Result<NewSubstituteAccess, CommandError> {
     let end = draft
         .end_day
         .map(|day| end_on_day(now, Local::now().date_naive(), day));
-    AccessPeriod::new(now, end).map_err(|e| {
-        let code = match e {
-            omsorg_core::period::PeriodError::TooLong => ErrorCode::PeriodTooLong,
-            omsorg_core::period::PeriodError::InPast => ErrorCode::PeriodInPast,
-        };
-        CommandError::new(code, e.to_string())
-    })?;
+    AccessPeriod::new(now, end)?;
     Ok(NewSubstituteAccess {
         cpr: cpr.expose_digits().to_string(),
         confirmed_name: person.name.clone(),
@@ -189,15 +182,6 @@ fn request(draft: &OrderDraft) -> Result<NewSubstituteAccess, CommandError> {
         declaration_version: draft.declaration_version.clone(),
         signature_png,
     })
-}
-
-/// Whether trying again could help: no answer, a broken answer, or the
-/// first attempt with this key still running.
-fn worth_retrying(code: ErrorCode) -> bool {
-    matches!(
-        code,
-        ErrorCode::NetworkUnreachable | ErrorCode::NetworkBadResponse | ErrorCode::Throttled
-    )
 }
 
 /// Sends the kept order. The first time, its request and a new idempotency
@@ -229,7 +213,8 @@ pub async fn submit(shell: &Shell) -> Result<SubstituteAccessReceipt, CommandErr
                 tracing::info!(access = %receipt.id, "substitute access ordered");
                 return Ok(receipt);
             }
-            Err(e) if worth_retrying(e.code) => match waits.next() {
+            // No answer, or the first attempt with this key still running.
+            Err(e) if e.code.is_transient() => match waits.next() {
                 Some(wait) => {
                     tracing::warn!(code = %e.code, "order not answered; trying again with the same key");
                     tokio::time::sleep(*wait).await;

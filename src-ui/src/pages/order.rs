@@ -46,13 +46,6 @@ fn period(draft: &OrderDraft) -> Result<AccessPeriod, PeriodError> {
     AccessPeriod::new(now, end)
 }
 
-fn period_code(e: PeriodError) -> ErrorCode {
-    match e {
-        PeriodError::TooLong => ErrorCode::PeriodTooLong,
-        PeriodError::InPast => ErrorCode::PeriodInPast,
-    }
-}
-
 /// Whether the step's input is complete enough to go on.
 fn step_done(draft: &OrderDraft, step: u8) -> bool {
     match step {
@@ -301,7 +294,7 @@ pub fn OrderWizard(props: &PageProps) -> Html {
                             </p>
                         },
                         Err(e) => html! {
-                            <p id="period-check" class="notice error" role="alert">{ error_text(lang, period_code(e)) }</p>
+                            <p id="period-check" class="notice error" role="alert">{ error_text(lang, e.code()) }</p>
                         },
                     } }
                 </>
@@ -412,12 +405,7 @@ pub fn OrderWizard(props: &PageProps) -> Html {
                     Ok(r) => receipt.set(Some(r)),
                     Err(e) if refusal(e.code) => refused.emit(e.code),
                     Err(e) => {
-                        not_sent.set(matches!(
-                            e.code,
-                            ErrorCode::NetworkUnreachable
-                                | ErrorCode::NetworkBadResponse
-                                | ErrorCode::Throttled
-                        ));
+                        not_sent.set(e.code.is_transient());
                         if e.code == ErrorCode::ReservationInvalid {
                             update.emit(OrderDraft {
                                 reservation: None,

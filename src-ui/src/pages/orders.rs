@@ -120,10 +120,7 @@ fn OrderCard(props: &CardProps) -> Html {
                 omsorg_core::period::end_on_day(Utc::now(), Local::now().date_naive(), picked);
             let period = AccessPeriod::new(start, None).and_then(|p| p.with_end(end, Utc::now()));
             if let Err(e) = period {
-                return changed.emit(Err(match e {
-                    omsorg_core::period::PeriodError::TooLong => ErrorCode::PeriodTooLong,
-                    omsorg_core::period::PeriodError::InPast => ErrorCode::PeriodInPast,
-                }));
+                return changed.emit(Err(e.code()));
             }
             let (busy, id, changed) = (busy.clone(), id.clone(), changed.clone());
             busy.set(true);
