@@ -32,10 +32,7 @@ fn main() {
         .min(500);
     let cores = std::thread::available_parallelism().map_or(2, |c| c.get());
     println!("order benchmark: {cores} cores, {n} orders one after another");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::runtime();
     rt.block_on(async {
         let issuer = spawn_issuer().await;
         let app = spawn_app_trusting(&issuer).await;

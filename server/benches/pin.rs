@@ -47,10 +47,7 @@ fn main() {
     let limit = raw_limit(cores, secs);
     println!("raw Argon2id limit:           {limit:8.1} verifications/s");
 
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::runtime();
     rt.block_on(async {
         let issuer = spawn_issuer().await;
         let app = spawn_app_trusting(&issuer).await;

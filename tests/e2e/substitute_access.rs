@@ -287,22 +287,9 @@ async fn sign_out(app: &WebDriver) -> Result<()> {
     Ok(())
 }
 
-/// The PDF's text, as poppler's `pdftotext` extracts it.
-fn pdf_text(path: &str) -> Result<String> {
-    let out = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8", path, "-"])
-        .output()?;
-    if !out.status.success() {
-        bail!("pdftotext: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    Ok(String::from_utf8(out.stdout)?)
-}
-
-fn poppler(tool: &str, args: &[&str], path: &str) -> Result<String> {
-    let out = std::process::Command::new(tool)
-        .args(args)
-        .arg(path)
-        .output()?;
+/// A poppler tool's output for `args` (the PDF's path among them).
+fn poppler(tool: &str, args: &[&str]) -> Result<String> {
+    let out = std::process::Command::new(tool).args(args).output()?;
     if !out.status.success() {
         bail!("{tool}: {}", String::from_utf8_lossy(&out.stderr));
     }
@@ -524,10 +511,10 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     let path = text_of(&app, "#pdf-path").await?;
     assert!(text_of(&app, "#pdf-opened").await?.contains("åbnet"));
     screenshot(&app, "63-declaration-found.png").await?;
-    let text = pdf_text(&path)?;
+    let text = poppler("pdftotext", &["-enc", "UTF-8", &path, "-"])?;
     assert!(text.contains("Sofie Vikar Jensen"), "{text}");
     assert!(text.contains("Erklæringens version: 2026-1"), "{text}");
-    let images = poppler("pdfimages", &["-list"], &path)?;
+    let images = poppler("pdfimages", &["-list", &path])?;
     assert!(
         images
             .lines()

@@ -10,6 +10,15 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::SaltString;
 use omsorg_core::pin_hash;
 
+/// The runtime every benchmark's backend and clients share (one worker
+/// per core, as the backend runs).
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
