@@ -9,6 +9,11 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import Provider, { interactionPolicy } from 'oidc-provider';
 
+// Start-up phases with the time since the process started, on stderr (the
+// harness keeps it in dev-idp.log): a slow start shows where it waited.
+const phase = (what) => console.error(`dev-idp: ${what} at ${Math.round(performance.now())} ms`);
+phase('modules loaded');
+
 const PEOPLE = {
   anna: { password: 'anna-pass', name: 'Anna Andersen', municipality: '101' },
   bo: { password: 'bo-pass', name: 'Bo Berg', municipality: '101' },
@@ -205,9 +210,11 @@ function interactions(provider) {
 const server = http.createServer();
 server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
+  phase('port bound');
   const provider = new Provider(issuer, configuration());
   provider.use(interactions(provider));
   server.on('request', provider.callback());
+  phase('provider ready');
   console.log(`dev-idp listening on ${issuer}`);
 });
 // Nothing to flush (in-memory state): stop at once, open keep-alive connections or not.

@@ -83,11 +83,12 @@ pub struct VerifyPin {
 }
 
 /// What a shared device is (SPEC C3). A personal device has no enrollment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceMode {
     /// In a resident's apartment, used by everyone who visits.
+    #[default]
     ApartmentTablet,
     /// A large screen in a common room, in kiosk mode.
     WallScreen,
@@ -173,7 +174,7 @@ pub struct SubstituteIdList {
 
 /// `POST /api/v1/admin/substitute-ids`: `prefix` + `from`..=`to`, e.g.
 /// "vik", 51, 60 → vik051 … vik060.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewSubstituteIds {
     pub prefix: String,

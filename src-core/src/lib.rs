@@ -9,6 +9,7 @@ pub mod cpr;
 pub mod declaration;
 pub mod error;
 pub mod fuzzing;
+pub mod ipc;
 pub mod lock;
 pub mod period;
 pub mod pin;

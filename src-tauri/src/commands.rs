@@ -1,17 +1,21 @@
-//! Tauri commands: thin wrappers that call the services below them.
+//! The shell's commands: the bodies of the commands declared in
+//! `omsorg_core::ipc`, and the one dispatcher that runs them. The
+//! dispatcher applies each command's declared lock policy before its body
+//! runs; no body checks the lock itself.
 
-use chrono::{Local, NaiveDate, Utc};
+use chrono::{Local, Utc};
 use omsorg_core::api::{
-    AddedSubstituteIds, CprPerson, DeclarationList, DeclarationQuery, DeviceInfo, DeviceMode,
-    DeviceStatus, EnrollmentCode, ExtendAccess, Me, MunicipalityChoice, NewEnrollmentCode,
-    NewSubstituteIds, OrderDraft, Reservation, SavedPdf, SubstituteAccessList,
+    AddedSubstituteIds, CprPerson, DeclarationList, DeviceInfo, DeviceStatus, EnrollmentCode, Me,
+    MunicipalityChoice, NewEnrollmentCode, OrderDraft, Reservation, SavedPdf, SubstituteAccessList,
     SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteIdList, UnitRef,
 };
 use omsorg_core::cpr::Cpr;
+use omsorg_core::ipc::{self, Dispatch, LockPolicy, NoArgs};
 use omsorg_core::lock::LockState;
 use omsorg_core::period::end_on_day;
 use omsorg_core::ErrorCode;
-use tauri::State;
+use tauri::ipc::{Invoke, InvokeBody};
+use tauri::{Manager, Runtime};
 
 use crate::api_client::ApiClient;
 use crate::api_client::Auth;
@@ -22,90 +26,273 @@ use crate::pin;
 use crate::store::Store;
 use crate::Shell;
 
-#[tauri::command]
-pub async fn list_municipalities(
-    shell: State<'_, Shell>,
-) -> Result<MunicipalityChoice, CommandError> {
-    shell.lock.guard()?;
-    load_municipalities(&shell.api, &shell.store).await
-}
-
-/// KOMBIT login for the chosen municipality, in the system browser. Answers
-/// with the person once the backend knows them; never with a token.
-#[tauri::command]
-pub async fn start_login(shell: State<'_, Shell>, code: String) -> Result<Me, CommandError> {
-    shell.lock.guard()?;
-    refuse_on_shared_device(&shell)?;
-    let me = shell
-        .sessions
-        .login(&shell.store, &shell.api, &code, shell.browser.as_ref())
-        .await?;
-    shell.lock.begin_unlocked();
-    Ok(me)
-}
-
-#[tauri::command]
-pub fn cancel_login(shell: State<'_, Shell>) -> Result<(), CommandError> {
-    shell.lock.guard()?;
-    shell.sessions.cancel_login();
-    Ok(())
-}
-
-/// At start: whether someone is signed in (from the keystore), and the lock's
-/// state. A restarted app with a PIN set starts locked. Never the person
-/// themself: that is `current_person`, refused while locked.
-#[tauri::command]
-pub async fn restore_session(shell: State<'_, Shell>) -> Result<Option<LockState>, CommandError> {
-    shell.lock.guard()?;
-    if device::enrolled(&shell)? {
-        // A shared device has no personal session to restore.
-        return Ok(None);
+/// The invoke handler: a declared command, its lock policy applied, then
+/// its body. Anything else is refused before it reaches any code.
+pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
+    |invoke: Invoke<R>| {
+        let name = invoke.message.command().to_string();
+        let args = match invoke.message.payload() {
+            InvokeBody::Json(v) => v.clone(),
+            InvokeBody::Raw(_) => serde_json::Value::Null,
+        };
+        let app = invoke.message.webview().app_handle().clone();
+        let resolver = invoke.resolver;
+        tauri::async_runtime::spawn(async move {
+            let shell = app.state::<Shell>();
+            match call(&shell, &name, args).await {
+                Ok(value) => resolver.resolve(value),
+                Err(e) => resolver.reject(e),
+            }
+        });
+        true
     }
-    pin::restore(&shell).await
 }
 
-/// The signed-in person (for the home and PIN setup screens).
-#[tauri::command]
-pub async fn current_person(shell: State<'_, Shell>) -> Result<Me, CommandError> {
-    shell.lock.guard()?;
-    shell.sessions.person().await
+/// One command call as the web view makes it: declared, allowed under the
+/// lock's present state, with arguments that fit.
+pub async fn call(
+    shell: &Shell,
+    name: &str,
+    args: serde_json::Value,
+) -> Result<serde_json::Value, CommandError> {
+    let Some(policy) = ipc::policy(name) else {
+        return Err(CommandError::new(
+            ErrorCode::RequestInvalid,
+            format!("no such command: {name}"),
+        ));
+    };
+    if policy == LockPolicy::Unlocked {
+        shell.lock.guard()?;
+    }
+    // A missing argument object is an empty one (`invoke("lock_state")`).
+    let args = if args.is_null() {
+        serde_json::json!({})
+    } else {
+        args
+    };
+    ipc::dispatch(shell, name, args).await.map_err(|e| match e {
+        Dispatch::Failed(e) => e,
+        Dispatch::Unknown(name) => CommandError::new(
+            ErrorCode::RequestInvalid,
+            format!("no such command: {name}"),
+        ),
+        Dispatch::BadArgs(why) => CommandError::new(ErrorCode::RequestInvalid, why),
+    })
 }
 
-/// `None` when nobody is signed in. Carries no personal data.
-#[tauri::command]
-pub async fn lock_state(shell: State<'_, Shell>) -> Result<Option<LockState>, CommandError> {
-    Ok(pin::observe(&shell, shell.lock.state()).await)
-}
+impl ipc::Handlers for Shell {
+    type Error = CommandError;
 
-/// The UI saw the person use the app (throttled by the UI). Too late is too
-/// late: after the timeout this reports the lock instead of reopening it.
-#[tauri::command]
-pub async fn report_activity(shell: State<'_, Shell>) -> Result<Option<LockState>, CommandError> {
-    Ok(pin::observe(&shell, shell.lock.activity()).await)
-}
+    async fn list_municipalities(&self, _: NoArgs) -> Result<MunicipalityChoice, CommandError> {
+        load_municipalities(&self.api, &self.store).await
+    }
 
-#[tauri::command]
-pub async fn unlock(shell: State<'_, Shell>, pin: String) -> Result<LockState, CommandError> {
-    pin::unlock(&shell, &pin).await
-}
+    async fn get_language(&self, _: NoArgs) -> Result<String, CommandError> {
+        Ok(self.store.language()?.unwrap_or_else(|| "da".into()))
+    }
 
-/// Sets the first PIN, or changes it (`current_pin`, unless the KOMBIT login
-/// is fresh). Answers with the person as the backend now sees them.
-#[tauri::command]
-pub async fn set_pin(
-    shell: State<'_, Shell>,
-    pin: String,
-    current_pin: Option<String>,
-) -> Result<Me, CommandError> {
-    shell.lock.guard()?;
-    pin::set(&shell, &pin, current_pin).await
-}
+    async fn set_language(&self, a: ipc::TagArgs) -> Result<(), CommandError> {
+        if !matches!(a.tag.as_str(), "da" | "en") {
+            return Err(CommandError::new(
+                ErrorCode::RequestInvalid,
+                "unknown language",
+            ));
+        }
+        self.store.set_language(&a.tag)?;
+        Ok(())
+    }
 
-#[tauri::command]
-pub async fn sign_out(shell: State<'_, Shell>) -> Result<(), CommandError> {
-    shell.lock.end();
-    orders::forget_files(&shell);
-    shell.sessions.sign_out(&shell.store).await
+    async fn start_login(&self, a: ipc::CodeArgs) -> Result<Me, CommandError> {
+        refuse_on_shared_device(self)?;
+        let me = self
+            .sessions
+            .login(&self.store, &self.api, &a.code, self.browser.as_ref())
+            .await?;
+        self.lock.begin_unlocked();
+        Ok(me)
+    }
+
+    async fn cancel_login(&self, _: NoArgs) -> Result<(), CommandError> {
+        self.sessions.cancel_login();
+        Ok(())
+    }
+
+    /// A restarted app with a PIN set starts locked; never the person
+    /// themself (that is `current_person`, refused while locked).
+    async fn restore_session(&self, _: NoArgs) -> Result<Option<LockState>, CommandError> {
+        if device::enrolled(self)? {
+            // A shared device has no personal session to restore.
+            return Ok(None);
+        }
+        pin::restore(self).await
+    }
+
+    async fn current_person(&self, _: NoArgs) -> Result<Me, CommandError> {
+        self.sessions.person().await
+    }
+
+    async fn lock_state(&self, _: NoArgs) -> Result<Option<LockState>, CommandError> {
+        Ok(pin::observe(self, self.lock.state()).await)
+    }
+
+    async fn report_activity(&self, _: NoArgs) -> Result<Option<LockState>, CommandError> {
+        Ok(pin::observe(self, self.lock.activity()).await)
+    }
+
+    async fn unlock(&self, a: ipc::PinArgs) -> Result<LockState, CommandError> {
+        pin::unlock(self, &a.pin).await
+    }
+
+    async fn set_pin(&self, a: ipc::SetPinArgs) -> Result<Me, CommandError> {
+        pin::set(self, &a.pin, a.current_pin).await
+    }
+
+    async fn sign_out(&self, _: NoArgs) -> Result<(), CommandError> {
+        self.lock.end();
+        orders::forget_files(self);
+        self.sessions.sign_out(&self.store).await
+    }
+
+    /// Checked with the backend: a revoked device answers `None` (and has
+    /// forgotten its enrollment).
+    async fn device_status(&self, _: NoArgs) -> Result<Option<DeviceStatus>, CommandError> {
+        Ok(device::status(self).await?.map(|device| DeviceStatus {
+            device,
+            admin: self.shared.admin_mode(),
+        }))
+    }
+
+    async fn enroll_device(&self, a: ipc::CodeArgs) -> Result<DeviceInfo, CommandError> {
+        device::enroll(self, &a.code).await
+    }
+
+    async fn shared_login(&self, a: ipc::UserPinArgs) -> Result<Me, CommandError> {
+        device::login(self, &a.user_id, &a.pin).await
+    }
+
+    /// The web view is reset after it. A personal device signs out with
+    /// `sign_out`.
+    async fn shared_sign_out(&self, _: NoArgs) -> Result<(), CommandError> {
+        if !device::enrolled(self)? {
+            return Err(CommandError::new(
+                ErrorCode::Forbidden,
+                "not a shared device",
+            ));
+        }
+        device::sign_out(self, "Log ud").await;
+        Ok(())
+    }
+
+    async fn device_admin(&self, a: ipc::UserPinArgs) -> Result<(), CommandError> {
+        device::enter_admin(self, &a.user_id, &a.pin).await
+    }
+
+    async fn leave_device_admin(&self, _: NoArgs) -> Result<(), CommandError> {
+        device::leave_admin(self)
+    }
+
+    async fn unenroll_device(&self, _: NoArgs) -> Result<(), CommandError> {
+        device::unenroll(self).await
+    }
+
+    async fn admin_units(&self, _: NoArgs) -> Result<Vec<UnitRef>, CommandError> {
+        let auth = admin_auth(self).await?;
+        self.api.units(&auth).await
+    }
+
+    async fn create_enrollment_code(
+        &self,
+        a: ipc::NewCodeArgs,
+    ) -> Result<EnrollmentCode, CommandError> {
+        let auth = admin_auth(self).await?;
+        let body = NewEnrollmentCode {
+            unit_id: a.unit_id,
+            mode: a.mode,
+            apartment: a.apartment,
+        };
+        self.api.create_enrollment_code(&auth, &body).await
+    }
+
+    async fn load_order_draft(&self, _: NoArgs) -> Result<Option<OrderDraft>, CommandError> {
+        orders::load_draft(self)
+    }
+
+    async fn save_order_draft(&self, a: ipc::DraftArgs) -> Result<(), CommandError> {
+        orders::save_draft(self, a.draft)
+    }
+
+    async fn discard_order_draft(&self, _: NoArgs) -> Result<(), CommandError> {
+        orders::discard_draft(self)
+    }
+
+    /// A malformed number is refused here, before it leaves the device.
+    async fn lookup_cpr(&self, a: ipc::CprArgs) -> Result<CprPerson, CommandError> {
+        let auth = orders::auth(self).await?;
+        let cpr = Cpr::parse(&a.cpr)?;
+        self.api.cpr_lookup(&auth, &cpr.expose_digits()).await
+    }
+
+    async fn reserve_substitute_id(&self, _: NoArgs) -> Result<Reservation, CommandError> {
+        let auth = orders::auth(self).await?;
+        self.api.reserve(&auth).await
+    }
+
+    async fn submit_order(&self, _: NoArgs) -> Result<SubstituteAccessReceipt, CommandError> {
+        orders::submit(self).await
+    }
+
+    async fn my_orders(&self, _: NoArgs) -> Result<SubstituteAccessList, CommandError> {
+        let auth = orders::auth(self).await?;
+        self.api.orders(&auth).await
+    }
+
+    async fn end_order(&self, a: ipc::IdArgs) -> Result<SubstituteAccessSummary, CommandError> {
+        let auth = orders::auth(self).await?;
+        self.api.end_order(&auth, &a.id).await
+    }
+
+    async fn extend_order(
+        &self,
+        a: ipc::ExtendArgs,
+    ) -> Result<SubstituteAccessSummary, CommandError> {
+        let auth = orders::auth(self).await?;
+        let end = end_on_day(Utc::now(), Local::now().date_naive(), a.day);
+        self.api
+            .extend_order(&auth, &a.id, &omsorg_core::api::ExtendAccess { end })
+            .await
+    }
+
+    async fn search_declarations(
+        &self,
+        a: ipc::QueryArgs,
+    ) -> Result<DeclarationList, CommandError> {
+        let auth = admin_auth(self).await?;
+        if !a.query.cpr.trim().is_empty() {
+            Cpr::parse(&a.query.cpr)?;
+        }
+        self.api.declarations(&auth, &a.query).await
+    }
+
+    async fn open_declaration(&self, a: ipc::IdArgs) -> Result<SavedPdf, CommandError> {
+        let auth = admin_auth(self).await?;
+        orders::open_declaration(self, &auth, &a.id).await
+    }
+
+    async fn substitute_ids(&self, _: NoArgs) -> Result<SubstituteIdList, CommandError> {
+        let auth = admin_auth(self).await?;
+        self.api.substitute_ids(&auth).await
+    }
+
+    async fn add_substitute_ids(
+        &self,
+        a: ipc::RangeArgs,
+    ) -> Result<AddedSubstituteIds, CommandError> {
+        let auth = admin_auth(self).await?;
+        a.range
+            .user_ids()
+            .map_err(|why| CommandError::new(ErrorCode::RequestInvalid, why))?;
+        self.api.add_substitute_ids(&auth, &a.range).await
+    }
 }
 
 /// KOMBIT is for personal devices; a shared one offers user ID + PIN only.
@@ -119,64 +306,9 @@ fn refuse_on_shared_device(shell: &Shell) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// `None` on a personal device. Checked with the backend: a revoked device
-/// answers `None` (and has forgotten its enrollment).
-#[tauri::command]
-pub async fn device_status(shell: State<'_, Shell>) -> Result<Option<DeviceStatus>, CommandError> {
-    shell.lock.guard()?;
-    Ok(device::status(&shell).await?.map(|device| DeviceStatus {
-        device,
-        admin: shell.shared.admin_mode(),
-    }))
-}
-
-#[tauri::command]
-pub async fn enroll_device(
-    shell: State<'_, Shell>,
-    code: String,
-) -> Result<DeviceInfo, CommandError> {
-    device::enroll(&shell, &code).await
-}
-
-#[tauri::command]
-pub async fn shared_login(
-    shell: State<'_, Shell>,
-    user_id: String,
-    pin: String,
-) -> Result<Me, CommandError> {
-    device::login(&shell, &user_id, &pin).await
-}
-
-/// "Log ud" on a shared device: the web view is reset after it.
-#[tauri::command]
-pub async fn shared_sign_out(shell: State<'_, Shell>) -> Result<(), CommandError> {
-    device::sign_out(&shell, "Log ud").await;
-    Ok(())
-}
-
-#[tauri::command]
-pub async fn device_admin(
-    shell: State<'_, Shell>,
-    user_id: String,
-    pin: String,
-) -> Result<(), CommandError> {
-    device::enter_admin(&shell, &user_id, &pin).await
-}
-
-#[tauri::command]
-pub fn leave_device_admin(shell: State<'_, Shell>) -> Result<(), CommandError> {
-    device::leave_admin(&shell)
-}
-
-#[tauri::command]
-pub async fn unenroll_device(shell: State<'_, Shell>) -> Result<(), CommandError> {
-    device::unenroll(&shell).await
-}
-
 /// The administrator's KOMBIT session on a personal device (a shared
 /// session never administers; the backend refuses it too).
 async fn admin_auth(shell: &Shell) -> Result<Auth, CommandError> {
-    shell.lock.guard()?;
     match shell.sessions.access_token(&shell.store).await? {
         auth @ Auth::Bearer(_) => Ok(auth),
         _ => Err(CommandError::new(
@@ -184,156 +316,6 @@ async fn admin_auth(shell: &Shell) -> Result<Auth, CommandError> {
             "administration needs a KOMBIT login on a personal device",
         )),
     }
-}
-
-#[tauri::command]
-pub async fn admin_units(shell: State<'_, Shell>) -> Result<Vec<UnitRef>, CommandError> {
-    let auth = admin_auth(&shell).await?;
-    shell.api.units(&auth).await
-}
-
-#[tauri::command]
-pub async fn create_enrollment_code(
-    shell: State<'_, Shell>,
-    unit_id: String,
-    mode: DeviceMode,
-    apartment: Option<String>,
-) -> Result<EnrollmentCode, CommandError> {
-    let auth = admin_auth(&shell).await?;
-    let body = NewEnrollmentCode {
-        unit_id,
-        mode,
-        apartment,
-    };
-    shell.api.create_enrollment_code(&auth, &body).await
-}
-
-// The substitute-access wizard and its follow-up (SPEC C4).
-
-#[tauri::command]
-pub fn load_order_draft(shell: State<'_, Shell>) -> Result<Option<OrderDraft>, CommandError> {
-    orders::load_draft(&shell)
-}
-
-#[tauri::command]
-pub fn save_order_draft(shell: State<'_, Shell>, draft: OrderDraft) -> Result<(), CommandError> {
-    orders::save_draft(&shell, draft)
-}
-
-#[tauri::command]
-pub fn discard_order_draft(shell: State<'_, Shell>) -> Result<(), CommandError> {
-    orders::discard_draft(&shell)
-}
-
-/// The register's name for a CPR number; a malformed number is refused
-/// here, before it leaves the device.
-#[tauri::command]
-pub async fn lookup_cpr(shell: State<'_, Shell>, cpr: String) -> Result<CprPerson, CommandError> {
-    let auth = orders::auth(&shell).await?;
-    let cpr = Cpr::parse(&cpr)?;
-    shell.api.cpr_lookup(&auth, &cpr.expose_digits()).await
-}
-
-#[tauri::command]
-pub async fn reserve_substitute_id(shell: State<'_, Shell>) -> Result<Reservation, CommandError> {
-    let auth = orders::auth(&shell).await?;
-    shell.api.reserve(&auth).await
-}
-
-#[tauri::command]
-pub async fn submit_order(
-    shell: State<'_, Shell>,
-) -> Result<SubstituteAccessReceipt, CommandError> {
-    orders::submit(&shell).await
-}
-
-#[tauri::command]
-pub async fn my_orders(shell: State<'_, Shell>) -> Result<SubstituteAccessList, CommandError> {
-    let auth = orders::auth(&shell).await?;
-    shell.api.orders(&auth).await
-}
-
-#[tauri::command]
-pub async fn end_order(
-    shell: State<'_, Shell>,
-    id: String,
-) -> Result<SubstituteAccessSummary, CommandError> {
-    let auth = orders::auth(&shell).await?;
-    shell.api.end_order(&auth, &id).await
-}
-
-/// A new last day for an access (same time of day as now).
-#[tauri::command]
-pub async fn extend_order(
-    shell: State<'_, Shell>,
-    id: String,
-    day: NaiveDate,
-) -> Result<SubstituteAccessSummary, CommandError> {
-    let auth = orders::auth(&shell).await?;
-    let end = end_on_day(Utc::now(), Local::now().date_naive(), day);
-    shell
-        .api
-        .extend_order(&auth, &id, &ExtendAccess { end })
-        .await
-}
-
-#[tauri::command]
-pub async fn search_declarations(
-    shell: State<'_, Shell>,
-    query: DeclarationQuery,
-) -> Result<DeclarationList, CommandError> {
-    let auth = admin_auth(&shell).await?;
-    if !query.cpr.trim().is_empty() {
-        Cpr::parse(&query.cpr)?;
-    }
-    shell.api.declarations(&auth, &query).await
-}
-
-#[tauri::command]
-pub async fn open_declaration(
-    shell: State<'_, Shell>,
-    id: String,
-) -> Result<SavedPdf, CommandError> {
-    let auth = admin_auth(&shell).await?;
-    orders::open_declaration(&shell, &auth, &id).await
-}
-
-#[tauri::command]
-pub async fn substitute_ids(shell: State<'_, Shell>) -> Result<SubstituteIdList, CommandError> {
-    let auth = admin_auth(&shell).await?;
-    shell.api.substitute_ids(&auth).await
-}
-
-#[tauri::command]
-pub async fn add_substitute_ids(
-    shell: State<'_, Shell>,
-    range: NewSubstituteIds,
-) -> Result<AddedSubstituteIds, CommandError> {
-    let auth = admin_auth(&shell).await?;
-    range
-        .user_ids()
-        .map_err(|why| CommandError::new(ErrorCode::RequestInvalid, why))?;
-    shell.api.add_substitute_ids(&auth, &range).await
-}
-
-/// The UI language: "da" (default) or "en". A device setting, not personal,
-/// so the lock screen can be shown in the chosen language.
-#[tauri::command]
-pub fn get_language(shell: State<'_, Shell>) -> Result<String, CommandError> {
-    Ok(shell.store.language()?.unwrap_or_else(|| "da".into()))
-}
-
-#[tauri::command]
-pub fn set_language(shell: State<'_, Shell>, tag: String) -> Result<(), CommandError> {
-    shell.lock.guard()?;
-    if !matches!(tag.as_str(), "da" | "en") {
-        return Err(CommandError::new(
-            ErrorCode::RequestInvalid,
-            "unknown language",
-        ));
-    }
-    shell.store.set_language(&tag)?;
-    Ok(())
 }
 
 /// The live list (cached for next time), or, when the backend cannot be
@@ -374,8 +356,128 @@ pub async fn load_municipalities(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{backend_answering, unreachable_url};
+    use crate::test_support::{backend_answering, shell_on, unreachable_url};
     use axum::http::StatusCode;
+    use omsorg_core::ipc::{default_args, ALL};
+    use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+
+    /// Calls `name` with its default arguments as the web view would: the
+    /// real IPC (mock runtime), the real `tauri.conf.json` and capability
+    /// file (so the ACL applies), and this invoke handler.
+    fn ask(shell: Shell, name: &str) -> Result<serde_json::Value, serde_json::Value> {
+        let app = mock_builder()
+            .invoke_handler(handler())
+            .build(tauri::generate_context!("../tauri.conf.json"))
+            .expect("mock app");
+        app.manage(shell);
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("main window");
+        let body = default_args(name).unwrap_or_else(|| serde_json::json!({}));
+        get_ipc_response(
+            &webview,
+            tauri::webview::InvokeRequest {
+                cmd: name.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(body),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<serde_json::Value>().unwrap())
+    }
+
+    /// A signed-in person's shell (anna), locked or not.
+    fn personal_shell(locked: bool) -> (Shell, tempfile::TempDir) {
+        let (shell, files) = tauri::async_runtime::block_on(shell_on(&unreachable_url()));
+        if locked {
+            shell.lock.lock_now();
+        }
+        (shell, files)
+    }
+
+    /// The code of a refusal from the dispatcher; anything else (an ACL
+    /// refusal is a bare string) fails the test.
+    fn code_of(
+        name: &str,
+        answer: &Result<serde_json::Value, serde_json::Value>,
+    ) -> Option<String> {
+        match answer {
+            Ok(_) => None,
+            Err(e) => Some(
+                e["code"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{name}: not the shell's answer: {e}"))
+                    .to_string(),
+            ),
+        }
+    }
+
+    #[test]
+    fn while_locked_only_the_commands_declared_so_run() {
+        for declared in ALL {
+            let (shell, _files) = personal_shell(true);
+            let answer = ask(shell, declared.name);
+            let code = code_of(declared.name, &answer);
+            let refused = code.as_deref() == Some("session.locked");
+            assert_eq!(
+                refused,
+                declared.policy == LockPolicy::Unlocked,
+                "{} ({:?}) answered {answer:?} while locked",
+                declared.name,
+                declared.policy
+            );
+        }
+    }
+
+    #[test]
+    fn unlocked_every_command_passes_the_guard_and_the_acl() {
+        for declared in ALL {
+            let (shell, _files) = personal_shell(false);
+            let answer = ask(shell, declared.name);
+            assert_ne!(
+                code_of(declared.name, &answer).as_deref(),
+                Some("session.locked"),
+                "{}",
+                declared.name
+            );
+        }
+    }
+
+    #[test]
+    fn an_undeclared_command_or_a_slip_in_the_arguments_is_refused() {
+        let (shell, _files) = personal_shell(false);
+        let answer = ask(shell, "eval");
+        assert!(answer.is_err(), "{answer:?}");
+        let (shell, _files) = personal_shell(false);
+        let slip = tauri::async_runtime::block_on(call(
+            &shell,
+            "lookup_cpr",
+            serde_json::json!({"cpr_number": "0101901234"}),
+        ));
+        assert_eq!(slip.unwrap_err().code, ErrorCode::RequestInvalid);
+    }
+
+    #[test]
+    fn the_capability_file_grants_exactly_the_declared_commands() {
+        let file = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("capabilities/default.json"),
+        )
+        .unwrap();
+        let granted: serde_json::Value = serde_json::from_str(&file).unwrap();
+        let mut granted: Vec<String> = granted["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect();
+        let mut declared: Vec<String> = ALL.iter().map(|c| ipc::permission(c.name)).collect();
+        granted.sort();
+        declared.sort();
+        assert_eq!(granted, declared);
+    }
 
     const LIST: &str = r#"{"municipalities":[
         {"code":"751","name":"Aarhus","issuer":"http://i","hint":"751"},

@@ -303,7 +303,7 @@ mod tests {
     use serde_json::json;
 
     use crate::api_client::ApiClient;
-    use crate::lock::DeviceLock;
+    use crate::lock::{DeviceLock, ManualClock};
     use crate::secrets::MemoryStore;
     use crate::session::Sessions;
     use crate::store::Store;
@@ -385,7 +385,7 @@ mod tests {
         logouts: Arc<AtomicUsize>,
     }
 
-    async fn enrolled_wall_screen(idle: Duration) -> Fixture {
+    async fn enrolled_wall_screen(idle: Duration, clock: Arc<ManualClock>) -> Fixture {
         let (revoked, logouts) = (Arc::default(), Arc::new(AtomicUsize::new(0)));
         let url = backend(Arc::clone(&revoked), Arc::clone(&logouts)).await;
         let screen = Arc::new(Recorded::default());
@@ -399,7 +399,7 @@ mod tests {
                 Duration::from_secs(5),
             ),
             browser: Box::new(NoBrowser),
-            lock: DeviceLock::new(Duration::from_secs(600)),
+            lock: DeviceLock::with_clock(Duration::from_secs(600), Box::new(clock)),
             shared_idle: idle,
             shared: SharedState::default(),
             screen: Box::new(Recorder(Arc::clone(&screen))),
@@ -418,7 +418,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_wall_screen_is_a_kiosk_and_its_person_is_signed_out_when_idle() {
-        let f = enrolled_wall_screen(Duration::from_millis(300)).await;
+        let clock = Arc::new(ManualClock::default());
+        let f = enrolled_wall_screen(Duration::from_secs(600), Arc::clone(&clock)).await;
         let shell = &f.shell;
         let secret = shell.sessions.secrets().get(CREDENTIAL_KEY).unwrap();
         assert_eq!(
@@ -439,7 +440,10 @@ mod tests {
         let now = crate::pin::observe(shell, shell.lock.state()).await;
         assert_eq!(now, Some(LockState::Unlocked));
 
-        tokio::time::sleep(Duration::from_millis(450)).await;
+        clock.advance(Duration::from_secs(599));
+        let still = crate::pin::observe(shell, shell.lock.state()).await;
+        assert_eq!(still, Some(LockState::Unlocked), "not before the time");
+        clock.advance(Duration::from_secs(2));
         let idle = crate::pin::observe(shell, shell.lock.state()).await;
         assert_eq!(idle, Some(LockState::SignedOut), "signed out, not locked");
         let gone = shell.sessions.person().await.unwrap_err();
@@ -452,7 +456,7 @@ mod tests {
 
     #[tokio::test]
     async fn only_an_administrator_opens_it_and_a_revoked_device_forgets_itself() {
-        let f = enrolled_wall_screen(Duration::from_secs(600)).await;
+        let f = enrolled_wall_screen(Duration::from_secs(600), Arc::default()).await;
         let shell = &f.shell;
         let staff = enter_admin(shell, "carl", "1397").await.unwrap_err();
         assert_eq!(staff.code, ErrorCode::Forbidden);

@@ -178,42 +178,9 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::list_municipalities,
-            commands::get_language,
-            commands::set_language,
-            commands::start_login,
-            commands::cancel_login,
-            commands::restore_session,
-            commands::current_person,
-            commands::lock_state,
-            commands::report_activity,
-            commands::unlock,
-            commands::set_pin,
-            commands::sign_out,
-            commands::device_status,
-            commands::enroll_device,
-            commands::shared_login,
-            commands::shared_sign_out,
-            commands::device_admin,
-            commands::leave_device_admin,
-            commands::unenroll_device,
-            commands::admin_units,
-            commands::create_enrollment_code,
-            commands::load_order_draft,
-            commands::save_order_draft,
-            commands::discard_order_draft,
-            commands::lookup_cpr,
-            commands::reserve_substitute_id,
-            commands::submit_order,
-            commands::my_orders,
-            commands::end_order,
-            commands::extend_order,
-            commands::search_declarations,
-            commands::open_declaration,
-            commands::substitute_ids,
-            commands::add_substitute_ids,
-        ])
+        // Every command declared in omsorg_core::ipc, its lock policy
+        // applied before its body (commands.rs).
+        .invoke_handler(commands::handler())
         // Coming back to the window counts as use, unless the timeout has
         // already passed (then it is the moment the lock is noticed).
         .on_window_event(|window, event| match event {

@@ -3,7 +3,8 @@
 //! the machine sleeps; the wall clock does not, so a device that wakes after
 //! the timeout is locked even if the monotonic clock missed the sleep.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use omsorg_core::lock::{InactivityLock, LockState, Now};
@@ -11,30 +12,81 @@ use omsorg_core::ErrorCode;
 
 use crate::error::CommandError;
 
+/// Where the lock reads the time: the machine's clocks, or in tests a
+/// clock that moves only when told to (no sleeping, so a loaded machine
+/// cannot make a test see the wrong side of a timeout).
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Now;
+}
+
+/// The monotonic clock since the shell started, and the wall clock.
+pub struct SystemClock(Instant);
+
+impl Clock for SystemClock {
+    fn now(&self) -> Now {
+        Now {
+            mono_ms: u64::try_from(self.0.elapsed().as_millis()).unwrap_or(u64::MAX),
+            wall_ms: chrono::Utc::now().timestamp_millis(),
+        }
+    }
+}
+
+/// A clock for tests: both readings move together, by `advance`.
+#[derive(Default)]
+pub struct ManualClock {
+    mono_ms: AtomicU64,
+    wall_ms: AtomicI64,
+}
+
+impl ManualClock {
+    pub fn advance(&self, by: Duration) {
+        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        self.mono_ms.fetch_add(ms, Ordering::SeqCst);
+        self.wall_ms
+            .fetch_add(i64::try_from(ms).unwrap_or(i64::MAX), Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Now {
+        Now {
+            mono_ms: self.mono_ms.load(Ordering::SeqCst),
+            wall_ms: self.wall_ms.load(Ordering::SeqCst),
+        }
+    }
+}
+
+impl Clock for Arc<ManualClock> {
+    fn now(&self) -> Now {
+        self.as_ref().now()
+    }
+}
+
 pub struct DeviceLock {
     timeout_ms: u64,
-    base: Instant,
+    clock: Box<dyn Clock>,
     /// `None` while nobody is signed in.
     inner: Mutex<Option<InactivityLock>>,
 }
 
 impl DeviceLock {
     pub fn new(timeout: Duration) -> DeviceLock {
+        DeviceLock::with_clock(timeout, Box::new(SystemClock(Instant::now())))
+    }
+
+    pub fn with_clock(timeout: Duration, clock: Box<dyn Clock>) -> DeviceLock {
         DeviceLock {
             // The config refuses 0; at least 1 ms keeps the core's invariant.
             timeout_ms: u64::try_from(timeout.as_millis())
                 .unwrap_or(u64::MAX)
                 .max(1),
-            base: Instant::now(),
+            clock,
             inner: Mutex::new(None),
         }
     }
 
     fn now(&self) -> Now {
-        Now {
-            mono_ms: u64::try_from(self.base.elapsed().as_millis()).unwrap_or(u64::MAX),
-            wall_ms: chrono::Utc::now().timestamp_millis(),
-        }
+        self.clock.now()
     }
 
     fn inner(&self) -> MutexGuard<'_, Option<InactivityLock>> {
@@ -111,12 +163,14 @@ mod tests {
 
     #[test]
     fn closes_after_the_timeout_and_refuses_until_unlocked() {
-        let lock = DeviceLock::new(Duration::from_millis(40));
+        let clock = Arc::new(ManualClock::default());
+        let lock = DeviceLock::with_clock(Duration::from_secs(600), Box::new(Arc::clone(&clock)));
         assert_eq!(lock.state(), None, "nobody signed in: nothing to lock");
         assert!(lock.guard().is_ok());
         lock.begin_unlocked();
-        assert!(lock.guard().is_ok());
-        std::thread::sleep(Duration::from_millis(60));
+        clock.advance(Duration::from_secs(599));
+        assert!(lock.guard().is_ok(), "open until the timeout");
+        clock.advance(Duration::from_secs(2));
         assert_eq!(
             lock.activity(),
             Some(LockState::Locked { attempts_left: 5 }),

@@ -108,27 +108,24 @@ fn kept(shell: &Shell) -> Result<Option<Kept>, CommandError> {
 }
 
 /// The person's credential for ordering: KOMBIT on a personal device, the
-/// shared session on a shared one. Refused while locked.
+/// shared session on a shared one (the commands' dispatcher has already
+/// refused a locked session).
 pub async fn auth(shell: &Shell) -> Result<Auth, CommandError> {
-    shell.lock.guard()?;
     shell.sessions.access_token(&shell.store).await
 }
 
 pub fn load_draft(shell: &Shell) -> Result<Option<OrderDraft>, CommandError> {
-    shell.lock.guard()?;
     Ok(kept(shell)?.map(|k| k.draft))
 }
 
 /// Keeps the wizard as it is now; an order already sent stays pending with
 /// it (so a retry of the same order replays).
 pub fn save_draft(shell: &Shell, draft: OrderDraft) -> Result<(), CommandError> {
-    shell.lock.guard()?;
     let pending = kept(shell)?.and_then(|k| k.pending);
     keep(shell, &Kept { draft, pending })
 }
 
 pub fn discard_draft(shell: &Shell) -> Result<(), CommandError> {
-    shell.lock.guard()?;
     shell.store.set_draft(ORDER, None)?;
     Ok(())
 }
@@ -355,14 +352,12 @@ mod tests {
         let (shell, _files) = shell_on(&unreachable_url()).await;
         save_draft(&shell, draft()).unwrap();
         shell.lock.lock_now();
-        assert_eq!(
-            load_draft(&shell).unwrap_err().code,
-            ErrorCode::SessionLocked
-        );
-        assert_eq!(
-            save_draft(&shell, OrderDraft::default()).unwrap_err().code,
-            ErrorCode::SessionLocked
-        );
+        // As the web view asks: through the commands' dispatcher.
+        let load = crate::commands::call(&shell, "load_order_draft", serde_json::json!({})).await;
+        assert_eq!(load.unwrap_err().code, ErrorCode::SessionLocked);
+        let blank = serde_json::json!({ "draft": OrderDraft::default() });
+        let save = crate::commands::call(&shell, "save_order_draft", blank).await;
+        assert_eq!(save.unwrap_err().code, ErrorCode::SessionLocked);
         shell.lock.end();
         assert_eq!(
             load_draft(&shell).unwrap(),

@@ -1,3 +1,4 @@
+use omsorg_core::ipc;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -102,7 +103,7 @@ enum Lock {
 /// Asks the shell who is signed in and routes there (after start or unlock).
 fn load_person(screen: UseStateHandle<Screen>, lock: UseStateHandle<Lock>) {
     spawn_local(async move {
-        match shell::current_person().await {
+        match shell::call::<ipc::CurrentPerson>(&ipc::NoArgs {}).await {
             Ok(me) => screen.set(Screen::for_person(me)),
             Err(e) if e.code == ErrorCode::SessionLocked => lock.set(Lock::Closed {
                 attempts_left: omsorg_core::lock::MAX_ATTEMPTS,
@@ -125,10 +126,10 @@ pub fn App() -> Html {
         let (lang, screen, lock) = (lang.clone(), screen.clone(), lock.clone());
         use_effect_with((), move |_| {
             spawn_local(async move {
-                if let Ok(tag) = shell::language().await {
+                if let Ok(tag) = shell::call::<ipc::GetLanguage>(&ipc::NoArgs {}).await {
                     lang.set(Lang::from_tag(&tag));
                 }
-                match shell::device_status().await {
+                match shell::call::<ipc::DeviceStatusNow>(&ipc::NoArgs {}).await {
                     Ok(Some(status)) if status.admin => {
                         return screen.set(Screen::DeviceAdmin(status.device))
                     }
@@ -140,7 +141,7 @@ pub fn App() -> Html {
                         })
                     }
                 }
-                match shell::restore_session().await {
+                match shell::call::<ipc::RestoreSession>(&ipc::NoArgs {}).await {
                     Ok(None) => screen.set(Screen::Login { notice: None }),
                     Ok(Some(LockState::Locked { attempts_left })) => {
                         lock.set(Lock::Closed { attempts_left })
@@ -195,7 +196,7 @@ pub fn App() -> Html {
                 Interval::new(1_000, move || {
                     let apply = apply.clone();
                     spawn_local(async move {
-                        if let Ok(state) = shell::lock_state().await {
+                        if let Ok(state) = shell::call::<ipc::LockStateNow>(&ipc::NoArgs {}).await {
                             apply(state);
                         }
                     });
@@ -233,7 +234,8 @@ pub fn App() -> Html {
                     last.set(now);
                     let apply = apply.clone();
                     spawn_local(async move {
-                        if let Ok(state) = shell::report_activity().await {
+                        if let Ok(state) = shell::call::<ipc::ReportActivity>(&ipc::NoArgs {}).await
+                        {
                             apply(state);
                         }
                     });
@@ -263,7 +265,10 @@ pub fn App() -> Html {
             let next = lang.other();
             lang.set(next);
             spawn_local(async move {
-                let _ = shell::set_language(next.tag()).await;
+                let _ = shell::call::<ipc::SetLanguage>(&ipc::TagArgs {
+                    tag: next.tag().into(),
+                })
+                .await;
             });
         })
     };

@@ -11,7 +11,9 @@ use thirtyfour::prelude::*;
 use crate::stack::*;
 
 /// Short enough for a test, long enough for WebDriver to finish a form.
-const LOCK_AFTER: &str = "6";
+// Each step between two taps must finish within it (a loaded 2-core
+// machine has needed several seconds for one), and each wanted lock costs it.
+const LOCK_AFTER: &str = "10";
 
 async fn login(s: &mut Stack, chromium: &Chromium, app: &WebDriver) -> Result<()> {
     begin_login(app, "101").await?;

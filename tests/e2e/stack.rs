@@ -1,5 +1,5 @@
 //! The stack every login test needs: Xvfb, the dev IdP, the backend, a
-//! private unlocked keyring, the browser relay, and tauri-driver.
+//! private unlocked keyring, the browser relay, and WebKitWebDriver.
 
 use anyhow::Result;
 use omsorg_e2e::identity::{BrowserInbox, Keyring};
@@ -16,7 +16,21 @@ pub struct Stack {
     pub keyring: Keyring,
     pub inbox: BrowserInbox,
     pub driver: Driver,
+    /// The app's environment, for a driver with other settings.
+    app_env: Vec<(&'static str, String)>,
     _dir: tempfile::TempDir,
+}
+
+impl Stack {
+    /// The app started again (after `quit` or a kill) by a new driver, with
+    /// `overrides` in its environment; same data, keystore and backend.
+    pub async fn relaunch_with(&mut self, overrides: &[(&'static str, &str)]) -> Result<WebDriver> {
+        let mut env = self.app_env.clone();
+        env.retain(|(k, _)| !overrides.iter().any(|(o, _)| o == k));
+        env.extend(overrides.iter().map(|(k, v)| (*k, v.to_string())));
+        self.driver = Driver::start(&self.x.display, &env).await?;
+        self.driver.launch_app().await
+    }
 }
 
 pub async fn stack() -> Result<Stack> {
@@ -64,6 +78,7 @@ pub async fn stack_custom(
         keyring,
         inbox,
         driver,
+        app_env: env,
         _dir: dir,
     })
 }

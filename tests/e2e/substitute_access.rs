@@ -307,7 +307,10 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     let proxy_port = free_port();
     let proxy_url = format!("http://127.0.0.1:{proxy_port}");
     let mut s = stack_custom(
-        &[("OMSORG_LOCK_AFTER", "12"), ("OMSORG_PDF_VIEWER", "true")],
+        // Long enough that no step before the lock wanted below takes it on
+        // a loaded machine; after the crash the app runs with a lock that
+        // cannot come while the test waits for mail or a login.
+        &[("OMSORG_LOCK_AFTER", "20"), ("OMSORG_PDF_VIEWER", "true")],
         &[],
         &[("OMSORG_SMTP_URL", smtp.as_str())],
         |backend| {
@@ -405,7 +408,7 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     // A crash: the process is killed. The draft comes back after the PIN.
     kill_app()?;
     let _ = app.quit().await;
-    let app = s.driver.launch_app().await?;
+    let app = s.relaunch_with(&[("OMSORG_LOCK_AFTER", "600")]).await?;
     unlock_with_keypad(&app, PIN).await?;
     let resume = text_of(&app, "#order-substitute").await?;
     assert!(resume.contains("Fortsæt"), "{resume}");

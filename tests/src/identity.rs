@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use thirtyfour::prelude::*;
@@ -22,6 +21,29 @@ pub struct Keyring {
     _dbus: Proc,
 }
 
+/// The private bus's configuration: a session bus that starts nothing on
+/// demand. With the system's session configuration, a call to the Secret
+/// Service made before our unlocked gnome-keyring owns its bus name lets
+/// D-Bus start a second, locked keyring that then takes the name; the app's
+/// first keystore write fails against it ("no result found"). Without
+/// service directories such a call fails at once instead, and nothing but
+/// the keyring started here can ever own the name.
+const BUS_CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=@SOCKET@</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#;
+
+const SECRETS: &str = "org.freedesktop.secrets";
+
 impl Keyring {
     pub async fn start(dir: &Path) -> Result<Keyring> {
         let home = dir.join("home");
@@ -32,10 +54,16 @@ impl Keyring {
             &runtime,
             std::os::unix::fs::PermissionsExt::from_mode(0o700),
         )?;
+        let config = dir.join("bus.conf");
+        std::fs::write(
+            &config,
+            BUS_CONFIG.replace("@SOCKET@", &runtime.join("bus").display().to_string()),
+        )?;
         let (dbus, bus) = Proc::spawn_ready(
             "dbus-daemon",
             Command::new("dbus-daemon")
-                .args(["--session", "--nofork", "--print-address=1"])
+                .arg(format!("--config-file={}", config.display()))
+                .args(["--nofork", "--print-address=1"])
                 .stderr(Stdio::null()),
             "",
         )
@@ -48,7 +76,7 @@ impl Keyring {
             .env("DBUS_SESSION_BUS_ADDRESS", &bus)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
-            .stderr(Stdio::null());
+            .stderr(crate::log_file("gnome-keyring")?);
         let mut keyring = Proc::spawn("gnome-keyring-daemon", &mut keyring)?;
         let mut stdin = keyring.child.stdin.take().context("keyring stdin")?;
         stdin.write_all(b"e2e-keyring-password").await?;
@@ -59,14 +87,66 @@ impl Keyring {
             _keyring: keyring,
             _dbus: dbus,
         };
-        wait_for(30, "the Secret Service on the bus", || async {
-            me.secret_tool(&["search", "--all", "service", "omsorg-e2e-probe"])
-                .await
-                .ok()
-                .map(|_| ())
-        })
+        // Ready means what the app will do works: the name is owned, and the
+        // default collection takes a secret and gives it back.
+        wait_for(
+            60,
+            "gnome-keyring to own org.freedesktop.secrets",
+            || async { me.name_has_owner(SECRETS).await.then_some(()) },
+        )
         .await?;
+        me.probe_default_collection().await?;
         Ok(me)
+    }
+
+    /// Asks the bus itself (never the name, so nothing could be started).
+    async fn name_has_owner(&self, name: &str) -> bool {
+        let out = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+            ])
+            .arg(format!("string:{name}"))
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .output()
+            .await;
+        out.is_ok_and(|o| {
+            o.status.success() && String::from_utf8_lossy(&o.stdout).contains("boolean true")
+        })
+    }
+
+    /// Stores a secret in the default collection, reads it back, removes it.
+    async fn probe_default_collection(&self) -> Result<()> {
+        let attrs = ["service", "omsorg-e2e-probe", "account", "probe"];
+        let mut store = Command::new("secret-tool")
+            .args(["store", "--label=omsorg-e2e-probe"])
+            .args(attrs)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let mut stdin = store.stdin.take().context("secret-tool stdin")?;
+        stdin.write_all(b"probe-secret").await?;
+        drop(stdin);
+        let stored = store.wait_with_output().await?;
+        anyhow::ensure!(
+            stored.status.success(),
+            "the keyring's default collection refused a secret: {}",
+            String::from_utf8_lossy(&stored.stderr)
+        );
+        let read = self
+            .secret_tool(&[&["lookup"][..], &attrs].concat())
+            .await?;
+        anyhow::ensure!(
+            read.trim_end() == "probe-secret",
+            "the keyring gave back {read:?} for the probe secret"
+        );
+        self.secret_tool(&[&["clear"][..], &attrs].concat()).await?;
+        Ok(())
     }
 
     /// The environment an app process needs to reach this keyring.
@@ -207,9 +287,4 @@ impl BrowserInbox {
     pub fn count(&self) -> usize {
         self.urls().len()
     }
-}
-
-/// A short pause for effects the UI shows asynchronously.
-pub async fn settle() {
-    tokio::time::sleep(Duration::from_millis(300)).await;
 }

@@ -50,11 +50,6 @@ const CARGO_TOOLS: &[(&str, &str, &[&str])] = &[
         "wasm-bindgen 0.2.130",
         &["wasm-bindgen-cli", "--version", "0.2.130"],
     ),
-    (
-        "tauri-driver",
-        "",
-        &["--locked", "tauri-driver", "--version", "2.1.0"],
-    ),
 ];
 
 pub fn run() -> Result<()> {
@@ -115,13 +110,7 @@ fn rust_targets() -> Result<()> {
 
 fn cargo_tools() -> Result<()> {
     for (bin, version, args) in CARGO_TOOLS {
-        // tauri-driver has no --version flag; its presence is enough.
-        let present = if version.is_empty() {
-            prints("sh", &["-c", &format!("command -v {bin}")], bin)
-        } else {
-            prints(bin, &["--version"], version)
-        };
-        if !present {
+        if !prints(bin, &["--version"], version) {
             step(
                 &format!("cargo install {bin}"),
                 cmd("cargo").arg("install").args(*args),

@@ -71,8 +71,8 @@ pub fn prints(program: &str, args: &[&str], expected: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// A child that gets SIGTERM (then waits) when dropped, so tools such as
-/// tauri-driver can take their own children down with them.
+/// A child that gets SIGTERM (then waits) when dropped, so a service can
+/// take its own children down with it.
 pub struct Managed {
     pub name: &'static str,
     pub child: Child,

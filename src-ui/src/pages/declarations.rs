@@ -3,6 +3,7 @@
 //! viewer; the backend audits every view and every search by CPR number.
 
 use omsorg_core::api::{DeclarationQuery, DeclarationSummary, SavedPdf, UnitRef};
+use omsorg_core::ipc;
 use omsorg_core::ErrorCode;
 use web_sys::HtmlSelectElement;
 use yew::platform::spawn_local;
@@ -28,7 +29,7 @@ pub fn DeclarationSearchPage(props: &PageProps) -> Html {
         use_effect_with((), move |_| {
             spawn_local(async move {
                 // Without the list the search still works, just not by unit.
-                if let Ok(list) = shell::admin_units().await {
+                if let Ok(list) = shell::call::<ipc::AdminUnits>(&ipc::NoArgs {}).await {
                     units.set(list);
                 }
             });
@@ -67,7 +68,10 @@ pub fn DeclarationSearchPage(props: &PageProps) -> Html {
             );
             busy.set(true);
             spawn_local(async move {
-                let r = shell::search_declarations(&query).await;
+                let r = shell::call::<ipc::SearchDeclarations>(&ipc::QueryArgs {
+                    query: query.clone(),
+                })
+                .await;
                 busy.set(false);
                 match r {
                     Ok(l) => {
@@ -87,7 +91,7 @@ pub fn DeclarationSearchPage(props: &PageProps) -> Html {
             let (opened, problem, refused, id) =
                 (opened.clone(), problem.clone(), refused.clone(), id.clone());
             spawn_local(async move {
-                match shell::open_declaration(&id).await {
+                match shell::call::<ipc::OpenDeclaration>(&ipc::IdArgs { id: id.clone() }).await {
                     Ok(saved) => opened.set(Some(saved)),
                     Err(e) if refusal(e.code) => refused.emit(e.code),
                     Err(e) => problem.set(Some(e.code)),

@@ -2,6 +2,7 @@
 //! code (reached from the login screen; nobody is signed in).
 
 use omsorg_core::api::DeviceInfo;
+use omsorg_core::ipc;
 use omsorg_core::ErrorCode;
 use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
@@ -41,7 +42,8 @@ pub fn EnrollPage(props: &Props) -> Html {
             let (error, busy, done) = (error.clone(), busy.clone(), done.clone());
             busy.set(true);
             spawn_local(async move {
-                let result = shell::enroll_device(&code).await;
+                let result =
+                    shell::call::<ipc::EnrollDevice>(&ipc::CodeArgs { code: code.clone() }).await;
                 busy.set(false);
                 match result {
                     Ok(device) => done.emit(device),

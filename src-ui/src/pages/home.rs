@@ -1,6 +1,7 @@
 //! The signed-in start screen.
 
 use omsorg_core::api::{Me, Role};
+use omsorg_core::ipc;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -46,7 +47,10 @@ pub fn HomePage(props: &Props) -> Html {
         use_effect_with(may_order, move |may_order| {
             if *may_order {
                 spawn_local(async move {
-                    draft_waiting.set(matches!(shell::load_order_draft().await, Ok(Some(_))));
+                    draft_waiting.set(matches!(
+                        shell::call::<ipc::LoadOrderDraft>(&ipc::NoArgs {}).await,
+                        Ok(Some(_))
+                    ));
                 });
             }
         });
@@ -61,9 +65,9 @@ pub fn HomePage(props: &Props) -> Html {
             spawn_local(async move {
                 // The shell wipes the session even when the provider is unreachable.
                 let _ = if shared {
-                    shell::shared_sign_out().await
+                    shell::call::<ipc::SharedSignOut>(&ipc::NoArgs {}).await
                 } else {
-                    shell::sign_out().await
+                    shell::call::<ipc::SignOut>(&ipc::NoArgs {}).await
                 };
                 done.emit(());
             });

@@ -1,6 +1,7 @@
 //! The lock screen: covers everything, shows nothing personal, and takes the
 //! PIN on a large keypad (usable with gloves) or the keyboard.
 
+use omsorg_core::ipc;
 use omsorg_core::lock::LockState;
 use omsorg_core::ErrorCode;
 use web_sys::HtmlInputElement;
@@ -55,7 +56,7 @@ pub fn LockScreen(props: &Props) -> Html {
             let (on_unlocked, on_signed_out) = (on_unlocked.clone(), on_signed_out.clone());
             busy.set(true);
             spawn_local(async move {
-                let result = shell::unlock(&pin).await;
+                let result = shell::call::<ipc::Unlock>(&ipc::PinArgs { pin: pin.clone() }).await;
                 busy.set(false);
                 match result {
                     Ok(LockState::Unlocked) => on_unlocked.emit(()),
@@ -90,7 +91,7 @@ pub fn LockScreen(props: &Props) -> Html {
         Callback::from(move |_: MouseEvent| {
             let on_signed_out = on_signed_out.clone();
             spawn_local(async move {
-                let _ = shell::sign_out().await;
+                let _ = shell::call::<ipc::SignOut>(&ipc::NoArgs {}).await;
                 on_signed_out.emit(ErrorCode::NoSession);
             });
         })

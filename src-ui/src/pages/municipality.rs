@@ -3,6 +3,7 @@
 //! cannot be reached).
 
 use omsorg_core::api::{municipality_matches, Me, MunicipalityChoice};
+use omsorg_core::ipc;
 use omsorg_core::ErrorCode;
 use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
@@ -43,7 +44,7 @@ pub fn MunicipalityPage(props: &Props) -> Html {
         use_effect_with(*attempt, move |_| {
             load.set(Load::Loading);
             spawn_local(async move {
-                match shell::list_municipalities().await {
+                match shell::call::<ipc::ListMunicipalities>(&ipc::NoArgs {}).await {
                     Ok(choice) => {
                         chosen.set(choice.last_choice.clone());
                         load.set(Load::Loaded(choice));
@@ -121,7 +122,7 @@ pub fn MunicipalityPage(props: &Props) -> Html {
                                     login_error.set(None);
                                     waiting.set(true);
                                     spawn_local(async move {
-                                        let result = shell::start_login(&code).await;
+                                        let result = shell::call::<ipc::StartLogin>(&ipc::CodeArgs { code: code.clone() }).await;
                                         waiting.set(false);
                                         match result {
                                             Ok(me) => on_signed_in.emit(me),
@@ -156,7 +157,7 @@ pub fn MunicipalityPage(props: &Props) -> Html {
     if *waiting {
         let cancel = Callback::from(|_: MouseEvent| {
             spawn_local(async {
-                let _ = shell::cancel_login().await;
+                let _ = shell::call::<ipc::CancelLogin>(&ipc::NoArgs {}).await;
             })
         });
         return html! {

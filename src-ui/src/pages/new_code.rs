@@ -2,6 +2,7 @@
 //! code for a shared device in one of their municipality's units.
 
 use omsorg_core::api::{DeviceMode, EnrollmentCode, UnitRef};
+use omsorg_core::ipc;
 use omsorg_core::ErrorCode;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
@@ -30,7 +31,7 @@ pub fn NewCodePage(props: &PageProps) -> Html {
         let (units, problem, refused) = (units.clone(), problem.clone(), props.on_refused.clone());
         use_effect_with((), move |_| {
             spawn_local(async move {
-                match shell::admin_units().await {
+                match shell::call::<ipc::AdminUnits>(&ipc::NoArgs {}).await {
                     Ok(list) => units.set(Some(list)),
                     Err(e) if refusal(e.code) => refused.emit(e.code),
                     Err(e) => problem.set(Some(Problem::Code(e.code))),
@@ -79,7 +80,12 @@ pub fn NewCodePage(props: &PageProps) -> Html {
                 } else {
                     apt
                 };
-                let result = shell::create_enrollment_code(&unit_id, m, apt.as_deref()).await;
+                let result = shell::call::<ipc::CreateEnrollmentCode>(&ipc::NewCodeArgs {
+                    unit_id: unit_id.clone(),
+                    mode: m,
+                    apartment: apt.clone(),
+                })
+                .await;
                 busy.set(false);
                 match result {
                     Ok(code) => {

@@ -8,6 +8,7 @@
 use chrono::{Local, NaiveDate, Utc};
 use omsorg_core::api::{IdDocument, OrderDraft, SubstituteAccessReceipt};
 use omsorg_core::cpr::Cpr;
+use omsorg_core::ipc;
 use omsorg_core::period::{default_day, end_on_day, last_day, AccessPeriod, PeriodError};
 use omsorg_core::{declaration, ErrorCode};
 use web_sys::HtmlInputElement;
@@ -83,7 +84,7 @@ pub fn OrderWizard(props: &PageProps) -> Html {
         let (draft, problem, refused) = (draft.clone(), problem.clone(), props.on_refused.clone());
         use_effect_with((), move |_| {
             spawn_local(async move {
-                match shell::load_order_draft().await {
+                match shell::call::<ipc::LoadOrderDraft>(&ipc::NoArgs {}).await {
                     Ok(kept) => draft.set(Some(kept.unwrap_or_else(|| OrderDraft {
                         declaration_version: declaration::current().0.to_string(),
                         ..OrderDraft::default()
@@ -101,7 +102,11 @@ pub fn OrderWizard(props: &PageProps) -> Html {
             draft.set(Some(next.clone()));
             let refused = refused.clone();
             spawn_local(async move {
-                if let Err(e) = shell::save_order_draft(&next).await {
+                if let Err(e) = shell::call::<ipc::SaveOrderDraft>(&ipc::DraftArgs {
+                    draft: next.clone(),
+                })
+                .await
+                {
                     if refusal(e.code) {
                         refused.emit(e.code);
                     }
@@ -192,7 +197,9 @@ pub fn OrderWizard(props: &PageProps) -> Html {
                     busy.set(true);
                     problem.set(None);
                     spawn_local(async move {
-                        let found = shell::lookup_cpr(&typed).await;
+                        let found =
+                            shell::call::<ipc::LookupCpr>(&ipc::CprArgs { cpr: typed.clone() })
+                                .await;
                         busy.set(false);
                         match found {
                             Ok(person) => update.emit(OrderDraft {
@@ -309,7 +316,8 @@ pub fn OrderWizard(props: &PageProps) -> Html {
                         (update.clone(), d.clone(), problem.clone(), busy.clone());
                     busy.set(true);
                     spawn_local(async move {
-                        let reserved = shell::reserve_substitute_id().await;
+                        let reserved =
+                            shell::call::<ipc::ReserveSubstituteId>(&ipc::NoArgs {}).await;
                         busy.set(false);
                         match reserved {
                             Ok(r) => {
@@ -398,8 +406,9 @@ pub fn OrderWizard(props: &PageProps) -> Html {
             problem.set(None);
             spawn_local(async move {
                 // The draft as shown is what is sent.
-                let _ = shell::save_order_draft(&d).await;
-                let result = shell::submit_order().await;
+                let _ =
+                    shell::call::<ipc::SaveOrderDraft>(&ipc::DraftArgs { draft: d.clone() }).await;
+                let result = shell::call::<ipc::SubmitOrder>(&ipc::NoArgs {}).await;
                 busy.set(false);
                 match result {
                     Ok(r) => receipt.set(Some(r)),
@@ -424,7 +433,7 @@ pub fn OrderWizard(props: &PageProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let done = done.clone();
             spawn_local(async move {
-                let _ = shell::discard_order_draft().await;
+                let _ = shell::call::<ipc::DiscardOrderDraft>(&ipc::NoArgs {}).await;
                 done.emit(());
             });
         })

@@ -4,6 +4,7 @@
 
 use chrono::{Duration, Local, NaiveDate, Utc};
 use omsorg_core::api::SubstituteAccessSummary;
+use omsorg_core::ipc;
 use omsorg_core::period::AccessPeriod;
 use omsorg_core::ErrorCode;
 use yew::platform::spawn_local;
@@ -23,7 +24,7 @@ pub fn MyOrdersPage(props: &PageProps) -> Html {
         let (list, problem, refused) = (list.clone(), problem.clone(), props.on_refused.clone());
         use_effect_with(*reload, move |_| {
             spawn_local(async move {
-                match shell::my_orders().await {
+                match shell::call::<ipc::MyOrders>(&ipc::NoArgs {}).await {
                     Ok(l) => list.set(Some(l.accesses)),
                     Err(e) if refusal(e.code) => refused.emit(e.code),
                     Err(e) => problem.set(Some(e.code)),
@@ -96,7 +97,7 @@ fn OrderCard(props: &CardProps) -> Html {
             let (busy, id, changed) = (busy.clone(), id.clone(), changed.clone());
             busy.set(true);
             spawn_local(async move {
-                let r = shell::end_order(&id).await;
+                let r = shell::call::<ipc::EndOrder>(&ipc::IdArgs { id: id.clone() }).await;
                 busy.set(false);
                 changed.emit(r.map(drop).map_err(|e| e.code));
             });
@@ -125,7 +126,11 @@ fn OrderCard(props: &CardProps) -> Html {
             let (busy, id, changed) = (busy.clone(), id.clone(), changed.clone());
             busy.set(true);
             spawn_local(async move {
-                let r = shell::extend_order(&id, picked).await;
+                let r = shell::call::<ipc::ExtendOrder>(&ipc::ExtendArgs {
+                    id: id.clone(),
+                    day: picked,
+                })
+                .await;
                 busy.set(false);
                 changed.emit(r.map(drop).map_err(|e| e.code));
             });

@@ -2,6 +2,7 @@
 //! blocked), and "Skift PIN-kode" from the home screen (current PIN needed).
 
 use omsorg_core::api::Me;
+use omsorg_core::ipc;
 use omsorg_core::pin::Pin;
 use omsorg_core::ErrorCode;
 use web_sys::HtmlInputElement;
@@ -86,8 +87,11 @@ pub fn PinSetupPage(props: &Props) -> Html {
             let inputs = [current.clone(), new.clone(), repeat.clone()];
             busy.set(true);
             spawn_local(async move {
-                let result =
-                    shell::set_pin(&pin, current_pin.as_deref().filter(|c| !c.is_empty())).await;
+                let result = shell::call::<ipc::SetPin>(&ipc::SetPinArgs {
+                    pin: pin.clone(),
+                    current_pin: current_pin.clone().filter(|c| !c.is_empty()),
+                })
+                .await;
                 busy.set(false);
                 match result {
                     Ok(me) => on_done.emit(me),

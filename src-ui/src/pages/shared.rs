@@ -4,6 +4,7 @@
 
 use gloo::timers::callback::Interval;
 use omsorg_core::api::{DeviceInfo, DeviceMode, Me};
+use omsorg_core::ipc;
 use omsorg_core::ErrorCode;
 use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
@@ -89,9 +90,19 @@ pub fn SharedLoginPage(props: &Props) -> Html {
             busy.set(true);
             spawn_local(async move {
                 let result = if as_admin {
-                    shell::device_admin(&user_id, &code).await.map(|()| None)
+                    shell::call::<ipc::DeviceAdmin>(&ipc::UserPinArgs {
+                        user_id: user_id.clone(),
+                        pin: code.clone(),
+                    })
+                    .await
+                    .map(|()| None)
                 } else {
-                    shell::shared_login(&user_id, &code).await.map(Some)
+                    shell::call::<ipc::SharedLogin>(&ipc::UserPinArgs {
+                        user_id: user_id.clone(),
+                        pin: code.clone(),
+                    })
+                    .await
+                    .map(Some)
                 };
                 busy.set(false);
                 match result {
@@ -181,7 +192,7 @@ pub fn DeviceAdminPage(props: &AdminProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let done = done.clone();
             spawn_local(async move {
-                let _ = shell::leave_device_admin().await;
+                let _ = shell::call::<ipc::LeaveDeviceAdmin>(&ipc::NoArgs {}).await;
                 done.emit(());
             });
         })
@@ -199,7 +210,7 @@ pub fn DeviceAdminPage(props: &AdminProps) -> Html {
             }
             let (error, gone) = (error.clone(), gone.clone());
             spawn_local(async move {
-                match shell::unenroll_device().await {
+                match shell::call::<ipc::UnenrollDevice>(&ipc::NoArgs {}).await {
                     Ok(()) => gone.emit(()),
                     Err(e) => error.set(Some(e.code)),
                 }

@@ -2,6 +2,7 @@
 //! free, reserved, in use and archived, each ID's state, and adding a range.
 
 use omsorg_core::api::{NewSubstituteIds, SubstituteId, SubstituteIdState};
+use omsorg_core::ipc;
 use omsorg_core::ErrorCode;
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -37,7 +38,7 @@ pub fn SubstituteIdsPage(props: &PageProps) -> Html {
         let (ids, problem, refused) = (ids.clone(), problem.clone(), props.on_refused.clone());
         use_effect_with(*reload, move |_| {
             spawn_local(async move {
-                match shell::substitute_ids().await {
+                match shell::call::<ipc::SubstituteIds>(&ipc::NoArgs {}).await {
                     Ok(l) => ids.set(Some(l.ids)),
                     Err(e) if refusal(e.code) => refused.emit(e.code),
                     Err(e) => problem.set(Some(Problem::Code(e.code))),
@@ -72,7 +73,11 @@ pub fn SubstituteIdsPage(props: &PageProps) -> Html {
                 refused.clone(),
             );
             spawn_local(async move {
-                match shell::add_substitute_ids(&range).await {
+                match shell::call::<ipc::AddSubstituteIds>(&ipc::RangeArgs {
+                    range: range.clone(),
+                })
+                .await
+                {
                     Ok(a) => {
                         problem.set(None);
                         added.set(Some(a.added));
