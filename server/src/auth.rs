@@ -11,6 +11,7 @@ use axum::http::request::Parts;
 use base64::Engine;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use omsorg_core::wizard::may_order;
 use omsorg_core::ErrorCode;
 use serde::Deserialize;
 use tokio::sync::RwLock;
@@ -210,18 +211,16 @@ impl Person {
             .is_some_and(|t| t <= now + 60 && now - t <= within)
     }
 
-    /// Ordering substitute access (SPEC C4): administrators, and staff whose
-    /// unit allows it (a per-unit setting, read now, not at login).
+    /// Ordering substitute access (`omsorg_core::wizard::may_order`; the
+    /// unit's setting is read now, not at login).
     pub async fn require_orderer(&self, db: &sqlx::SqlitePool) -> Result<(), ApiError> {
-        if self.is_admin {
-            return Ok(());
-        }
-        let allowed: Option<bool> =
+        let unit_allows: Option<bool> =
             sqlx::query_scalar("SELECT may_order_substitutes FROM units WHERE id = ?1")
                 .bind(&self.unit_id)
                 .fetch_optional(db)
                 .await?;
-        if allowed == Some(true) {
+        let shared = self.shared_device.is_some();
+        if may_order(self.is_admin, unit_allows == Some(true), shared) {
             Ok(())
         } else {
             Err(ApiError::client(

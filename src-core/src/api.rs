@@ -63,6 +63,10 @@ pub struct Me {
     #[serde(default)]
     pub pin_locked: bool,
     pub may_order_substitutes: bool,
+    /// The deployment's minimum PIN length (4–8): the PIN setup screen, the
+    /// shell and the backend apply the same policy with it.
+    #[serde(default = "crate::pin::default_min_len")]
+    pub pin_min_len: u8,
 }
 
 /// `PUT /api/v1/me/pin`: `current_pin` is required to change an existing,

@@ -186,10 +186,28 @@ mod tests {
                 "7th digit {seventh}, YY {yy:02}"
             );
         }
+        // Every one of the 1,000 cells against SPEC C4's table as written
+        // there (7th digit, YY range → century), independently of the code.
+        let spec: &[(&[u8], std::ops::RangeInclusive<u8>, u16)] = &[
+            (&[0, 1, 2, 3], 0..=99, 1900),
+            (&[4, 9], 0..=36, 2000),
+            (&[4, 9], 37..=99, 1900),
+            (&[5, 6, 7, 8], 0..=57, 2000),
+            (&[5, 6, 7, 8], 58..=99, 1800),
+        ];
         for seventh in 0..=9u8 {
             for yy in 0..=99u8 {
-                let c = century(seventh, yy);
-                assert!(matches!(c, 1800 | 1900 | 2000), "{seventh} {yy}");
+                let rows: Vec<u16> = spec
+                    .iter()
+                    .filter(|(s, r, _)| s.contains(&seventh) && r.contains(&yy))
+                    .map(|(_, _, c)| *c)
+                    .collect();
+                assert_eq!(rows.len(), 1, "the table covers {seventh}/{yy:02} once");
+                assert_eq!(
+                    century(seventh, yy),
+                    rows[0],
+                    "7th digit {seventh}, YY {yy:02}"
+                );
             }
         }
     }

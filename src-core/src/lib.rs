@@ -16,5 +16,6 @@ pub mod pin;
 #[cfg(feature = "pin-hash")]
 pub mod pin_hash;
 pub mod signature;
+pub mod wizard;
 
 pub use error::{ErrorBody, ErrorCode};

@@ -51,6 +51,40 @@ impl AccessPeriod {
         Ok(AccessPeriod { start, end })
     }
 
+    /// The period for a day picked in a date picker (`None`: the default),
+    /// as it would be if the order were sent at `now` on the local `today`.
+    pub fn on_day(
+        now: DateTime<Utc>,
+        today: NaiveDate,
+        day: Option<NaiveDate>,
+    ) -> Result<Self, PeriodError> {
+        AccessPeriod::new(now, day.map(|d| end_on_day(now, today, d)))
+    }
+
+    /// A period as it was ordered and stored (its rules were checked then).
+    pub fn stored(start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
+        AccessPeriod { start, end }
+    }
+
+    /// An extension (or earlier end) to a day picked at `now` on the local
+    /// `today`: the same time of day, within the 30 days from the start.
+    pub fn to_day(
+        &self,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+        day: NaiveDate,
+    ) -> Result<Self, PeriodError> {
+        self.with_end(end_on_day(now, today, day), now)
+    }
+
+    /// The last day a date picker may offer for this period, in the
+    /// calendar of `local` (the day its latest end falls on there).
+    pub fn last_day<Tz: chrono::TimeZone>(&self, local: &Tz) -> NaiveDate {
+        AccessPeriod::latest_end(self.start)
+            .with_timezone(local)
+            .date_naive()
+    }
+
     /// The latest end an order started at `start` may have.
     pub fn latest_end(start: DateTime<Utc>) -> DateTime<Utc> {
         start + Duration::days(MAX_DAYS)
@@ -110,6 +144,50 @@ fn check(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> Result
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_picked_day_keeps_the_time_of_day_and_the_cap_holds_from_the_start() {
+        let today = t0().date_naive();
+        let default = AccessPeriod::on_day(t0(), today, None).unwrap();
+        assert_eq!(
+            default,
+            AccessPeriod::on_day(t0(), today, Some(default_day(today))).unwrap()
+        );
+        assert_eq!(default.end(), t0() + Duration::days(3));
+        let last = AccessPeriod::on_day(t0(), today, Some(last_day(today))).unwrap();
+        assert_eq!(last.end(), AccessPeriod::latest_end(t0()));
+        let day_31 = Some(today + Duration::days(31));
+        assert_eq!(
+            AccessPeriod::on_day(t0(), today, day_31),
+            Err(PeriodError::TooLong)
+        );
+        assert_eq!(
+            AccessPeriod::on_day(t0(), today, Some(today)),
+            Err(PeriodError::InPast)
+        );
+
+        // Two days later, extended to the last day: the cap counts from the
+        // order's start, not from the extension.
+        let stored = AccessPeriod::stored(default.start(), default.end());
+        let later = t0() + Duration::days(2);
+        let later_today = later.date_naive();
+        assert_eq!(stored.last_day(&Utc), today + Duration::days(30));
+        let longest = stored
+            .to_day(later, later_today, today + Duration::days(30))
+            .unwrap();
+        assert_eq!(longest.end(), AccessPeriod::latest_end(t0()));
+        assert_eq!(
+            stored.to_day(later, later_today, today + Duration::days(31)),
+            Err(PeriodError::TooLong)
+        );
+        assert_eq!(
+            stored.to_day(later, later_today, later_today),
+            Err(PeriodError::InPast),
+            "today at this time of day is now: not in the future"
+        );
+        assert!(!longest.is_over(later));
+        assert!(longest.is_over(AccessPeriod::latest_end(t0())));
+    }
 
     fn t0() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-23T09:30:00Z")

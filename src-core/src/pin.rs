@@ -7,6 +7,11 @@ use std::fmt;
 pub const MIN_LEN: usize = 4;
 pub const MAX_LEN: usize = 8;
 
+/// `MIN_LEN`, for a `Me` from a backend that does not say.
+pub fn default_min_len() -> u8 {
+    MIN_LEN as u8
+}
+
 #[derive(Clone, PartialEq, Eq)]
 pub struct Pin(String);
 
@@ -40,6 +45,14 @@ impl std::fmt::Display for PinError {
 }
 
 impl std::error::Error for PinError {}
+
+impl PinError {
+    /// The code the app and the backend answer with: one for every way a
+    /// PIN breaks the policy (the UI states the whole policy).
+    pub fn code(self) -> crate::ErrorCode {
+        crate::ErrorCode::PinInvalid
+    }
+}
 
 impl Pin {
     /// Parses with the default minimum length.

@@ -12,7 +12,6 @@ use base64::Engine;
 use chrono::{Local, Utc};
 use omsorg_core::api::{NewSubstituteAccess, OrderDraft, SavedPdf, SubstituteAccessReceipt};
 use omsorg_core::cpr::Cpr;
-use omsorg_core::period::{end_on_day, AccessPeriod};
 use omsorg_core::ErrorCode;
 use serde::{Deserialize, Serialize};
 
@@ -107,11 +106,17 @@ fn kept(shell: &Shell) -> Result<Option<Kept>, CommandError> {
     Ok(opened)
 }
 
-/// The person's credential for ordering: KOMBIT on a personal device, the
-/// shared session on a shared one (the commands' dispatcher has already
-/// refused a locked session).
+/// The person's credential for ordering: their KOMBIT login (the commands'
+/// dispatcher has already refused a locked session).
 pub async fn auth(shell: &Shell) -> Result<Auth, CommandError> {
-    shell.sessions.access_token(&shell.store).await
+    match shell.sessions.access_token(&shell.store).await? {
+        // `omsorg_core::wizard::may_order`: never from a shared device's session.
+        Auth::Shared(_) => Err(CommandError::new(
+            ErrorCode::Forbidden,
+            "substitute access is ordered with a personal KOMBIT login",
+        )),
+        auth => Ok(auth),
+    }
 }
 
 pub fn load_draft(shell: &Shell) -> Result<Option<OrderDraft>, CommandError> {
@@ -147,37 +152,27 @@ fn incomplete(what: &str) -> CommandError {
 
 /// The request a complete draft stands for, with the period's end fixed now.
 fn request(draft: &OrderDraft) -> Result<NewSubstituteAccess, CommandError> {
+    // The wizard's own rule for every step, as of now.
+    let period = draft
+        .check(Utc::now(), Local::now().date_naive())
+        .map_err(|(_, gap)| CommandError::new(gap.code(), gap.to_string()))?;
+    let (Some(person), Some(id_document), Some(reservation), Some(signature_png)) = (
+        &draft.person,
+        draft.id_document,
+        &draft.reservation,
+        &draft.signature_png,
+    ) else {
+        return Err(incomplete("the order is not complete"));
+    };
     let cpr = Cpr::parse(&draft.cpr)?;
-    let person = draft
-        .person
-        .as_ref()
-        .filter(|_| draft.name_confirmed)
-        .ok_or_else(|| incomplete("the name from the register is not confirmed"))?;
-    let id_document = draft
-        .id_document
-        .ok_or_else(|| incomplete("no photo ID was recorded"))?;
-    let reservation = draft
-        .reservation
-        .as_ref()
-        .ok_or_else(|| incomplete("no user ID is reserved"))?;
-    let signature_png = draft
-        .signature_png
-        .clone()
-        .filter(|s| !s.is_empty() && omsorg_core::signature::is_signed(&draft.strokes))
-        .ok_or_else(|| incomplete("the declaration is not signed"))?;
-    let now = Utc::now();
-    let end = draft
-        .end_day
-        .map(|day| end_on_day(now, Local::now().date_naive(), day));
-    AccessPeriod::new(now, end)?;
     Ok(NewSubstituteAccess {
         cpr: cpr.expose_digits().to_string(),
         confirmed_name: person.name.clone(),
         id_document,
-        end,
+        end: draft.end_day.map(|_| period.end()),
         user_id: reservation.user_id.clone(),
         declaration_version: draft.declaration_version.clone(),
-        signature_png,
+        signature_png: signature_png.clone(),
     })
 }
 
@@ -345,6 +340,30 @@ mod tests {
         shell.sessions.secrets().delete(DRAFT_KEY).unwrap();
         assert_eq!(load_draft(&shell).unwrap(), None);
         assert!(shell.store.draft(ORDER).unwrap().is_none());
+    }
+
+    /// `omsorg_core::wizard::may_order`: a shared device's session is
+    /// refused here, before anything is sent (the backend refuses it too).
+    #[tokio::test]
+    async fn a_shared_session_orders_nothing() {
+        let (shell, _files) = shell_on(&unreachable_url()).await;
+        let me = shell.sessions.person().await.unwrap();
+        shell
+            .sessions
+            .begin_shared(omsorg_core::api::SharedSession {
+                token: "shared-1".into(),
+                expires_at: Utc::now() + chrono::Duration::hours(1),
+                me,
+            })
+            .await;
+        for (cmd, args) in [
+            ("lookup_cpr", serde_json::json!({"cpr": "0101901234"})),
+            ("reserve_substitute_id", serde_json::json!({})),
+            ("my_orders", serde_json::json!({})),
+        ] {
+            let refused = crate::commands::call(&shell, cmd, args).await.unwrap_err();
+            assert_eq!(refused.code, ErrorCode::Forbidden, "{cmd}");
+        }
     }
 
     #[tokio::test]

@@ -165,8 +165,8 @@ pub async fn set(
     current_pin: Option<String>,
 ) -> Result<Me, CommandError> {
     let before = shell.sessions.person().await?;
-    let pin =
-        Pin::parse(pin).map_err(|e| CommandError::new(ErrorCode::PinInvalid, e.to_string()))?;
+    let pin = Pin::parse_with_min(pin, before.pin_min_len.into())
+        .map_err(|e| CommandError::new(e.code(), e.to_string()))?;
     let token = shell.sessions.access_token(&shell.store).await?;
     let body = SetPin {
         pin: pin.expose().to_string(),

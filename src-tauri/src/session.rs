@@ -272,6 +272,18 @@ impl Sessions {
         });
     }
 
+    /// A personal session held in memory with `token` (tests of the
+    /// commands behind a KOMBIT login, without a provider).
+    #[cfg(test)]
+    pub async fn begin_personal_for_test(&self, token: &str, me: Me) {
+        *self.active.lock().await = Some(Active {
+            access_token: Some(token.to_string()),
+            expires_at: None,
+            me,
+            shared_until: None,
+        });
+    }
+
     /// The shared session's credential and end, if one is active.
     pub async fn shared(&self) -> Option<(Auth, DateTime<Utc>)> {
         let active = self.active.lock().await;

@@ -27,7 +27,7 @@ impl crate::oidc::browser::Browser for NoViewer {
 /// A personal-device shell talking to `url`, with a signed-in, unlocked
 /// person (`anna`, who may order) and in-memory stores.
 pub async fn shell_on(url: &str) -> (crate::Shell, tempfile::TempDir) {
-    use omsorg_core::api::{Me, Role, SharedSession};
+    use omsorg_core::api::{Me, Role};
     let files = tempfile::tempdir().unwrap();
     let shell = crate::Shell {
         api: crate::api_client::ApiClient::new(url).unwrap(),
@@ -55,15 +55,9 @@ pub async fn shell_on(url: &str) -> (crate::Shell, tempfile::TempDir) {
         has_pin: true,
         pin_locked: false,
         may_order_substitutes: true,
+        pin_min_len: 4,
     };
-    shell
-        .sessions
-        .begin_shared(SharedSession {
-            token: "tok-1".into(),
-            expires_at: chrono::Utc::now() + chrono::Duration::hours(1),
-            me,
-        })
-        .await;
+    shell.sessions.begin_personal_for_test("tok-1", me).await;
     shell.lock.begin_unlocked();
     (shell, files)
 }

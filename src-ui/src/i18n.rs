@@ -506,6 +506,19 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
 }
 
 /// What a person sees for an error code: what happened and what to do.
+/// The PIN policy with the deployment's minimum length (`pin.invalid`).
+pub fn pin_policy(lang: Lang, min_len: u8) -> String {
+    let max = omsorg_core::pin::MAX_LEN;
+    match lang {
+        Lang::Da => format!(
+            "PIN-koden skal være {min_len}–{max} cifre og må ikke være nem at gætte (fx 0000 eller 1234)."
+        ),
+        Lang::En => format!(
+            "The PIN must be {min_len}–{max} digits and not easy to guess (e.g. 0000 or 1234)."
+        ),
+    }
+}
+
 pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
     use ErrorCode::*;
     use Lang::*;

@@ -22,6 +22,21 @@ async fn login(s: &mut Stack, chromium: &Chromium, app: &WebDriver) -> Result<()
     Ok(())
 }
 
+/// Waits until the PIN setup's message satisfies `ok`.
+async fn pin_error_when(app: &WebDriver, what: &str, ok: impl Fn(&str) -> bool) -> Result<()> {
+    wait_for(45, what, || async {
+        let text = app
+            .find(By::Id("pin-error"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        ok(&text).then_some(())
+    })
+    .await
+}
+
 async fn lock_error(app: &WebDriver) -> Result<String> {
     Ok(wait_css(app, "#lock-error").await?.text().await?)
 }
@@ -47,21 +62,16 @@ async fn anna_chooses_a_pin_is_locked_when_idle_and_five_wrong_sign_her_out() ->
         app.find(By::Id("home-screen")).await.is_err(),
         "nothing else before a PIN"
     );
-    choose_pin(&app, "1234", "1234").await?;
-    let refusal = wait_css(&app, "#pin-error").await?.text().await?;
-    assert!(refusal.contains("nem at gætte"), "{refusal}");
-    choose_pin(&app, "2580", "2581").await?;
-    wait_for(45, "the mismatch message", || async {
-        let text = app
-            .find(By::Id("pin-error"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        text.contains("ikke ens").then_some(())
+    // A digit too many is refused with the policy, never cut off to eight.
+    choose_pin(&app, "482612345", "482612345").await?;
+    pin_error_when(&app, "the policy for nine digits", |t| {
+        t.contains("4–8 cifre")
     })
     .await?;
+    choose_pin(&app, "2580", "2581").await?;
+    pin_error_when(&app, "the mismatch message", |t| t.contains("ikke ens")).await?;
+    choose_pin(&app, "1234", "1234").await?;
+    pin_error_when(&app, "the policy for 1234", |t| t.contains("nem at gætte")).await?;
     screenshot(&app, "20-pin-setup.png").await?;
     choose_pin(&app, "4826", "4826").await?;
     wait_css(&app, "#person-name").await?;

@@ -584,8 +584,8 @@ pub async fn extend(
     if row.9.is_some() || row.8 <= now.timestamp() {
         return Err(invalid("the access is over; order a new one"));
     }
-    let period = AccessPeriod::new(db::time_of(row.7), Some(db::time_of(row.8)))
-        .and_then(|p| p.with_end(body.end, now))?;
+    let period =
+        AccessPeriod::stored(db::time_of(row.7), db::time_of(row.8)).with_end(body.end, now)?;
     let new_end = period.end().timestamp();
     state
         .directory

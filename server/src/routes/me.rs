@@ -47,6 +47,11 @@ pub async fn me_of(state: &AppState, person: Person) -> ApiResult<Me> {
         roles,
         has_pin: person.has_pin,
         pin_locked: person.pin_locked,
-        may_order_substitutes: person.is_admin || unit_may_order,
+        may_order_substitutes: omsorg_core::wizard::may_order(
+            person.is_admin,
+            unit_may_order,
+            person.shared_device.is_some(),
+        ),
+        pin_min_len: u8::try_from(state.pin_min_len).unwrap_or(u8::MAX),
     })
 }

@@ -156,7 +156,7 @@ async fn start(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    let person: Person = sqlx::query_as(
+    let mut person: Person = sqlx::query_as(
         "SELECT id, user_id, name, municipality_code, unit_id, is_admin,
                 pin_hash IS NOT NULL AS has_pin, pin_locked
          FROM people WHERE id = ?1",
@@ -164,6 +164,8 @@ async fn start(
     .bind(person_id)
     .fetch_one(&state.db)
     .await?;
+    // The session is this device's: `Me` says what it may do.
+    person.shared_device = Some(device.id.to_string());
     tracing::info!(device = %device.id, person = person_id, "shared session started");
     Ok((
         StatusCode::CREATED,

@@ -25,11 +25,14 @@ async fn lists_only_municipalities_with_login_enabled_sorted_by_name() {
     assert_eq!(kbh.hint.as_deref(), Some("101"));
 }
 
+/// A restart reseeds the dev data without undoing what happened since: a
+/// changed PIN stays, a used substitute ID stays used, people keep their
+/// row (and so their orders and audit records), and nothing is added twice.
 #[tokio::test]
-async fn restarting_on_the_same_database_reseeds_without_duplicates() {
+async fn restarting_on_the_same_database_reseeds_without_undoing_anything() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("again.db").display());
-    for _ in 0..2 {
+    let seed = || async {
         let pool = omsorg_server::db::connect(&url).await.unwrap();
         omsorg_server::db::seed_dev(
             &pool,
@@ -40,12 +43,49 @@ async fn restarting_on_the_same_database_reseeds_without_duplicates() {
         )
         .await
         .unwrap();
-        pool.close().await;
-    }
-    let pool = omsorg_server::db::connect(&url).await.unwrap();
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM municipalities")
+        pool
+    };
+    let counts = |pool: sqlx::SqlitePool| async move {
+        let mut n = Vec::new();
+        for table in ["municipalities", "units", "people", "substitute_ids"] {
+            let (c,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            n.push(c);
+        }
+        n
+    };
+    let pool = seed().await;
+    let first = counts(pool.clone()).await;
+    assert_eq!(first, [3, 2, 4, 50]);
+    let carl_id: i64 = sqlx::query_scalar("SELECT id FROM people WHERE user_id = 'carl'")
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(n, 3);
+    sqlx::query("UPDATE people SET pin_hash = 'changed-by-carl' WHERE user_id = 'carl'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE substitute_ids SET state = 'in_use' WHERE user_id = 'vik001'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let pool = seed().await;
+    assert_eq!(counts(pool.clone()).await, first, "nothing added twice");
+    let (id, hash): (i64, String) =
+        sqlx::query_as("SELECT id, pin_hash FROM people WHERE user_id = 'carl'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(id, carl_id, "the same row, so his records stay his");
+    assert_eq!(hash, "changed-by-carl", "his own PIN, not the seed's");
+    let state: String =
+        sqlx::query_scalar("SELECT state FROM substitute_ids WHERE user_id = 'vik001'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(state, "in_use", "a used ID is not freed by a restart");
 }

@@ -382,3 +382,54 @@ async fn administrators_list_their_own_units_and_a_device_can_un_enroll_itself()
         "its sessions end with it"
     );
 }
+
+/// A shared device's session never orders substitute access, not even an
+/// administrator's (`omsorg_core::wizard::may_order`): `/me` says so and the
+/// ordering endpoints refuse; the same person's KOMBIT login may.
+#[tokio::test]
+async fn a_shared_session_never_orders_substitute_access() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let api = Api { app: &app };
+    let (device, _) = tablet(&api, &issuer).await;
+    let (status, session, _) = api.login(&device, "bo", "2580").await;
+    assert_eq!(status, 201, "{session}");
+    assert_eq!(session["me"]["may_order_substitutes"], false, "{session}");
+    let shared = format!("Shared {}", session["token"].as_str().unwrap());
+    let (_, me, _) = api
+        .call(
+            reqwest::Method::GET,
+            "/api/v1/me",
+            Some(shared.clone()),
+            None,
+        )
+        .await;
+    assert_eq!(me["may_order_substitutes"], false, "{me}");
+    for (path, body) in [
+        ("/api/v1/substitute-ids/reservations", None),
+        ("/api/v1/cpr/lookup", Some(json!({"cpr": "0101901234"}))),
+    ] {
+        let (status, refused, _) = api
+            .call(
+                reqwest::Method::POST,
+                path,
+                Some(shared.clone()),
+                body.clone(),
+            )
+            .await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (403, Some("auth.forbidden")),
+            "{path}"
+        );
+        let (status, allowed, _) = api
+            .call(
+                reqwest::Method::POST,
+                path,
+                Some(bearer(&issuer, "bo")),
+                body,
+            )
+            .await;
+        assert!(status < 300, "{path} with KOMBIT: {status} {allowed}");
+    }
+}

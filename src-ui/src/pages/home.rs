@@ -38,7 +38,9 @@ pub fn HomePage(props: &Props) -> Html {
     let lang = props.lang;
     let me = &props.me;
     let busy = use_state(|| false);
-    let may_order = me.may_order_substitutes && !props.shared;
+    // The backend's answer (`omsorg_core::wizard::may_order`): never on a
+    // shared device's session.
+    let may_order = me.may_order_substitutes;
     let admin = me.roles.contains(&Role::Administrator);
     // A started order (kept through the lock or a restart) is offered again.
     let draft_waiting = use_state(|| false);

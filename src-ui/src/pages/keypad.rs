@@ -1,6 +1,7 @@
 //! The large PIN keypad (lock screen, shared login): keys of at least 72 px
 //! for gloved fingers; the keyboard works too. It types into `input`.
 
+use omsorg_core::pin::MAX_LEN;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -24,7 +25,7 @@ pub fn Keypad(props: &Props) -> Html {
         Callback::from(move |_: MouseEvent| {
             if let Some(i) = input.cast::<HtmlInputElement>() {
                 let mut v = i.value();
-                if v.len() < 8 {
+                if v.len() < MAX_LEN {
                     v.push(digit);
                     i.set_value(&v);
                 }

@@ -103,7 +103,7 @@ pub fn LockScreen(props: &Props) -> Html {
             <form class="pin-form" onsubmit={submit}>
                 <label for="unlock-pin">{ t(lang, Msg::EnterPin) }</label>
                 <input id="unlock-pin" ref={input.clone()} type="password" inputmode="numeric"
-                    autocomplete="off" maxlength="8" aria-describedby="lock-error" />
+                    autocomplete="off" maxlength={omsorg_core::pin::MAX_LEN.to_string()} aria-describedby="lock-error" />
                 if *wrong {
                     <p id="lock-error" class="notice error" role="alert">
                         if *attempts_left == 1 {

@@ -9,7 +9,9 @@ use chrono::{Local, NaiveDate, Utc};
 use omsorg_core::api::{IdDocument, OrderDraft, SubstituteAccessReceipt};
 use omsorg_core::cpr::Cpr;
 use omsorg_core::ipc;
-use omsorg_core::period::{default_day, end_on_day, last_day, AccessPeriod, PeriodError};
+use omsorg_core::period::{default_day, last_day, AccessPeriod, PeriodError};
+use omsorg_core::signature::is_signed;
+use omsorg_core::wizard::WizardStep;
 use omsorg_core::{declaration, ErrorCode};
 use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
@@ -19,7 +21,6 @@ use crate::components::signature_pad::{export_png, SignaturePad};
 use crate::i18n::{error_text, t, Lang, Msg};
 use crate::pages::{input_value, local_time, refusal, PageProps};
 use crate::shell;
-use omsorg_core::signature::is_signed;
 
 const STEPS: [Msg; 6] = [
     Msg::StepId,
@@ -42,24 +43,15 @@ fn today() -> NaiveDate {
 
 /// The period the draft asks for, as it would be if sent now.
 fn period(draft: &OrderDraft) -> Result<AccessPeriod, PeriodError> {
-    let now = Utc::now();
-    let end = draft.end_day.map(|day| end_on_day(now, today(), day));
-    AccessPeriod::new(now, end)
+    draft.period(Utc::now(), today())
 }
 
-/// Whether the step's input is complete enough to go on.
+/// Whether the step's input is complete enough to go on (the core's rule,
+/// which the shell applies again before sending).
 fn step_done(draft: &OrderDraft, step: u8) -> bool {
-    match step {
-        0 => draft.id_document.is_some(),
-        1 => draft.person.is_some() && draft.name_confirmed,
-        2 => period(draft).is_ok(),
-        3 => draft
-            .reservation
-            .as_ref()
-            .is_some_and(|r| r.reserved_until > Utc::now()),
-        4 => is_signed(&draft.strokes),
-        _ => true,
-    }
+    draft
+        .check_step(WizardStep::of(step), Utc::now(), today())
+        .is_ok()
 }
 
 fn id_name(document: IdDocument) -> Msg {

@@ -80,9 +80,7 @@ fn OrderCard(props: &CardProps) -> Html {
     let day = use_node_ref();
     let active = a.ended_at.is_none() && a.ends_at > Utc::now();
     let today = Local::now().date_naive();
-    let last = (a.starts_at + Duration::days(omsorg_core::period::MAX_DAYS))
-        .with_timezone(&Local)
-        .date_naive();
+    let last = AccessPeriod::stored(a.starts_at, a.ends_at).last_day(&Local);
     let end = {
         let (confirming, busy, id, changed) = (
             confirming.clone(),
@@ -104,12 +102,13 @@ fn OrderCard(props: &CardProps) -> Html {
         })
     };
     let save = {
-        let (busy, id, changed, day, start) = (
+        let (busy, id, changed, day, start, ends) = (
             busy.clone(),
             a.id.clone(),
             props.on_changed.clone(),
             day.clone(),
             a.starts_at,
+            a.ends_at,
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -117,9 +116,11 @@ fn OrderCard(props: &CardProps) -> Html {
                 return changed.emit(Err(ErrorCode::PeriodInPast));
             };
             // The same rule the backend applies, before asking it.
-            let end =
-                omsorg_core::period::end_on_day(Utc::now(), Local::now().date_naive(), picked);
-            let period = AccessPeriod::new(start, None).and_then(|p| p.with_end(end, Utc::now()));
+            let period = AccessPeriod::stored(start, ends).to_day(
+                Utc::now(),
+                Local::now().date_naive(),
+                picked,
+            );
             if let Err(e) = period {
                 return changed.emit(Err(e.code()));
             }

@@ -3,13 +3,13 @@
 
 use omsorg_core::api::Me;
 use omsorg_core::ipc;
-use omsorg_core::pin::Pin;
+use omsorg_core::pin::{Pin, MAX_LEN};
 use omsorg_core::ErrorCode;
 use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::i18n::{error_text, t, Lang, Msg};
+use crate::i18n::{error_text, pin_policy, t, Lang, Msg};
 use crate::shell;
 
 #[derive(Clone, Copy, PartialEq)]
@@ -34,6 +34,8 @@ pub struct Props {
 #[derive(Clone, Copy, PartialEq)]
 enum Problem {
     Code(ErrorCode),
+    /// Breaks the PIN policy (typed here; the policy is stated in full).
+    Policy,
     Differ,
 }
 
@@ -63,12 +65,14 @@ pub fn PinSetupPage(props: &Props) -> Html {
         let (problem, busy) = (problem.clone(), busy.clone());
         let (mode, on_done, on_refused) =
             (props.mode, props.on_done.clone(), props.on_refused.clone());
+        let min_len = props.me.pin_min_len;
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let (pin, again) = (value(&new), value(&repeat));
-            // The same policy as the shell and the backend, at once.
-            if Pin::parse(&pin).is_err() {
-                problem.set(Some(Problem::Code(ErrorCode::PinInvalid)));
+            // The same policy as the shell and the backend, at once: a
+            // digit too many is refused, never cut off.
+            if Pin::parse_with_min(&pin, min_len.into()).is_err() {
+                problem.set(Some(Problem::Policy));
                 clear(&[&new, &repeat]);
                 return;
             }
@@ -116,8 +120,11 @@ pub fn PinSetupPage(props: &Props) -> Html {
     };
     let cancel = props.on_cancel.reform(|_: MouseEvent| ());
     let message = (*problem).map(|p| match p {
-        Problem::Code(code) => error_text(lang, code),
-        Problem::Differ => t(lang, Msg::PinsDiffer),
+        Problem::Policy | Problem::Code(ErrorCode::PinInvalid) => {
+            pin_policy(lang, props.me.pin_min_len)
+        }
+        Problem::Code(code) => error_text(lang, code).to_string(),
+        Problem::Differ => t(lang, Msg::PinsDiffer).to_string(),
     });
     let title = match props.mode {
         Mode::Setup => t(lang, Msg::PinSetupTitle),
@@ -141,14 +148,14 @@ pub fn PinSetupPage(props: &Props) -> Html {
                 if props.mode == Mode::Change {
                     <label for="pin-current">{ t(lang, Msg::CurrentPin) }</label>
                     <input id="pin-current" ref={current} type="password" inputmode="numeric"
-                        autocomplete="off" maxlength="8" />
+                        autocomplete="off" maxlength={MAX_LEN.to_string()} />
                 }
                 <label for="pin-new">{ t(lang, Msg::NewPin) }</label>
                 <input id="pin-new" ref={new} type="password" inputmode="numeric"
-                    autocomplete="off" maxlength="8" aria-describedby="pin-error" />
+                    autocomplete="off" aria-describedby="pin-error" />
                 <label for="pin-repeat">{ t(lang, Msg::RepeatPin) }</label>
                 <input id="pin-repeat" ref={repeat} type="password" inputmode="numeric"
-                    autocomplete="off" maxlength="8" />
+                    autocomplete="off" />
                 if let Some(text) = message {
                     <p id="pin-error" class="notice error" role="alert">{ text }</p>
                 }

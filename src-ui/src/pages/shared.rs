@@ -154,7 +154,7 @@ pub fn SharedLoginPage(props: &Props) -> Html {
                     aria-describedby="shared-error" />
                 <label for="shared-pin">{ t(lang, Msg::EnterPin) }</label>
                 <input id="shared-pin" ref={pin.clone()} type="password" inputmode="numeric"
-                    autocomplete="off" maxlength="8" aria-describedby="shared-error" />
+                    autocomplete="off" maxlength={omsorg_core::pin::MAX_LEN.to_string()} aria-describedby="shared-error" />
                 if let Some(code) = *error {
                     <p id="shared-error" class="notice error" role="alert">
                         { error_text(lang, code) }
