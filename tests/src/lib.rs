@@ -346,7 +346,8 @@ impl Backend {
 /// cancelled requests turned off, so a request sent on a connection that
 /// WebKitWebDriver had just closed failed with `client error (SendRequest)`
 /// now and then, and the test with it. All tauri-driver adds on Linux is
-/// the rename of `tauri:options` to `webkitgtk:browserOptions`, done here.
+/// the rename of `tauri:options` to `webkitgtk:browserOptions` and the
+/// environment that lets the app's web view be automated, both done here.
 pub struct Driver {
     url: String,
     _proc: Proc,
@@ -357,6 +358,8 @@ impl Driver {
         let port = free_port();
         let mut cmd = Command::new("WebKitWebDriver");
         cmd.args([format!("--port={port}"), "--host=127.0.0.1".to_string()])
+            // The app's web view accepts automation only with this set.
+            .env("TAURI_WEBVIEW_AUTOMATION", "true")
             .env("DISPLAY", display)
             .stdout(Stdio::null())
             // The app's own log (it inherits this): no token or CPR number is
