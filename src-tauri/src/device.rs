@@ -213,6 +213,7 @@ async fn end_at_backend(shell: &Shell, session: &Auth) {
 pub async fn sign_out(shell: &Shell, why: &str) {
     let session = shell.sessions.shared().await;
     shell.lock.end();
+    crate::orders::forget_files(shell);
     if let Some((auth, _)) = session {
         end_at_backend(shell, &auth).await;
     }
