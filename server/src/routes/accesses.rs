@@ -136,6 +136,7 @@ async fn replay(
     params(("Idempotency-Key" = String, Header, description = "one per order; a retry with the same key replays the answer")),
     security(("bearer" = []), ("shared" = [])),
     responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 201, description = "created (or replayed)", body = SubstituteAccessReceipt),
         (status = 400, description = "request.invalid / cpr.invalid", body = ErrorBody),
         (status = 403, description = "auth.forbidden: may not order substitutes", body = ErrorBody),
@@ -450,6 +451,7 @@ fn summary(state: &AppState, row: SummaryRow) -> SubstituteAccessSummary {
     path = "/api/v1/substitute-accesses",
     security(("bearer" = []), ("shared" = [])),
     responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 200, description = "orders, CPR numbers masked", body = SubstituteAccessList),
     )
 )]
@@ -532,6 +534,7 @@ pub async fn close(
     params(("id" = String, Path, description = "the order")),
     security(("bearer" = []), ("shared" = [])),
     responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 200, description = "ended (or already over)", body = SubstituteAccessSummary),
         (status = 404, description = "request.not_found: none the caller may change", body = ErrorBody),
     )
@@ -567,6 +570,7 @@ pub async fn end(
     request_body = ExtendAccess,
     security(("bearer" = []), ("shared" = [])),
     responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 200, description = "the new end", body = SubstituteAccessSummary),
         (status = 404, description = "request.not_found", body = ErrorBody),
         (status = 400, description = "request.invalid: the access is over", body = ErrorBody),
@@ -603,4 +607,14 @@ pub async fn extend(
     tracing::info!(access = %id, by = person.id, "substitute access extended");
     let row = changeable(&state, &person, &id).await?;
     Ok(Json(summary(&state, row)))
+}
+
+/// This area's operations, each registered from its annotation (so what is
+/// served and what `/api/openapi.json` says are one list).
+pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(end))
+        .routes(routes!(extend))
 }

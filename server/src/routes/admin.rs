@@ -16,6 +16,7 @@ use crate::AppState;
     params(("user_id" = String, Path, description = "the person's user ID")),
     security(("bearer" = [])),
     responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 204, description = "PIN removed"),
         (status = 403, description = "auth.forbidden: administrators only", body = ErrorBody),
         (status = 404, description = "request.not_found: no such person in the municipality", body = ErrorBody),
@@ -41,4 +42,11 @@ pub async fn reset_pin(
     crate::routes::shared::forget_failures(&state, &user_id).await?;
     tracing::info!(admin = admin.id, "PIN reset by an administrator");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This area's operations, each registered from its annotation (so what is
+/// served and what `/api/openapi.json` says are one list).
+pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new().routes(routes!(reset_pin))
 }

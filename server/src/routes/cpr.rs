@@ -18,6 +18,7 @@ use crate::{cpr_register, AppState};
     request_body = CprLookup,
     security(("bearer" = []), ("shared" = [])),
     responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 200, description = "the person, with the number masked", body = CprPerson),
         (status = 400, description = "cpr.invalid: not DDMMYY-SSSS with a real date", body = ErrorBody),
         (status = 403, description = "auth.forbidden: may not order substitutes", body = ErrorBody),
@@ -45,4 +46,11 @@ pub async fn lookup(
         cpr_masked: cpr.masked(),
         birth_date: cpr.birth_date(),
     }))
+}
+
+/// This area's operations, each registered from its annotation (so what is
+/// served and what `/api/openapi.json` says are one list).
+pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new().routes(routes!(lookup))
 }

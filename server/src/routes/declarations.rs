@@ -75,6 +75,7 @@ type Row = (
     ),
     security(("bearer" = [])),
     responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 200, description = "newest first, at most 200", body = DeclarationList),
         (status = 400, description = "request.invalid / cpr.invalid", body = ErrorBody),
         (status = 403, description = "auth.forbidden", body = ErrorBody),
@@ -178,6 +179,7 @@ pub async fn search(
     params(("id" = String, Path, description = "the order (`access_id`)")),
     security(("bearer" = [])),
     responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 200, description = "the PDF", content_type = "application/pdf"),
         (status = 403, description = "auth.forbidden", body = ErrorBody),
         (status = 404, description = "request.not_found: none in the caller's municipality", body = ErrorBody),
@@ -217,6 +219,15 @@ pub async fn pdf(
         (HeaderName::from_static("x-content-sha256"), sha256),
     ];
     Ok((headers, pdf).into_response())
+}
+
+/// This area's operations, each registered from its annotation (so what is
+/// served and what `/api/openapi.json` says are one list).
+pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(search))
+        .routes(routes!(pdf))
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ fn mode_of(s: &str) -> DeviceMode {
     request_body = NewEnrollmentCode,
     security(("bearer" = [])),
     responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 201, description = "the code, shown once", body = EnrollmentCode),
         (status = 400, description = "request.invalid: apartment missing for a tablet, or given for a wall screen", body = ErrorBody),
         (status = 403, description = "auth.forbidden", body = ErrorBody),
@@ -216,6 +217,7 @@ pub async fn current(State(state): State<AppState>, device: Device) -> ApiResult
     path = "/api/v1/admin/units",
     security(("bearer" = [])),
     responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 200, description = "the municipality's units, by name", body = UnitList),
         (status = 403, description = "auth.forbidden", body = ErrorBody),
     )
@@ -292,6 +294,7 @@ async fn end_device(
     params(("device_id" = String, Path, description = "the device")),
     security(("bearer" = [])),
     responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 204, description = "revoked"),
         (status = 403, description = "auth.forbidden", body = ErrorBody),
         (status = 404, description = "request.not_found", body = ErrorBody),
@@ -308,4 +311,16 @@ pub async fn revoke(
     }
     tracing::info!(admin = admin.id, device = %device_id, "device revoked");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This area's operations, each registered from its annotation (so what is
+/// served and what `/api/openapi.json` says are one list).
+pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(create_code))
+        .routes(routes!(revoke))
+        .routes(routes!(enroll))
+        .routes(routes!(current, unenroll))
+        .routes(routes!(units))
 }

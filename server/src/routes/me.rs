@@ -55,3 +55,10 @@ pub async fn me_of(state: &AppState, person: Person) -> ApiResult<Me> {
         pin_min_len: u8::try_from(state.pin_min_len).unwrap_or(u8::MAX),
     })
 }
+
+/// This area's operations, each registered from its annotation (so what is
+/// served and what `/api/openapi.json` says are one list).
+pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new().routes(routes!(get_me))
+}

@@ -19,96 +19,75 @@ use omsorg_core::ErrorCode;
 use crate::error::ApiError;
 use crate::AppState;
 
-pub use accesses::{
-    __path_create as __path_create_substitute_access, __path_end as __path_end_substitute_access,
-    __path_extend as __path_extend_substitute_access,
-    __path_list as __path_list_substitute_accesses,
-};
-pub use admin::__path_reset_pin;
-pub use cpr::__path_lookup as __path_cpr_lookup;
-pub use declarations::__path_pdf as __path_declaration_pdf;
-pub use declarations::__path_search as __path_search_declarations;
-pub use devices::{
-    __path_create_code, __path_current, __path_enroll, __path_revoke, __path_unenroll, __path_units,
-};
-pub use health::__path_healthz;
-pub use me::__path_get_me;
-pub use municipalities::__path_list_municipalities;
-pub use pin::{__path_set_pin, __path_verify_pin};
-pub use shared::{__path_login, __path_logout};
-pub use substitute_ids::{
-    __path_add as __path_add_substitute_ids, __path_list as __path_list_substitute_ids,
-    __path_reserve as __path_reserve_substitute_id,
-};
+/// Every operation of the API, area by area, with its OpenAPI document.
+pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa::OpenApi;
+    utoipa_axum::router::OpenApiRouter::with_openapi(crate::openapi::ApiDoc::openapi())
+        .merge(health::router())
+        .merge(municipalities::router())
+        .merge(me::router())
+        .merge(pin::router())
+        .merge(admin::router())
+        .merge(devices::router())
+        .merge(cpr::router())
+        .merge(declarations::router())
+        .merge(accesses::router())
+        .merge(substitute_ids::router())
+        .merge(shared::router())
+}
 
+/// The served API: every documented operation, the document itself, and
+/// JSON answers for unknown paths and methods.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/api/openapi.json", get(crate::openapi::document))
+    let (router, doc) = api().split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    router
         .route(
-            "/api/v1/municipalities",
-            get(municipalities::list_municipalities),
-        )
-        .route("/api/v1/me", get(me::get_me))
-        .route("/api/v1/me/pin", axum::routing::put(pin::set_pin))
-        .route(
-            "/api/v1/me/pin/verify",
-            axum::routing::post(pin::verify_pin),
-        )
-        .route(
-            "/api/v1/admin/people/{user_id}/pin",
-            axum::routing::delete(admin::reset_pin),
-        )
-        .route(
-            "/api/v1/admin/enrollment-codes",
-            axum::routing::post(devices::create_code),
-        )
-        .route(
-            "/api/v1/admin/devices/{device_id}",
-            axum::routing::delete(devices::revoke),
-        )
-        .route(
-            "/api/v1/devices/enroll",
-            axum::routing::post(devices::enroll),
-        )
-        .route(
-            "/api/v1/devices/current",
-            get(devices::current).delete(devices::unenroll),
-        )
-        .route("/api/v1/admin/units", get(devices::units))
-        .route("/api/v1/cpr/lookup", axum::routing::post(cpr::lookup))
-        .route("/api/v1/declarations", get(declarations::search))
-        .route("/api/v1/declarations/{id}/pdf", get(declarations::pdf))
-        .route(
-            "/api/v1/substitute-accesses",
-            get(accesses::list).post(accesses::create),
-        )
-        .route(
-            "/api/v1/substitute-accesses/{id}/end",
-            axum::routing::post(accesses::end),
-        )
-        .route(
-            "/api/v1/substitute-accesses/{id}/extend",
-            axum::routing::post(accesses::extend),
-        )
-        .route(
-            "/api/v1/substitute-ids/reservations",
-            axum::routing::post(substitute_ids::reserve),
-        )
-        .route(
-            "/api/v1/admin/substitute-ids",
-            get(substitute_ids::list).post(substitute_ids::add),
-        )
-        .route(
-            "/api/v1/shared/sessions",
-            axum::routing::post(shared::login),
-        )
-        .route(
-            "/api/v1/shared/sessions/current",
-            axum::routing::delete(shared::logout),
+            "/api/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
         )
         .fallback(|| async { ApiError::client(ErrorCode::NotFound, "no such resource") })
         .method_not_allowed_fallback(|| async {
             ApiError::client(ErrorCode::MethodNotAllowed, "method not allowed here")
         })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Operations are registered only from their annotations (`routes!`),
+    /// so a path cannot be served without `/api/openapi.json` listing it;
+    /// the one plain `.route(` serves the document itself. (The API test
+    /// `every_operation_answers_only_statuses_its_document_lists` checks
+    /// the statuses and the methods from outside.)
+    #[test]
+    fn routes_are_added_only_from_their_annotations() {
+        fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    out.push((path.display().to_string(), text));
+                }
+            }
+        }
+        let mut files = Vec::new();
+        sources(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let plain: Vec<String> = files
+            .iter()
+            .flat_map(|(name, text)| {
+                text.lines()
+                    .filter(|l| l.trim_start().starts_with(".route("))
+                    .map(move |l| format!("{name}: {}", l.trim()))
+            })
+            .collect();
+        assert_eq!(plain.len(), 1, "routes added outside `routes!`: {plain:#?}");
+    }
 }

@@ -30,3 +30,10 @@ pub async fn list_municipalities(
         .collect();
     Ok(Json(MunicipalityList { municipalities }))
 }
+
+/// This area's operations, each registered from its annotation (so what is
+/// served and what `/api/openapi.json` says are one list).
+pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new().routes(routes!(list_municipalities))
+}

@@ -62,6 +62,7 @@ async fn check(state: &AppState, person: &Person, pin: &str, hash: &str) -> ApiR
     request_body = SetPin,
     security(("bearer" = [])),
     responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 204, description = "PIN set"),
         (status = 400, description = "request.invalid", body = ErrorBody),
         (status = 403, description = "pin.wrong (the current PIN) / pin.locked / auth.fresh_login_required", body = ErrorBody),
@@ -116,7 +117,9 @@ pub async fn set_pin(
     request_body = VerifyPin,
     security(("bearer" = [])),
     responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 204, description = "right PIN"),
+        (status = 400, description = "request.invalid: not a PIN body", body = ErrorBody),
         (status = 403, description = "pin.wrong / pin.locked", body = ErrorBody),
         (status = 409, description = "pin.not_set", body = ErrorBody),
     )
@@ -137,4 +140,13 @@ pub async fn verify_pin(
             Ok(StatusCode::NO_CONTENT)
         }
     }
+}
+
+/// This area's operations, each registered from its annotation (so what is
+/// served and what `/api/openapi.json` says are one list).
+pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(set_pin))
+        .routes(routes!(verify_pin))
 }

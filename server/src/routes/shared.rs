@@ -222,3 +222,12 @@ pub async fn logout(
     .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// This area's operations, each registered from its annotation (so what is
+/// served and what `/api/openapi.json` says are one list).
+pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+}

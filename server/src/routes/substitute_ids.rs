@@ -26,6 +26,7 @@ pub const RESERVATION_SECS: i64 = 30 * 60;
     path = "/api/v1/substitute-ids/reservations",
     security(("bearer" = []), ("shared" = [])),
     responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 201, description = "reserved", body = Reservation),
         (status = 403, description = "auth.forbidden: may not order substitutes", body = ErrorBody),
         (status = 409, description = "substitute_ids.exhausted: no free ID in the municipality", body = ErrorBody),
@@ -97,6 +98,7 @@ pub async fn reserve(
     path = "/api/v1/admin/substitute-ids",
     security(("bearer" = [])),
     responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 200, description = "the inventory, by user ID", body = SubstituteIdList),
         (status = 403, description = "auth.forbidden", body = ErrorBody),
     )
@@ -144,6 +146,7 @@ pub async fn list(
     request_body = NewSubstituteIds,
     security(("bearer" = [])),
     responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 201, description = "how many were new", body = AddedSubstituteIds),
         (status = 400, description = "request.invalid: prefix or range", body = ErrorBody),
         (status = 403, description = "auth.forbidden", body = ErrorBody),
@@ -176,4 +179,13 @@ pub async fn add(
     tx.commit().await?;
     tracing::info!(admin = admin.id, added, "substitute user IDs added");
     Ok((StatusCode::CREATED, Json(AddedSubstituteIds { added })))
+}
+
+/// This area's operations, each registered from its annotation (so what is
+/// served and what `/api/openapi.json` says are one list).
+pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(reserve))
+        .routes(routes!(list, add))
 }
