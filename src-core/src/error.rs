@@ -4,166 +4,108 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Every error code a user can meet. The wire form (`as_str`) never changes
-/// once released; the UI's message catalogue is keyed by it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum ErrorCode {
-    #[serde(rename = "request.invalid")]
-    RequestInvalid,
-    #[serde(rename = "request.not_found")]
-    NotFound,
-    #[serde(rename = "request.method_not_allowed")]
-    MethodNotAllowed,
-    #[serde(rename = "internal")]
-    Internal,
+/// Declares the codes once: each variant with its wire form, from which the
+/// serde names, `as_str` and `ALL` are all made.
+macro_rules! error_codes {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $wire:literal, )*) => {
+        /// Every error code a user can meet. The wire form (`as_str`) never
+        /// changes once released; the UI's message catalogue is keyed by it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum ErrorCode {
+            $( $(#[doc = $doc])* #[serde(rename = $wire)] $variant, )*
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+
+            /// The wire form, as in JSON bodies and command errors.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $wire,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    RequestInvalid = "request.invalid",
+    NotFound = "request.not_found",
+    MethodNotAllowed = "request.method_not_allowed",
+    Internal = "internal",
     /// Missing, malformed, expired or untrusted access token.
-    #[serde(rename = "auth.invalid_token")]
-    InvalidToken,
+    InvalidToken = "auth.invalid_token",
     /// Signed in, but this needs a role or setting the person lacks.
-    #[serde(rename = "auth.forbidden")]
-    Forbidden,
+    Forbidden = "auth.forbidden",
     /// This needs a KOMBIT login from the last few minutes (e.g. setting a
     /// locked PIN again without the current one).
-    #[serde(rename = "auth.fresh_login_required")]
-    FreshLoginRequired,
+    FreshLoginRequired = "auth.fresh_login_required",
     /// The PIN does not meet the policy (digits, length, no 0000/1234).
-    #[serde(rename = "pin.invalid")]
-    PinInvalid,
+    PinInvalid = "pin.invalid",
     /// Wrong PIN; attempts are counted.
-    #[serde(rename = "pin.wrong")]
-    PinWrong,
+    PinWrong = "pin.wrong",
     /// Too many wrong PINs: set a new one after a fresh KOMBIT login, or ask an administrator.
-    #[serde(rename = "pin.locked")]
-    PinLocked,
+    PinLocked = "pin.locked",
     /// No PIN has been set yet.
-    #[serde(rename = "pin.not_set")]
-    PinNotSet,
+    PinNotSet = "pin.not_set",
     /// Offline, and this device has no local PIN verifier yet: unlock needs the backend.
-    #[serde(rename = "pin.offline_unavailable")]
-    PinOfflineUnavailable,
+    PinOfflineUnavailable = "pin.offline_unavailable",
     /// Too many requests from this device or person; the `Retry-After` header says when to try again.
-    #[serde(rename = "request.throttled")]
-    Throttled,
+    Throttled = "request.throttled",
     /// The enrollment code is unknown, used or expired.
-    #[serde(rename = "device.enrollment_invalid")]
-    EnrollmentInvalid,
+    EnrollmentInvalid = "device.enrollment_invalid",
     /// The device credential is unknown or the device was revoked: enroll again.
-    #[serde(rename = "device.not_enrolled")]
-    DeviceNotEnrolled,
+    DeviceNotEnrolled = "device.not_enrolled",
     /// User ID + PIN on a shared device did not match. Never says which.
-    #[serde(rename = "shared.login_failed")]
-    SharedLoginFailed,
+    SharedLoginFailed = "shared.login_failed",
     /// The person is not (or no longer) provisioned in the municipality's system.
-    #[serde(rename = "account.not_provisioned")]
-    NotProvisioned,
+    NotProvisioned = "account.not_provisioned",
     /// The person cancelled the login (in the app or at the provider).
-    #[serde(rename = "login.cancelled")]
-    LoginCancelled,
+    LoginCancelled = "login.cancelled",
     /// The redirect's `state` was not the one this login sent: possible CSRF.
-    #[serde(rename = "login.state_mismatch")]
-    LoginStateMismatch,
+    LoginStateMismatch = "login.state_mismatch",
     /// The provider's tokens failed validation (signature, iss, aud, nonce, …).
-    #[serde(rename = "login.invalid_token")]
-    LoginInvalidToken,
+    LoginInvalidToken = "login.invalid_token",
     /// The device clock and the provider disagree by more than the allowed skew.
-    #[serde(rename = "login.clock_skew")]
-    LoginClockSkew,
+    LoginClockSkew = "login.clock_skew",
     /// The provider could not be reached or answered outside the protocol.
-    #[serde(rename = "login.provider_unreachable")]
-    LoginProviderUnreachable,
+    LoginProviderUnreachable = "login.provider_unreachable",
     /// The provider refused the login (an OAuth error other than cancel).
-    #[serde(rename = "login.provider_error")]
-    LoginProviderError,
+    LoginProviderError = "login.provider_error",
     /// Nobody finished the login in the browser in time.
-    #[serde(rename = "login.timed_out")]
-    LoginTimedOut,
+    LoginTimedOut = "login.timed_out",
     /// A command that needs a signed-in person was called without one.
-    #[serde(rename = "session.none")]
-    NoSession,
+    NoSession = "session.none",
     /// The device is locked: only unlock and sign-out are allowed.
-    #[serde(rename = "session.locked")]
-    SessionLocked,
+    SessionLocked = "session.locked",
     /// The OS keystore could not be used.
-    #[serde(rename = "keystore.failed")]
-    KeystoreFailed,
+    KeystoreFailed = "keystore.failed",
     /// The app could not reach the backend at all (no answer, DNS, timeout).
-    #[serde(rename = "network.unreachable")]
-    NetworkUnreachable,
+    NetworkUnreachable = "network.unreachable",
     /// The backend answered, but not with what the contract promises.
-    #[serde(rename = "network.bad_response")]
-    NetworkBadResponse,
+    NetworkBadResponse = "network.bad_response",
     /// The app's local store could not be read or written.
-    #[serde(rename = "store.failed")]
-    StoreFailed,
+    StoreFailed = "store.failed",
     /// Not a CPR number: DDMMYY-SSSS with a real date of birth.
-    #[serde(rename = "cpr.invalid")]
-    CprInvalid,
+    CprInvalid = "cpr.invalid",
     /// The CPR register has no person with this number.
-    #[serde(rename = "cpr.not_found")]
-    CprNotFound,
+    CprNotFound = "cpr.not_found",
     /// The CPR register cannot be asked right now.
-    #[serde(rename = "cpr.register_unavailable")]
-    CprRegisterUnavailable,
+    CprRegisterUnavailable = "cpr.register_unavailable",
     /// An access lasts at most 30 days from its start.
-    #[serde(rename = "period.too_long")]
-    PeriodTooLong,
+    PeriodTooLong = "period.too_long",
     /// An access must end in the future.
-    #[serde(rename = "period.in_past")]
-    PeriodInPast,
+    PeriodInPast = "period.in_past",
     /// No free substitute user ID left in the municipality's inventory.
-    #[serde(rename = "substitute_ids.exhausted")]
-    SubstituteIdsExhausted,
+    SubstituteIdsExhausted = "substitute_ids.exhausted",
     /// The substitute user ID is not reserved by this orderer (any more).
-    #[serde(rename = "reservation.invalid")]
-    ReservationInvalid,
+    ReservationInvalid = "reservation.invalid",
     /// The Idempotency-Key was used before for a different request.
-    #[serde(rename = "request.idempotency_mismatch")]
-    IdempotencyMismatch,
+    IdempotencyMismatch = "request.idempotency_mismatch",
 }
 
 impl ErrorCode {
-    pub const ALL: &'static [ErrorCode] = &[
-        ErrorCode::RequestInvalid,
-        ErrorCode::NotFound,
-        ErrorCode::MethodNotAllowed,
-        ErrorCode::Internal,
-        ErrorCode::InvalidToken,
-        ErrorCode::Forbidden,
-        ErrorCode::FreshLoginRequired,
-        ErrorCode::PinInvalid,
-        ErrorCode::PinWrong,
-        ErrorCode::PinLocked,
-        ErrorCode::PinNotSet,
-        ErrorCode::PinOfflineUnavailable,
-        ErrorCode::Throttled,
-        ErrorCode::EnrollmentInvalid,
-        ErrorCode::DeviceNotEnrolled,
-        ErrorCode::SharedLoginFailed,
-        ErrorCode::NotProvisioned,
-        ErrorCode::LoginCancelled,
-        ErrorCode::LoginStateMismatch,
-        ErrorCode::LoginInvalidToken,
-        ErrorCode::LoginClockSkew,
-        ErrorCode::LoginProviderUnreachable,
-        ErrorCode::LoginProviderError,
-        ErrorCode::LoginTimedOut,
-        ErrorCode::NoSession,
-        ErrorCode::SessionLocked,
-        ErrorCode::KeystoreFailed,
-        ErrorCode::NetworkUnreachable,
-        ErrorCode::NetworkBadResponse,
-        ErrorCode::StoreFailed,
-        ErrorCode::CprInvalid,
-        ErrorCode::CprNotFound,
-        ErrorCode::CprRegisterUnavailable,
-        ErrorCode::PeriodTooLong,
-        ErrorCode::PeriodInPast,
-        ErrorCode::SubstituteIdsExhausted,
-        ErrorCode::ReservationInvalid,
-        ErrorCode::IdempotencyMismatch,
-    ];
-
     /// No answer, a broken answer, or "still busy": the same request may
     /// succeed if sent again (with the same idempotency key, where it has one).
     pub fn is_transient(self) -> bool {
@@ -173,47 +115,27 @@ impl ErrorCode {
         )
     }
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::RequestInvalid => "request.invalid",
-            ErrorCode::NotFound => "request.not_found",
-            ErrorCode::MethodNotAllowed => "request.method_not_allowed",
-            ErrorCode::Internal => "internal",
-            ErrorCode::InvalidToken => "auth.invalid_token",
-            ErrorCode::Forbidden => "auth.forbidden",
-            ErrorCode::FreshLoginRequired => "auth.fresh_login_required",
-            ErrorCode::NotProvisioned => "account.not_provisioned",
-            ErrorCode::Throttled => "request.throttled",
-            ErrorCode::EnrollmentInvalid => "device.enrollment_invalid",
-            ErrorCode::DeviceNotEnrolled => "device.not_enrolled",
-            ErrorCode::SharedLoginFailed => "shared.login_failed",
-            ErrorCode::PinInvalid => "pin.invalid",
-            ErrorCode::PinWrong => "pin.wrong",
-            ErrorCode::PinLocked => "pin.locked",
-            ErrorCode::PinNotSet => "pin.not_set",
-            ErrorCode::PinOfflineUnavailable => "pin.offline_unavailable",
-            ErrorCode::LoginCancelled => "login.cancelled",
-            ErrorCode::LoginStateMismatch => "login.state_mismatch",
-            ErrorCode::LoginInvalidToken => "login.invalid_token",
-            ErrorCode::LoginClockSkew => "login.clock_skew",
-            ErrorCode::LoginProviderUnreachable => "login.provider_unreachable",
-            ErrorCode::LoginProviderError => "login.provider_error",
-            ErrorCode::LoginTimedOut => "login.timed_out",
-            ErrorCode::NoSession => "session.none",
-            ErrorCode::SessionLocked => "session.locked",
-            ErrorCode::KeystoreFailed => "keystore.failed",
-            ErrorCode::NetworkUnreachable => "network.unreachable",
-            ErrorCode::NetworkBadResponse => "network.bad_response",
-            ErrorCode::StoreFailed => "store.failed",
-            ErrorCode::CprInvalid => "cpr.invalid",
-            ErrorCode::CprNotFound => "cpr.not_found",
-            ErrorCode::CprRegisterUnavailable => "cpr.register_unavailable",
-            ErrorCode::PeriodTooLong => "period.too_long",
-            ErrorCode::PeriodInPast => "period.in_past",
-            ErrorCode::SubstituteIdsExhausted => "substitute_ids.exhausted",
-            ErrorCode::ReservationInvalid => "reservation.invalid",
-            ErrorCode::IdempotencyMismatch => "request.idempotency_mismatch",
-        }
+    /// The backend's "this person may not" (token refused, removed
+    /// centrally): the shell signs them out at once.
+    pub fn is_refusal(self) -> bool {
+        matches!(self, ErrorCode::InvalidToken | ErrorCode::NotProvisioned)
+    }
+
+    /// Neither the provider nor the backend could be reached: the shell
+    /// works offline where it can (the PIN's local check, cached lists).
+    pub fn is_offline(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::NetworkUnreachable
+                | ErrorCode::NetworkBadResponse
+                | ErrorCode::LoginProviderUnreachable
+        )
+    }
+
+    /// The person is no longer there for this page (locked, signed out, or
+    /// refused): the app, not the page, handles it.
+    pub fn ends_session(self) -> bool {
+        self.is_refusal() || matches!(self, ErrorCode::SessionLocked | ErrorCode::NoSession)
     }
 }
 
@@ -261,6 +183,44 @@ mod tests {
                 "request.throttled"
             ]
         );
+    }
+
+    #[test]
+    fn the_classes_are_exactly_these() {
+        let class = |f: fn(ErrorCode) -> bool| {
+            let mut v: Vec<&str> = ErrorCode::ALL
+                .iter()
+                .filter(|c| f(**c))
+                .map(|c| c.as_str())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            class(ErrorCode::is_refusal),
+            ["account.not_provisioned", "auth.invalid_token"]
+        );
+        assert_eq!(
+            class(ErrorCode::is_offline),
+            [
+                "login.provider_unreachable",
+                "network.bad_response",
+                "network.unreachable"
+            ]
+        );
+        assert_eq!(
+            class(ErrorCode::ends_session),
+            [
+                "account.not_provisioned",
+                "auth.invalid_token",
+                "session.locked",
+                "session.none"
+            ]
+        );
+        let mut wire: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        wire.sort();
+        wire.dedup();
+        assert_eq!(wire.len(), ErrorCode::ALL.len(), "a wire form used twice");
     }
 
     #[test]

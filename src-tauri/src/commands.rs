@@ -334,21 +334,14 @@ pub async fn load_municipalities(
                 last_choice,
             })
         }
-        Err(e)
-            if matches!(
-                e.code,
-                ErrorCode::NetworkUnreachable | ErrorCode::NetworkBadResponse
-            ) =>
-        {
-            match store.cached_municipalities()? {
-                Some((list, at)) => Ok(MunicipalityChoice {
-                    municipalities: list,
-                    cached_at: Some(at),
-                    last_choice,
-                }),
-                None => Err(e),
-            }
-        }
+        Err(e) if e.code.is_offline() => match store.cached_municipalities()? {
+            Some((list, at)) => Ok(MunicipalityChoice {
+                municipalities: list,
+                cached_at: Some(at),
+                last_choice,
+            }),
+            None => Err(e),
+        },
         Err(e) => Err(e),
     }
 }

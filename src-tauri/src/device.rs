@@ -11,7 +11,6 @@ use omsorg_core::ErrorCode;
 
 use crate::api_client::Auth;
 use crate::error::CommandError;
-use crate::session::is_offline;
 use crate::Shell;
 
 /// The keystore entry holding the device credential.
@@ -88,7 +87,7 @@ pub async fn status(shell: &Shell) -> Result<Option<DeviceInfo>, CommandError> {
             forget(shell).await;
             Ok(None)
         }
-        Err(e) if is_offline(e.code) && stored.is_some() => Ok(stored),
+        Err(e) if e.code.is_offline() && stored.is_some() => Ok(stored),
         Err(e) => Err(e),
     }
 }

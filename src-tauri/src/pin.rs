@@ -9,7 +9,6 @@ use omsorg_core::ErrorCode;
 
 use crate::error::CommandError;
 use crate::offline_pin;
-use crate::session::{is_offline, is_refusal};
 use crate::Shell;
 
 enum Verdict {
@@ -94,7 +93,7 @@ pub async fn unlock(shell: &Shell, pin: &str) -> Result<LockState, CommandError>
     }
     let verdict = match check_online(shell, pin).await {
         Ok(v) => v,
-        Err(e) if is_offline(e.code) => {
+        Err(e) if e.code.is_offline() => {
             match offline_pin::check(shell.sessions.secrets(), &shell.store, pin).await? {
                 Some(true) => Verdict::Right,
                 Some(false) => Verdict::Wrong,
@@ -106,7 +105,7 @@ pub async fn unlock(shell: &Shell, pin: &str) -> Result<LockState, CommandError>
                 }
             }
         }
-        Err(e) if is_refusal(e.code) => {
+        Err(e) if e.code.is_refusal() => {
             sign_out_fully(shell).await;
             return Err(e);
         }
@@ -173,7 +172,7 @@ pub async fn set(
         current_pin,
     };
     if let Err(e) = shell.api.set_pin(&token, &body).await {
-        if is_refusal(e.code) {
+        if e.code.is_refusal() {
             sign_out_fully(shell).await;
         }
         return Err(e);

@@ -193,14 +193,14 @@ impl Sessions {
         };
         let (token, expires_at) = match self.refresh(stored, store).await {
             Ok(t) => t,
-            Err(e) if is_offline(e.code) => return self.restore_offline(store, e).await,
+            Err(e) if e.code.is_offline() => return self.restore_offline(store, e).await,
             Err(e) => return Err(e),
         };
         let me = match api.me(&Auth::Bearer(token.clone())).await {
             Ok(me) => me,
-            Err(e) if is_offline(e.code) => return self.restore_offline(store, e).await,
+            Err(e) if e.code.is_offline() => return self.restore_offline(store, e).await,
             Err(e) => {
-                if is_refusal(e.code) {
+                if e.code.is_refusal() {
                     self.sign_out(store).await?;
                 }
                 return Err(e);
@@ -401,19 +401,4 @@ impl Sessions {
 /// Best effort within 5 s: signing out must not wait on an absent provider.
 async fn revoke_quietly(provider: &Provider, refresh_token: &str) {
     let _ = tokio::time::timeout(Duration::from_secs(5), provider.revoke(refresh_token)).await;
-}
-
-/// The backend's "this person may not": sign out at once.
-pub fn is_refusal(code: ErrorCode) -> bool {
-    matches!(code, ErrorCode::InvalidToken | ErrorCode::NotProvisioned)
-}
-
-/// Neither the provider nor the backend could be reached: work offline.
-pub fn is_offline(code: ErrorCode) -> bool {
-    matches!(
-        code,
-        ErrorCode::NetworkUnreachable
-            | ErrorCode::NetworkBadResponse
-            | ErrorCode::LoginProviderUnreachable
-    )
 }

@@ -30,13 +30,7 @@ pub struct PageProps {
 /// The shell refused because the person is no longer there (locked, signed
 /// out, closed centrally): the app, not the page, handles it.
 pub fn refusal(code: ErrorCode) -> bool {
-    matches!(
-        code,
-        ErrorCode::SessionLocked
-            | ErrorCode::NoSession
-            | ErrorCode::InvalidToken
-            | ErrorCode::NotProvisioned
-    )
+    code.ends_session()
 }
 
 /// A moment as Danish people read it, in the device's time zone:

@@ -99,17 +99,7 @@ pub fn PinSetupPage(props: &Props) -> Html {
                 busy.set(false);
                 match result {
                     Ok(me) => on_done.emit(me),
-                    Err(e)
-                        if matches!(
-                            e.code,
-                            ErrorCode::SessionLocked
-                                | ErrorCode::NoSession
-                                | ErrorCode::InvalidToken
-                                | ErrorCode::NotProvisioned
-                        ) =>
-                    {
-                        on_refused.emit(e.code)
-                    }
+                    Err(e) if e.code.ends_session() => on_refused.emit(e.code),
                     Err(e) => {
                         problem.set(Some(Problem::Code(e.code)));
                         clear(&[&inputs[0], &inputs[1], &inputs[2]]);

@@ -89,9 +89,10 @@ pub fn SubstituteIdsPage(props: &PageProps) -> Html {
             });
         })
     };
-    let count = |state: SubstituteIdState| {
-        ids.as_ref()
-            .map_or(0, |l| l.iter().filter(|i| i.state == state).count())
+    // Counts only once the list is here: "0 archived" while loading would
+    // be a wrong answer, not a pending one.
+    let count = |l: &Vec<SubstituteId>, state: SubstituteIdState| {
+        l.iter().filter(|i| i.state == state).count()
     };
     let states = [
         SubstituteIdState::Free,
@@ -106,14 +107,18 @@ pub fn SubstituteIdsPage(props: &PageProps) -> Html {
                 <button id="ids-back" onclick={props.on_done.reform(|_: MouseEvent| ())}>{ t(lang, Msg::Back) }</button>
             </div>
             <p class="lead">{ t(lang, Msg::IdsLead) }</p>
-            <dl class="facts" id="id-counts">
-                { for states.iter().map(|s| html! {
-                    <>
-                        <dt>{ t(lang, state_name(*s)) }</dt>
-                        <dd class={format!("count-{}", t(Lang::En, state_name(*s)).to_lowercase().replace(' ', "-"))}>{ count(*s) }</dd>
-                    </>
-                }) }
-            </dl>
+            if let Some(l) = &*ids {
+                <dl class="facts" id="id-counts">
+                    { for states.iter().map(|s| html! {
+                        <>
+                            <dt>{ t(lang, state_name(*s)) }</dt>
+                            <dd class={format!("count-{}", t(Lang::En, state_name(*s)).to_lowercase().replace(' ', "-"))}>{ count(l, *s) }</dd>
+                        </>
+                    }) }
+                </dl>
+            } else {
+                <p class="spinner" role="status">{ t(lang, Msg::Loading) }</p>
+            }
             <form class="pin-form" onsubmit={add}>
                 <label for="range-prefix">{ t(lang, Msg::Prefix) }</label>
                 <input id="range-prefix" ref={prefix} type="text" value="vik" autocomplete="off" />
