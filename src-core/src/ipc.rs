@@ -18,10 +18,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{
     AddedSubstituteIds, CprPerson, DeclarationList, DeclarationQuery, DeviceInfo, DeviceMode,
-    DeviceStatus, EnrollmentCode, Me, MunicipalityChoice, NewSubstituteIds, OrderDraft,
-    Reservation, SavedPdf, SubstituteAccessList, SubstituteAccessReceipt, SubstituteAccessSummary,
-    SubstituteIdList, UnitRef,
+    EnrollmentCode, Me, NewSubstituteIds, Reservation, SubstituteAccessList,
+    SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteIdList, UnitRef,
 };
+use crate::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedPdf};
 use crate::lock::LockState;
 
 /// Whether a command may run while a personal session is locked.

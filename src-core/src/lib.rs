@@ -5,9 +5,13 @@
 //! share one definition of every rule and every message shape.
 
 pub mod api;
+pub mod bridge;
 pub mod cpr;
 pub mod declaration;
 pub mod error;
+/// The fuzz targets' bodies: for the fuzz crate (`fuzzing` feature) and the
+/// core's own tests, not part of the API the app and the backend use.
+#[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod ipc;
 pub mod lock;

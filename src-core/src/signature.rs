@@ -2,7 +2,7 @@
 //! ("Næste" waits for a signature) and the shell (an unsigned draft is not
 //! sent): what counts as signed, and how the line's width follows the pen.
 
-use crate::api::{PadPoint, PadStroke};
+use crate::bridge::{PadPoint, PadStroke};
 
 /// Line width (CSS pixels on a 450 px wide pad) when still and when fast.
 pub const MAX_WIDTH: f64 = 4.5;

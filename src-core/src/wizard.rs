@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::api::OrderDraft;
+use crate::bridge::OrderDraft;
 use crate::cpr::{Cpr, CprError};
 use crate::period::{AccessPeriod, PeriodError};
 use crate::signature::is_signed;
@@ -159,7 +159,8 @@ impl OrderDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{CprPerson, IdDocument, PadPoint, PadStroke, Reservation};
+    use crate::api::{CprPerson, IdDocument, Reservation};
+    use crate::bridge::{PadPoint, PadStroke};
     use chrono::Duration;
 
     fn now() -> DateTime<Utc> {

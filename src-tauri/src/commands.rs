@@ -5,10 +5,11 @@
 
 use chrono::{Local, Utc};
 use omsorg_core::api::{
-    AddedSubstituteIds, CprPerson, DeclarationList, DeviceInfo, DeviceStatus, EnrollmentCode, Me,
-    MunicipalityChoice, NewEnrollmentCode, OrderDraft, Reservation, SavedPdf, SubstituteAccessList,
-    SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteIdList, UnitRef,
+    AddedSubstituteIds, CprPerson, DeclarationList, DeviceInfo, EnrollmentCode, Me,
+    NewEnrollmentCode, Reservation, SubstituteAccessList, SubstituteAccessReceipt,
+    SubstituteAccessSummary, SubstituteIdList, UnitRef,
 };
+use omsorg_core::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedPdf};
 use omsorg_core::cpr::Cpr;
 use omsorg_core::ipc::{self, Dispatch, LockPolicy, NoArgs};
 use omsorg_core::lock::LockState;

@@ -10,7 +10,8 @@ use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::Engine;
 use chrono::{Local, Utc};
-use omsorg_core::api::{NewSubstituteAccess, OrderDraft, SavedPdf, SubstituteAccessReceipt};
+use omsorg_core::api::{NewSubstituteAccess, SubstituteAccessReceipt};
+use omsorg_core::bridge::{OrderDraft, SavedPdf};
 use omsorg_core::cpr::Cpr;
 use omsorg_core::ErrorCode;
 use serde::{Deserialize, Serialize};
@@ -289,7 +290,8 @@ pub fn forget_files(shell: &Shell) {
 mod tests {
     use super::*;
     use crate::test_support::{shell_on, unreachable_url};
-    use omsorg_core::api::{CprPerson, IdDocument, PadPoint, PadStroke, Reservation};
+    use omsorg_core::api::{CprPerson, IdDocument, Reservation};
+    use omsorg_core::bridge::{PadPoint, PadStroke};
 
     fn draft() -> OrderDraft {
         OrderDraft {

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
-use omsorg_core::api::{PadPoint, PadStroke};
+use omsorg_core::bridge::{PadPoint, PadStroke};
 use omsorg_core::signature::{next_width, MAX_WIDTH};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};

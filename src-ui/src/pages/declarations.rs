@@ -2,7 +2,8 @@
 //! The shell saves the PDF privately and hands it to the platform's
 //! viewer; the backend audits every view and every search by CPR number.
 
-use omsorg_core::api::{DeclarationQuery, DeclarationSummary, SavedPdf, UnitRef};
+use omsorg_core::api::{DeclarationQuery, DeclarationSummary, UnitRef};
+use omsorg_core::bridge::SavedPdf;
 use omsorg_core::ipc;
 use omsorg_core::ErrorCode;
 use web_sys::HtmlSelectElement;

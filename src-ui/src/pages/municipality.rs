@@ -2,7 +2,8 @@
 //! The list comes from the shell (live, or the cached copy when the backend
 //! cannot be reached).
 
-use omsorg_core::api::{municipality_matches, Me, MunicipalityChoice};
+use omsorg_core::api::{municipality_matches, Me};
+use omsorg_core::bridge::MunicipalityChoice;
 use omsorg_core::ipc;
 use omsorg_core::ErrorCode;
 use web_sys::HtmlInputElement;

@@ -6,7 +6,8 @@
 //! retried); the receipt's one-time password lives only in this page.
 
 use chrono::{Local, NaiveDate, Utc};
-use omsorg_core::api::{IdDocument, OrderDraft, SubstituteAccessReceipt};
+use omsorg_core::api::{IdDocument, SubstituteAccessReceipt};
+use omsorg_core::bridge::OrderDraft;
 use omsorg_core::cpr::Cpr;
 use omsorg_core::ipc;
 use omsorg_core::period::{default_day, last_day, AccessPeriod, PeriodError};
