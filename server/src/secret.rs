@@ -59,15 +59,6 @@ pub fn initial_password() -> String {
         .join("-")
 }
 
-/// What a person typed, as the code is stored: upper case, no separators.
-pub fn normalize_code(typed: &str) -> String {
-    typed
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
-}
-
 /// A user ID as typed, keyed with the server's pepper: counts wrong answers
 /// for user IDs that exist and ones that do not alike, without storing them.
 pub fn user_key(pepper: &[u8], user_id: &str) -> String {
@@ -91,7 +82,9 @@ mod tests {
             assert_eq!(code.len(), 9);
             assert!(!code.contains(['0', 'O', '1', 'I', 'L']), "{code}");
             let lower = code.to_lowercase().replace('-', " ");
-            assert_eq!(normalize_code(&lower), normalize_code(&code));
+            let stored = omsorg_core::enrollment::normalize(&code);
+            assert!(stored.is_some(), "{code}");
+            assert_eq!(omsorg_core::enrollment::normalize(&lower), stored);
         }
         assert_ne!(random_token(32), random_token(32));
         assert_eq!(sha256_hex("abc").len(), 64);

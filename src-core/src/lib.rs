@@ -8,6 +8,7 @@ pub mod api;
 pub mod bridge;
 pub mod cpr;
 pub mod declaration;
+pub mod enrollment;
 pub mod error;
 /// The fuzz targets' bodies: for the fuzz crate (`fuzzing` feature) and the
 /// core's own tests, not part of the API the app and the backend use.

@@ -97,17 +97,6 @@ pub fn enrolled(shell: &Shell) -> Result<bool, CommandError> {
     Ok(shell.store.device()?.is_some())
 }
 
-/// A code as an administrator reads it out: eight letters or digits, any
-/// case, dashes and spaces ignored.
-fn normalized_code(code: &str) -> Option<String> {
-    let c: String = code
-        .chars()
-        .filter(|c| !matches!(c, '-' | ' '))
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    (c.len() == 8 && c.chars().all(|c| c.is_ascii_alphanumeric())).then_some(c)
-}
-
 /// Trades an administrator's one-time code for this device's credential.
 /// Only when nobody is signed in: enrolling turns the device into a shared
 /// one, and nothing personal may stay on it.
@@ -124,7 +113,7 @@ pub async fn enroll(shell: &Shell, code: &str) -> Result<DeviceInfo, CommandErro
             "the device is already enrolled",
         ));
     }
-    let code = normalized_code(code).ok_or_else(|| {
+    let code = omsorg_core::enrollment::normalize(code).ok_or_else(|| {
         CommandError::new(
             ErrorCode::EnrollmentInvalid,
             "an enrollment code is eight letters and digits",
@@ -477,15 +466,6 @@ mod tests {
         assert_eq!(f.screen.kiosk.lock().unwrap().last(), Some(&false));
         let no_login = login(shell, "carl", "1397").await.unwrap_err();
         assert_eq!(no_login.code, ErrorCode::DeviceNotEnrolled);
-    }
-
-    #[test]
-    fn codes_are_read_the_way_people_type_them() {
-        assert_eq!(normalized_code("abcd-efgh").as_deref(), Some("ABCDEFGH"));
-        assert_eq!(normalized_code(" K7QM 2XZP ").as_deref(), Some("K7QM2XZP"));
-        for bad in ["", "ABCD-EFG", "ABCD-EFGHJ", "ABCD_EFGH", "ÆBCD-EFGH"] {
-            assert_eq!(normalized_code(bad), None, "{bad}");
-        }
     }
 
     #[test]
