@@ -8,44 +8,14 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::routes::accesses::close;
 use crate::AppState;
 
 pub const EVERY: Duration = Duration::from_secs(30);
 
-/// Closes every open access whose end is at or before `now` (seconds).
-/// Answers how many it closed; one that fails (the directory down) stays
-/// open and is tried again next time.
+/// Closes every open access whose end is at or before `now` (seconds);
+/// answers how many it closed (`access::close_due`).
 pub async fn run_once(state: &AppState, now: i64) -> anyhow::Result<usize> {
-    let due: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT id, user_id, ends_at FROM substitute_accesses
-         WHERE ended_at IS NULL AND ends_at <= ?1 ORDER BY ends_at",
-    )
-    .bind(now)
-    .fetch_all(&state.db)
-    .await?;
-    let mut closed = 0;
-    for (id, user_id, ends_at) in due {
-        match close(
-            state,
-            &id,
-            &user_id,
-            ends_at,
-            None,
-            "substitute_access.expired",
-        )
-        .await
-        {
-            Ok(()) => {
-                closed += 1;
-                tracing::info!(access = %id, lag_secs = now - ends_at, "substitute access expired");
-            }
-            Err(e) => {
-                tracing::error!(access = %id, error = %e, "could not close an expired access")
-            }
-        }
-    }
-    Ok(closed)
+    crate::access::close_due(state, now).await
 }
 
 /// The job, for the life of the process.

@@ -3,6 +3,7 @@
 //! `app(state)` builds the whole router so tests can drive it in-process or on
 //! port 0; `Server::start` binds, migrates and seeds.
 
+pub mod access;
 pub mod auth;
 pub mod config;
 pub mod cpr_register;
@@ -18,6 +19,7 @@ pub mod org_directory;
 pub mod pin;
 pub mod routes;
 pub mod secret;
+pub mod substitute_ids;
 pub mod telemetry;
 
 use std::net::SocketAddr;

@@ -14,10 +14,8 @@ use omsorg_core::{ErrorBody, ErrorCode};
 
 use crate::auth::Person;
 use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::substitute_ids as ids;
 use crate::{db, AppState};
-
-/// How long a reservation holds an ID for its orderer.
-pub const RESERVATION_SECS: i64 = 30 * 60;
 
 /// Reserves a free substitute user ID for the calling orderer. An orderer
 /// who already holds a live reservation gets that one back, not a second.
@@ -38,16 +36,7 @@ pub async fn reserve(
 ) -> ApiResult<(StatusCode, Json<Reservation>)> {
     person.require_orderer(&state.db).await?;
     let now = Utc::now().timestamp();
-    let held: Option<(String, i64)> = sqlx::query_as(
-        "SELECT user_id, reserved_until FROM substitute_ids
-         WHERE reserved_by = ?1 AND state = 'reserved' AND reserved_until > ?2
-         ORDER BY user_id LIMIT 1",
-    )
-    .bind(person.id)
-    .bind(now)
-    .fetch_optional(&state.db)
-    .await?;
-    if let Some((user_id, until)) = held {
+    if let Some((user_id, until)) = ids::held_by(&state.db, person.id, now).await? {
         return Ok((
             StatusCode::CREATED,
             Json(Reservation {
@@ -56,26 +45,9 @@ pub async fn reserve(
             }),
         ));
     }
-    let until = now + RESERVATION_SECS;
-    // One statement picks and claims, re-checking the state, so two orderers
-    // racing can never get the same ID.
-    let claimed: Option<(String,)> = sqlx::query_as(
-        "UPDATE substitute_ids SET state = 'reserved', reserved_by = ?1, reserved_until = ?2
-         WHERE user_id = (
-             SELECT user_id FROM substitute_ids
-             WHERE municipality_code = ?3
-               AND (state = 'free' OR (state = 'reserved' AND reserved_until <= ?4))
-             ORDER BY user_id LIMIT 1)
-           AND (state = 'free' OR (state = 'reserved' AND reserved_until <= ?4))
-         RETURNING user_id",
-    )
-    .bind(person.id)
-    .bind(until)
-    .bind(&person.municipality_code)
-    .bind(now)
-    .fetch_optional(&state.db)
-    .await?;
-    let Some((user_id,)) = claimed else {
+    let until = now + ids::RESERVATION_SECS;
+    let claimed = ids::reserve(&state.db, &person.municipality_code, person.id, now, until).await?;
+    let Some(user_id) = claimed else {
         tracing::warn!(municipality = %person.municipality_code, "no free substitute user IDs");
         return Err(ApiError::client(
             ErrorCode::SubstituteIdsExhausted,
@@ -109,23 +81,11 @@ pub async fn list(
 ) -> ApiResult<Json<SubstituteIdList>> {
     admin.require_admin()?;
     let now = Utc::now().timestamp();
-    let rows: Vec<(String, String, Option<i64>)> = sqlx::query_as(
-        "SELECT user_id, state, reserved_until FROM substitute_ids
-         WHERE municipality_code = ?1 ORDER BY user_id",
-    )
-    .bind(&admin.municipality_code)
-    .fetch_all(&state.db)
-    .await?;
-    let ids = rows
+    let ids = ids::all_of(&state.db, &admin.municipality_code)
+        .await?
         .into_iter()
-        .map(|(user_id, s, until)| {
-            let live = until.is_some_and(|u| u > now);
-            let state = match s.as_str() {
-                "reserved" if live => SubstituteIdState::Reserved,
-                "in_use" => SubstituteIdState::InUse,
-                "archived" => SubstituteIdState::Archived,
-                _ => SubstituteIdState::Free,
-            };
+        .map(|(user_id, stored, until)| {
+            let state = ids::state_of(&stored, until, now);
             SubstituteId {
                 user_id,
                 state,
@@ -161,22 +121,13 @@ pub async fn add(
     let ids = body
         .user_ids()
         .map_err(|e| ApiError::client(ErrorCode::RequestInvalid, e))?;
-    let now = Utc::now().timestamp();
-    let mut tx = state.db.begin().await?;
-    let mut added = 0;
-    for user_id in ids {
-        let done = sqlx::query(
-            "INSERT INTO substitute_ids (user_id, municipality_code, added_at)
-             VALUES (?1, ?2, ?3) ON CONFLICT (user_id) DO NOTHING",
-        )
-        .bind(&user_id)
-        .bind(&admin.municipality_code)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        added += u32::try_from(done.rows_affected()).unwrap_or(0);
-    }
-    tx.commit().await?;
+    let added = ids::add(
+        &state.db,
+        &admin.municipality_code,
+        &ids,
+        Utc::now().timestamp(),
+    )
+    .await?;
     tracing::info!(admin = admin.id, added, "substitute user IDs added");
     Ok((StatusCode::CREATED, Json(AddedSubstituteIds { added })))
 }

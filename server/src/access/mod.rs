@@ -1,0 +1,223 @@
+//! Substitute access (SPEC C4) as a service: ordering (one order per
+//! idempotency key: a retry replays the first answer, never a second
+//! access), listing, ending early, extending within the cap, and closing
+//! (also the expiry job's). The HTTP handlers extract, call one of these and
+//! map the answer; the SQL is in `repo` and `crate::substitute_ids`.
+
+mod make;
+mod repo;
+
+use chrono::Utc;
+use omsorg_core::api::{
+    NewSubstituteAccess, SubstituteAccessList, SubstituteAccessReceipt, SubstituteAccessSummary,
+    UnitRef,
+};
+use omsorg_core::period::AccessPeriod;
+use omsorg_core::ErrorCode;
+
+pub use make::MAX_SIGNATURE_BYTES;
+
+use crate::auth::Person;
+use crate::error::{ApiError, ApiResult};
+use crate::substitute_ids as ids;
+use crate::{db, secret, AppState};
+
+/// Orders a substitute's access under the orderer's idempotency `key`:
+/// the first request with a key makes the order; the same request again
+/// gets the same receipt; another request under the key is refused.
+pub async fn order(
+    state: &AppState,
+    person: &Person,
+    key: &str,
+    body: &NewSubstituteAccess,
+) -> ApiResult<SubstituteAccessReceipt> {
+    person.require_orderer(&state.db).await?;
+    let request = secret::sha256_hex(&serde_json::to_string(body).expect("json"));
+    if let Some(receipt) = replay(state, person.id, key, &request).await? {
+        tracing::info!(access = %receipt.id, "order replayed for its Idempotency-Key");
+        return Ok(receipt);
+    }
+    let checked = make::check(state, person, body).await?;
+    let now = Utc::now().timestamp();
+    if !repo::claim_key(&state.db, person.id, key, &request, now).await? {
+        // Another request with this key got there first.
+        return replay(state, person.id, key, &request)
+            .await?
+            .ok_or(ApiError::Throttled(1));
+    }
+    match make::carry_out(state, person, body, checked).await {
+        Ok(receipt) => {
+            let sealed = state
+                .cpr_vault
+                .seal_receipt(&serde_json::to_vec(&receipt).expect("json"));
+            repo::store_receipt(&state.db, person.id, key, sealed).await?;
+            Ok(receipt)
+        }
+        Err(e) => {
+            repo::release_key(&state.db, person.id, key).await?;
+            Err(e)
+        }
+    }
+}
+
+/// The answer a key already has: its receipt, or a refusal when the key was
+/// used for something else or its first request is still running.
+async fn replay(
+    state: &AppState,
+    orderer: i64,
+    key: &str,
+    request: &str,
+) -> ApiResult<Option<SubstituteAccessReceipt>> {
+    let Some((hash, sealed)) = repo::key_of(&state.db, orderer, key).await? else {
+        return Ok(None);
+    };
+    if hash != request {
+        return Err(ApiError::client(
+            ErrorCode::IdempotencyMismatch,
+            "this Idempotency-Key was used for another order",
+        ));
+    }
+    // No receipt yet: the first request with this key is still running.
+    let sealed = sealed.ok_or(ApiError::Throttled(1))?;
+    let json = state
+        .cpr_vault
+        .open_receipt(&sealed)
+        .ok_or_else(|| anyhow::anyhow!("a stored receipt does not open"))?;
+    Ok(Some(
+        serde_json::from_slice(&json).map_err(|e| anyhow::anyhow!("stored receipt: {e}"))?,
+    ))
+}
+
+fn summary(state: &AppState, row: repo::SummaryRow) -> SubstituteAccessSummary {
+    let (
+        id,
+        user_id,
+        substitute_name,
+        sealed,
+        orderer_name,
+        unit_id,
+        unit_name,
+        starts,
+        ends,
+        ended,
+    ) = row;
+    SubstituteAccessSummary {
+        id,
+        user_id,
+        substitute_name,
+        cpr_masked: state.cpr_vault.masked(&sealed),
+        orderer_name,
+        unit: unit_id
+            .zip(unit_name)
+            .map(|(id, name)| UnitRef { id, name }),
+        starts_at: db::time_of(starts),
+        ends_at: db::time_of(ends),
+        ended_at: ended.map(db::time_of),
+    }
+}
+
+/// The caller's own orders; for an administrator, every order of their
+/// municipality. Newest first.
+pub async fn list(state: &AppState, person: &Person) -> ApiResult<SubstituteAccessList> {
+    let admin = person.require_admin().is_ok();
+    let rows = repo::visible_to(&state.db, admin, &person.municipality_code, person.id).await?;
+    Ok(SubstituteAccessList {
+        accesses: rows.into_iter().map(|r| summary(state, r)).collect(),
+    })
+}
+
+/// The access, if the caller may change it: its orderer, or an
+/// administrator of its municipality. Others get 404, as for no access.
+async fn changeable(state: &AppState, person: &Person, id: &str) -> ApiResult<repo::SummaryRow> {
+    let admin = person.require_admin().is_ok();
+    repo::one_visible_to(&state.db, id, admin, &person.municipality_code, person.id)
+        .await?
+        .ok_or_else(|| ApiError::client(ErrorCode::NotFound, "no such order"))
+}
+
+/// Ends an access: the account is disabled first, then the order is marked
+/// ended and its user ID archived. Ending an ended access changes nothing.
+pub async fn close(
+    state: &AppState,
+    id: &str,
+    user_id: &str,
+    at_ts: i64,
+    actor: Option<i64>,
+    action: &str,
+) -> ApiResult<()> {
+    state
+        .directory
+        .disable_account(user_id)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let mut tx = state.db.begin().await?;
+    if repo::mark_ended(&mut tx, id, at_ts).await? {
+        ids::archive(&mut tx, user_id).await?;
+        db::audit(&mut *tx, actor, action, id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ends an access now (its orderer, or an administrator).
+pub async fn end_now(
+    state: &AppState,
+    person: &Person,
+    id: &str,
+) -> ApiResult<SubstituteAccessSummary> {
+    let row = changeable(state, person, id).await?;
+    if row.9.is_none() {
+        let now = Utc::now().timestamp();
+        let action = "substitute_access.ended_early";
+        close(state, id, &row.1, now, Some(person.id), action).await?;
+        tracing::info!(access = %id, by = person.id, "substitute access ended early");
+    }
+    Ok(summary(state, changeable(state, person, id).await?))
+}
+
+/// A new end for an active access, within 30 days of its start.
+pub async fn extend(
+    state: &AppState,
+    person: &Person,
+    id: &str,
+    end: chrono::DateTime<Utc>,
+) -> ApiResult<SubstituteAccessSummary> {
+    let row = changeable(state, person, id).await?;
+    let now = Utc::now();
+    if row.9.is_some() || row.8 <= now.timestamp() {
+        return Err(make::invalid("the access is over; order a new one"));
+    }
+    let period = AccessPeriod::stored(db::time_of(row.7), db::time_of(row.8)).with_end(end, now)?;
+    let new_end = period.end().timestamp();
+    state
+        .directory
+        .set_expiry(&row.1, new_end)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let mut tx = state.db.begin().await?;
+    repo::set_end(&mut tx, id, new_end).await?;
+    db::audit(&mut *tx, Some(person.id), "substitute_access.extended", id).await?;
+    tx.commit().await?;
+    tracing::info!(access = %id, by = person.id, "substitute access extended");
+    Ok(summary(state, changeable(state, person, id).await?))
+}
+
+/// Closes every open access whose end is at or before `now` (the expiry
+/// job). Answers how many it closed; one that fails (the directory down)
+/// stays open and is tried again next time.
+pub async fn close_due(state: &AppState, now: i64) -> anyhow::Result<usize> {
+    let mut closed = 0;
+    for (id, user_id, ends_at) in repo::due(&state.db, now).await? {
+        let action = "substitute_access.expired";
+        match close(state, &id, &user_id, ends_at, None, action).await {
+            Ok(()) => {
+                closed += 1;
+                tracing::info!(access = %id, lag_secs = now - ends_at, "substitute access expired");
+            }
+            Err(e) => {
+                tracing::error!(access = %id, error = %e, "could not close an expired access")
+            }
+        }
+    }
+    Ok(closed)
+}

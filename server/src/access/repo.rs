@@ -1,0 +1,228 @@
+//! The orders' SQL: accesses, their idempotency keys, and the rows the
+//! lists show. The service above holds no SQL.
+
+use omsorg_core::api::NewSubstituteAccess;
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// One order as the lists show it: (id, user ID, substitute, sealed CPR,
+/// orderer, unit id, unit name, starts, ends, ended).
+pub type SummaryRow = (
+    String,
+    String,
+    String,
+    Vec<u8>,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    Option<i64>,
+);
+
+const SUMMARY_SELECT: &str = "SELECT a.id, a.user_id, a.substitute_name, a.cpr_sealed, p.name,
+        a.unit_id, u.name, a.starts_at, a.ends_at, a.ended_at
+     FROM substitute_accesses a
+     JOIN people p ON p.id = a.orderer_id
+     LEFT JOIN units u ON u.id = a.unit_id";
+
+/// The orderer's own orders, or (`admin`) every order of the municipality.
+pub async fn visible_to(
+    db: &SqlitePool,
+    admin: bool,
+    municipality: &str,
+    person: i64,
+) -> sqlx::Result<Vec<SummaryRow>> {
+    sqlx::query_as(&format!(
+        "{SUMMARY_SELECT}
+         WHERE (?1 AND a.municipality_code = ?2) OR a.orderer_id = ?3
+         ORDER BY a.created_at DESC, a.id"
+    ))
+    .bind(admin)
+    .bind(municipality)
+    .bind(person)
+    .fetch_all(db)
+    .await
+}
+
+/// One order, if it is visible to the caller as `visible_to` says.
+pub async fn one_visible_to(
+    db: &SqlitePool,
+    id: &str,
+    admin: bool,
+    municipality: &str,
+    person: i64,
+) -> sqlx::Result<Option<SummaryRow>> {
+    sqlx::query_as(&format!(
+        "{SUMMARY_SELECT}
+         WHERE a.id = ?1 AND ((?2 AND a.municipality_code = ?3) OR a.orderer_id = ?4)"
+    ))
+    .bind(id)
+    .bind(admin)
+    .bind(municipality)
+    .bind(person)
+    .fetch_optional(db)
+    .await
+}
+
+/// The request hash and sealed receipt a key has, if it was used.
+pub async fn key_of(
+    db: &SqlitePool,
+    orderer: i64,
+    key: &str,
+) -> sqlx::Result<Option<(String, Option<Vec<u8>>)>> {
+    sqlx::query_as(
+        "SELECT request_sha256, receipt_sealed FROM idempotency_keys WHERE orderer_id = ?1 AND key = ?2",
+    )
+    .bind(orderer)
+    .bind(key)
+    .fetch_optional(db)
+    .await
+}
+
+/// Claims a key for a request; `false` when another request has it.
+pub async fn claim_key(
+    db: &SqlitePool,
+    orderer: i64,
+    key: &str,
+    request: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let claimed = sqlx::query(
+        "INSERT INTO idempotency_keys (orderer_id, key, request_sha256, created_at)
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (orderer_id, key) DO NOTHING",
+    )
+    .bind(orderer)
+    .bind(key)
+    .bind(request)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(claimed.rows_affected() == 1)
+}
+
+pub async fn store_receipt(
+    db: &SqlitePool,
+    orderer: i64,
+    key: &str,
+    sealed: Vec<u8>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE idempotency_keys SET receipt_sealed = ?3 WHERE orderer_id = ?1 AND key = ?2",
+    )
+    .bind(orderer)
+    .bind(key)
+    .bind(sealed)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Nothing was made with the key: it may be used again.
+pub async fn release_key(db: &SqlitePool, orderer: i64, key: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM idempotency_keys WHERE orderer_id = ?1 AND key = ?2")
+        .bind(orderer)
+        .bind(key)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn email_of(tx: &mut SqliteConnection, person: i64) -> sqlx::Result<Option<String>> {
+    let (email,): (Option<String>,) = sqlx::query_as("SELECT email FROM people WHERE id = ?1")
+        .bind(person)
+        .fetch_one(tx)
+        .await?;
+    Ok(email)
+}
+
+/// A new order's row, as stored (CPR number sealed, keyed search hash).
+pub struct NewRow<'a> {
+    pub id: &'a str,
+    pub orderer: i64,
+    pub unit_id: Option<&'a str>,
+    pub municipality: &'a str,
+    pub body: &'a NewSubstituteAccess,
+    pub substitute_name: &'a str,
+    pub cpr_sealed: Vec<u8>,
+    pub cpr_search: String,
+    pub signature: &'a [u8],
+    pub starts: i64,
+    pub ends: i64,
+    pub now: i64,
+    pub pdf: &'a [u8],
+    pub pdf_sha256: &'a str,
+}
+
+pub async fn insert(tx: &mut SqliteConnection, row: &NewRow<'_>) -> sqlx::Result<()> {
+    let id_document = serde_json::to_value(row.body.id_document)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO substitute_accesses (id, orderer_id, unit_id, municipality_code, user_id,
+             substitute_name, cpr_sealed, cpr_search, id_document, declaration_version,
+             signature_png, starts_at, ends_at, created_at, declaration_pdf, declaration_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )
+    .bind(row.id)
+    .bind(row.orderer)
+    .bind(row.unit_id)
+    .bind(row.municipality)
+    .bind(&row.body.user_id)
+    .bind(row.substitute_name)
+    .bind(&row.cpr_sealed)
+    .bind(&row.cpr_search)
+    .bind(id_document)
+    .bind(&row.body.declaration_version)
+    .bind(row.signature)
+    .bind(row.starts)
+    .bind(row.ends)
+    .bind(row.now)
+    .bind(row.pdf)
+    .bind(row.pdf_sha256)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete(tx: &mut SqliteConnection, id: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM substitute_accesses WHERE id = ?1")
+        .bind(id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// Marks an open order ended at `at` (its end no later); `false` when it
+/// had ended already.
+pub async fn mark_ended(tx: &mut SqliteConnection, id: &str, at: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE substitute_accesses SET ended_at = ?2, ends_at = MIN(ends_at, ?2)
+         WHERE id = ?1 AND ended_at IS NULL",
+    )
+    .bind(id)
+    .bind(at)
+    .execute(tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_end(tx: &mut SqliteConnection, id: &str, ends: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE substitute_accesses SET ends_at = ?2 WHERE id = ?1 AND ended_at IS NULL")
+        .bind(id)
+        .bind(ends)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// Open orders whose end is at or before `now`: (id, user ID, end).
+pub async fn due(db: &SqlitePool, now: i64) -> sqlx::Result<Vec<(String, String, i64)>> {
+    sqlx::query_as(
+        "SELECT id, user_id, ends_at FROM substitute_accesses
+         WHERE ended_at IS NULL AND ends_at <= ?1 ORDER BY ends_at",
+    )
+    .bind(now)
+    .fetch_all(db)
+    .await
+}

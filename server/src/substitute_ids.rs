@@ -1,0 +1,186 @@
+//! The substitute user-ID inventory as a repository: every change of an
+//! ID's state is one method here, and only the transitions of the state
+//! machine exist:
+//!
+//! ```text
+//! free ──reserve──► reserved ──take_for_order──► in_use ──archive──► archived
+//!   ▲                  │  ▲                           │
+//!   └──(reservation lapses: counts as free)           └──give_back (the order's
+//!                         └───────────────────────────    compensation)
+//! ```
+//!
+//! Each transition is one statement that re-checks the state it leaves, so
+//! two requests racing for the same ID cannot both move it.
+
+use omsorg_core::api::SubstituteIdState;
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// How long a reservation holds an ID for its orderer.
+pub const RESERVATION_SECS: i64 = 30 * 60;
+
+/// A state as stored; a lapsed reservation reads as free.
+pub fn state_of(stored: &str, reserved_until: Option<i64>, now: i64) -> SubstituteIdState {
+    match stored {
+        "reserved" if reserved_until.is_some_and(|u| u > now) => SubstituteIdState::Reserved,
+        "in_use" => SubstituteIdState::InUse,
+        "archived" => SubstituteIdState::Archived,
+        _ => SubstituteIdState::Free,
+    }
+}
+
+/// The orderer's live reservation, if they hold one: (user ID, until).
+pub async fn held_by(
+    db: &SqlitePool,
+    orderer: i64,
+    now: i64,
+) -> sqlx::Result<Option<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT user_id, reserved_until FROM substitute_ids
+         WHERE reserved_by = ?1 AND state = 'reserved' AND reserved_until > ?2
+         ORDER BY user_id LIMIT 1",
+    )
+    .bind(orderer)
+    .bind(now)
+    .fetch_optional(db)
+    .await
+}
+
+/// free (or a lapsed reservation) → reserved: the first such ID of the
+/// municipality, for `orderer` until `until`; `None` when none is left.
+pub async fn reserve(
+    db: &SqlitePool,
+    municipality: &str,
+    orderer: i64,
+    now: i64,
+    until: i64,
+) -> sqlx::Result<Option<String>> {
+    let claimed: Option<(String,)> = sqlx::query_as(
+        "UPDATE substitute_ids SET state = 'reserved', reserved_by = ?1, reserved_until = ?2
+         WHERE user_id = (
+             SELECT user_id FROM substitute_ids
+             WHERE municipality_code = ?3
+               AND (state = 'free' OR (state = 'reserved' AND reserved_until <= ?4))
+             ORDER BY user_id LIMIT 1)
+           AND (state = 'free' OR (state = 'reserved' AND reserved_until <= ?4))
+         RETURNING user_id",
+    )
+    .bind(orderer)
+    .bind(until)
+    .bind(municipality)
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    Ok(claimed.map(|(id,)| id))
+}
+
+/// reserved (by `orderer`, still live) → in_use, inside the order's
+/// transaction; `false` when the ID is not reserved by them (any more).
+pub async fn take_for_order(
+    tx: &mut SqliteConnection,
+    user_id: &str,
+    municipality: &str,
+    orderer: i64,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let taken = sqlx::query(
+        "UPDATE substitute_ids SET state = 'in_use', reserved_by = NULL, reserved_until = NULL
+         WHERE user_id = ?1 AND municipality_code = ?2 AND state = 'reserved'
+           AND reserved_by = ?3 AND reserved_until > ?4",
+    )
+    .bind(user_id)
+    .bind(municipality)
+    .bind(orderer)
+    .bind(now)
+    .execute(tx)
+    .await?;
+    Ok(taken.rows_affected() == 1)
+}
+
+/// in_use → reserved again for the orderer: the compensation when the
+/// directory refused the account, so the same order can be retried.
+pub async fn give_back(
+    tx: &mut SqliteConnection,
+    user_id: &str,
+    orderer: i64,
+    until: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE substitute_ids SET state = 'reserved', reserved_by = ?2, reserved_until = ?3
+         WHERE user_id = ?1 AND state = 'in_use'",
+    )
+    .bind(user_id)
+    .bind(orderer)
+    .bind(until)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// in_use → archived, when its access has ended.
+pub async fn archive(tx: &mut SqliteConnection, user_id: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE substitute_ids SET state = 'archived' WHERE user_id = ?1 AND state = 'in_use'",
+    )
+    .bind(user_id)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Every ID of a municipality: (user ID, stored state, reserved until).
+pub async fn all_of(
+    db: &SqlitePool,
+    municipality: &str,
+) -> sqlx::Result<Vec<(String, String, Option<i64>)>> {
+    sqlx::query_as(
+        "SELECT user_id, state, reserved_until FROM substitute_ids
+         WHERE municipality_code = ?1 ORDER BY user_id",
+    )
+    .bind(municipality)
+    .fetch_all(db)
+    .await
+}
+
+/// New IDs, free; those that exist already are left as they are. Answers
+/// how many were new.
+pub async fn add(
+    db: &SqlitePool,
+    municipality: &str,
+    user_ids: &[String],
+    now: i64,
+) -> sqlx::Result<u32> {
+    let mut tx = db.begin().await?;
+    let mut added = 0;
+    for user_id in user_ids {
+        let done = sqlx::query(
+            "INSERT INTO substitute_ids (user_id, municipality_code, added_at)
+             VALUES (?1, ?2, ?3) ON CONFLICT (user_id) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(municipality)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        added += u32::try_from(done.rows_affected()).unwrap_or(0);
+    }
+    tx.commit().await?;
+    Ok(added)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lapsed_reservation_reads_as_free() {
+        assert_eq!(
+            state_of("reserved", Some(11), 10),
+            SubstituteIdState::Reserved
+        );
+        assert_eq!(state_of("reserved", Some(10), 10), SubstituteIdState::Free);
+        assert_eq!(state_of("reserved", None, 10), SubstituteIdState::Free);
+        assert_eq!(state_of("in_use", None, 10), SubstituteIdState::InUse);
+        assert_eq!(state_of("archived", None, 10), SubstituteIdState::Archived);
+        assert_eq!(state_of("free", Some(99), 10), SubstituteIdState::Free);
+    }
+}
