@@ -1,0 +1,116 @@
+//! Step 2: the CPR number, looked up in the register, and the register's
+//! name confirmed against the photo ID.
+
+use omsorg_core::bridge::OrderDraft;
+use omsorg_core::cpr::Cpr;
+use omsorg_core::ipc;
+use omsorg_core::ErrorCode;
+use web_sys::HtmlInputElement;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use super::StepProps;
+use crate::i18n::{t, Msg};
+use crate::pages::input_value;
+use crate::shell;
+
+#[function_component]
+pub fn PersonStep(props: &StepProps) -> Html {
+    let (lang, d, update) = (props.lang, &props.draft, &props.on_change);
+    let busy = use_state(|| false);
+    let cpr_input = use_node_ref();
+    let problem = props.on_problem.clone();
+    let lookup = {
+        let (update, d, problem, busy, node) = (
+            update.clone(),
+            d.clone(),
+            problem.clone(),
+            busy.clone(),
+            cpr_input.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let typed = input_value(&node);
+            // Checked here first: a malformed number never leaves the page.
+            if Cpr::parse(&typed).is_err() {
+                problem.emit(Some(ErrorCode::CprInvalid));
+                return;
+            }
+            let (update, d, problem, busy) =
+                (update.clone(), d.clone(), problem.clone(), busy.clone());
+            busy.set(true);
+            problem.emit(None);
+            spawn_local(async move {
+                let found =
+                    shell::call::<ipc::LookupCpr>(&ipc::CprArgs { cpr: typed.clone() }).await;
+                busy.set(false);
+                match found {
+                    Ok(person) => update.emit(OrderDraft {
+                        cpr: typed,
+                        person: Some(person),
+                        name_confirmed: false,
+                        ..d.clone()
+                    }),
+                    Err(e) => {
+                        problem.emit(Some(e.code));
+                        update.emit(OrderDraft {
+                            cpr: typed,
+                            person: None,
+                            name_confirmed: false,
+                            ..d.clone()
+                        });
+                    }
+                }
+            });
+        })
+    };
+    // Kept as typed (the lock loses nothing); another number takes
+    // back the name found for the last one.
+    let typed = {
+        let (update, d) = (update.clone(), d.clone());
+        Callback::from(move |e: InputEvent| {
+            let value = e.target_unchecked_into::<HtmlInputElement>().value();
+            if value != d.cpr {
+                update.emit(OrderDraft {
+                    cpr: value,
+                    person: None,
+                    name_confirmed: false,
+                    ..d.clone()
+                });
+            }
+        })
+    };
+    let confirm = {
+        let (update, d) = (update.clone(), d.clone());
+        Callback::from(move |_: MouseEvent| {
+            update.emit(OrderDraft {
+                name_confirmed: !d.name_confirmed,
+                ..d.clone()
+            })
+        })
+    };
+    html! {
+        <>
+            <p class="lead">{ t(lang, Msg::CprLead) }</p>
+            <form onsubmit={lookup} class="pin-form">
+                <label for="cpr">{ t(lang, Msg::StepCpr) }</label>
+                <input id="cpr" ref={cpr_input.clone()} type="text" inputmode="numeric"
+                    autocomplete="off" maxlength="11" placeholder="DDMMÅÅ-XXXX"
+                    value={d.cpr.clone()} oninput={typed} />
+                <button id="cpr-lookup" type="submit" disabled={*busy}>{ t(lang, Msg::LookUp) }</button>
+            </form>
+            if let Some(person) = &d.person {
+                <div class="user-id-card">
+                    <span class="code">{ t(lang, Msg::RegisterName) }</span>
+                    <span id="register-name" class="user-id">{ &person.name }</span>
+                    <span class="code">{ &person.cpr_masked }</span>
+                </div>
+                <button id="confirm-name" aria-pressed={d.name_confirmed.to_string()} onclick={confirm}
+                    class={if d.name_confirmed { "primary" } else { "" }}>
+                    { if d.name_confirmed { t(lang, Msg::NameConfirmed) } else { t(lang, Msg::ConfirmName) } }
+                    { if d.name_confirmed { " ✓" } else { "" } }
+                </button>
+            }
+        </>
+    }
+}
