@@ -461,18 +461,47 @@ mod tests {
     }
 }
 
-/// Declaration search as the app asks for it; empty fields are left out.
+/// `GET /api/v1/declarations`'s filters, as the app sends them and the
+/// backend reads them (one definition; unknown filters are refused). Empty
+/// or blank fields are no filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(default, deny_unknown_fields)]
 pub struct DeclarationQuery {
-    #[serde(default)]
+    /// Part of the substitute's name (`%` and `_` are letters, not wildcards).
     pub name: String,
-    #[serde(default)]
+    /// The substitute user ID.
     pub user_id: String,
-    #[serde(default)]
+    /// The ordering unit.
     pub unit_id: String,
-    /// YYYY-MM-DD.
-    #[serde(default)]
+    /// Signed on this day (YYYY-MM-DD, Danish time).
     pub date: String,
-    #[serde(default)]
+    /// The exact CPR number.
     pub cpr: String,
+}
+
+impl DeclarationQuery {
+    /// The filters given, trimmed, as (name, value) pairs for a URL.
+    pub fn given(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("name", &self.name),
+            ("user_id", &self.user_id),
+            ("unit_id", &self.unit_id),
+            ("date", &self.date),
+            ("cpr", &self.cpr),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.trim()))
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
+    }
+
+    /// One filter's value, trimmed; `None` when not given.
+    pub fn get(&self, filter: &str) -> Option<&str> {
+        self.given()
+            .into_iter()
+            .find(|(k, _)| *k == filter)
+            .map(|(_, v)| v)
+    }
 }

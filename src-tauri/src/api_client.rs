@@ -228,16 +228,8 @@ impl ApiClient {
         let mut url = url::Url::parse("http://x/api/v1/declarations").expect("url");
         {
             let mut pairs = url.query_pairs_mut();
-            for (name, value) in [
-                ("name", &query.name),
-                ("user_id", &query.user_id),
-                ("unit_id", &query.unit_id),
-                ("date", &query.date),
-                ("cpr", &query.cpr),
-            ] {
-                if !value.trim().is_empty() {
-                    pairs.append_pair(name, value.trim());
-                }
+            for (name, value) in query.given() {
+                pairs.append_pair(name, value);
             }
         }
         let path = match url.query() {

@@ -3,25 +3,21 @@
 //! itself is never stored in a searchable form). A search by CPR number is
 //! audited.
 
-use std::collections::HashMap;
-
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderName};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{NaiveDate, TimeZone};
-use omsorg_core::api::{DeclarationList, DeclarationSummary, UnitRef};
+use omsorg_core::api::{DeclarationList, DeclarationQuery, DeclarationSummary, UnitRef};
 use omsorg_core::cpr::Cpr;
 use omsorg_core::{ErrorBody, ErrorCode};
 
 use crate::auth::Person;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiQuery, ApiResult};
 use crate::{db, secret, AppState};
 
 /// At most this many per answer, newest first.
 pub const LIMIT: i64 = 200;
-
-const FILTERS: &[&str] = &["name", "user_id", "unit_id", "date", "cpr"];
 
 fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::client(ErrorCode::RequestInvalid, message)
@@ -66,13 +62,7 @@ type Row = (
 #[utoipa::path(
     get,
     path = "/api/v1/declarations",
-    params(
-        ("name" = Option<String>, Query, description = "part of the substitute's name"),
-        ("user_id" = Option<String>, Query, description = "the substitute user ID"),
-        ("unit_id" = Option<String>, Query, description = "the ordering unit"),
-        ("date" = Option<String>, Query, description = "signed on this day (YYYY-MM-DD, Danish time)"),
-        ("cpr" = Option<String>, Query, description = "the exact CPR number"),
-    ),
+    params(DeclarationQuery),
     security(("bearer" = [])),
     responses(
         (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
@@ -84,13 +74,10 @@ type Row = (
 pub async fn search(
     State(state): State<AppState>,
     admin: Person,
-    Query(query): Query<HashMap<String, String>>,
+    ApiQuery(query): ApiQuery<DeclarationQuery>,
 ) -> ApiResult<Json<DeclarationList>> {
     admin.require_admin()?;
-    if let Some(unknown) = query.keys().find(|k| !FILTERS.contains(&k.as_str())) {
-        return Err(invalid(format!("unknown filter {unknown:?}")));
-    }
-    let given = |k: &str| query.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let given = |k: &str| query.get(k);
     let cpr_key = match given("cpr") {
         Some(raw) => Some(state.cpr_vault.search_key(&Cpr::parse(raw)?)),
         None => None,
