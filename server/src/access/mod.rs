@@ -5,7 +5,7 @@
 //! map the answer; the SQL is in `repo` and `crate::substitute_ids`.
 
 mod make;
-mod repo;
+pub(crate) mod repo;
 
 use chrono::Utc;
 use omsorg_core::api::{
@@ -88,31 +88,20 @@ async fn replay(
     ))
 }
 
-fn summary(state: &AppState, row: repo::SummaryRow) -> SubstituteAccessSummary {
-    let (
-        id,
-        user_id,
-        substitute_name,
-        sealed,
-        orderer_name,
-        unit_id,
-        unit_name,
-        starts,
-        ends,
-        ended,
-    ) = row;
+fn summary(state: &AppState, row: repo::AccessRow) -> SubstituteAccessSummary {
     SubstituteAccessSummary {
-        id,
-        user_id,
-        substitute_name,
-        cpr_masked: state.cpr_vault.masked(&sealed),
-        orderer_name,
-        unit: unit_id
-            .zip(unit_name)
+        cpr_masked: state.cpr_vault.masked(&row.cpr_sealed),
+        unit: row
+            .unit_id
+            .zip(row.unit_name)
             .map(|(id, name)| UnitRef { id, name }),
-        starts_at: db::time_of(starts),
-        ends_at: db::time_of(ends),
-        ended_at: ended.map(db::time_of),
+        starts_at: db::time_of(row.starts_at),
+        ends_at: db::time_of(row.ends_at),
+        ended_at: row.ended_at.map(db::time_of),
+        id: row.id,
+        user_id: row.user_id,
+        substitute_name: row.substitute_name,
+        orderer_name: row.orderer_name,
     }
 }
 
@@ -128,7 +117,7 @@ pub async fn list(state: &AppState, person: &Person) -> ApiResult<SubstituteAcce
 
 /// The access, if the caller may change it: its orderer, or an
 /// administrator of its municipality. Others get 404, as for no access.
-async fn changeable(state: &AppState, person: &Person, id: &str) -> ApiResult<repo::SummaryRow> {
+async fn changeable(state: &AppState, person: &Person, id: &str) -> ApiResult<repo::AccessRow> {
     let admin = person.require_admin().is_ok();
     repo::one_visible_to(&state.db, id, admin, &person.municipality_code, person.id)
         .await?
@@ -166,10 +155,10 @@ pub async fn end_now(
     id: &str,
 ) -> ApiResult<SubstituteAccessSummary> {
     let row = changeable(state, person, id).await?;
-    if row.9.is_none() {
+    if row.ended_at.is_none() {
         let now = Utc::now().timestamp();
         let action = "substitute_access.ended_early";
-        close(state, id, &row.1, now, Some(person.id), action).await?;
+        close(state, id, &row.user_id, now, Some(person.id), action).await?;
         tracing::info!(access = %id, by = person.id, "substitute access ended early");
     }
     Ok(summary(state, changeable(state, person, id).await?))
@@ -184,14 +173,15 @@ pub async fn extend(
 ) -> ApiResult<SubstituteAccessSummary> {
     let row = changeable(state, person, id).await?;
     let now = Utc::now();
-    if row.9.is_some() || row.8 <= now.timestamp() {
+    if row.ended_at.is_some() || row.ends_at <= now.timestamp() {
         return Err(make::invalid("the access is over; order a new one"));
     }
-    let period = AccessPeriod::stored(db::time_of(row.7), db::time_of(row.8)).with_end(end, now)?;
+    let stored = AccessPeriod::stored(db::time_of(row.starts_at), db::time_of(row.ends_at));
+    let period = stored.with_end(end, now)?;
     let new_end = period.end().timestamp();
     state
         .directory
-        .set_expiry(&row.1, new_end)
+        .set_expiry(&row.user_id, new_end)
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
     let mut tx = state.db.begin().await?;

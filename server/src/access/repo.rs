@@ -4,26 +4,70 @@
 use omsorg_core::api::NewSubstituteAccess;
 use sqlx::{SqliteConnection, SqlitePool};
 
-/// One order as the lists show it: (id, user ID, substitute, sealed CPR,
-/// orderer, unit id, unit name, starts, ends, ended).
-pub type SummaryRow = (
-    String,
-    String,
-    String,
-    Vec<u8>,
-    String,
-    Option<String>,
-    Option<String>,
-    i64,
-    i64,
-    Option<i64>,
-);
+/// One order as every list shows it (the orderer's and administrator's
+/// list, and the declaration search).
+#[derive(sqlx::FromRow)]
+pub struct AccessRow {
+    pub id: String,
+    pub user_id: String,
+    pub substitute_name: String,
+    pub cpr_sealed: Vec<u8>,
+    pub orderer_name: String,
+    pub unit_id: Option<String>,
+    pub unit_name: Option<String>,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub ended_at: Option<i64>,
+    /// When it was ordered, and its declaration signed.
+    pub created_at: i64,
+    pub declaration_version: String,
+}
 
-const SUMMARY_SELECT: &str = "SELECT a.id, a.user_id, a.substitute_name, a.cpr_sealed, p.name,
-        a.unit_id, u.name, a.starts_at, a.ends_at, a.ended_at
+const ACCESS_SELECT: &str = "SELECT a.id, a.user_id, a.substitute_name, a.cpr_sealed,
+        p.name AS orderer_name, a.unit_id, u.name AS unit_name, a.starts_at, a.ends_at,
+        a.ended_at, a.created_at, a.declaration_version
      FROM substitute_accesses a
      JOIN people p ON p.id = a.orderer_id
      LEFT JOIN units u ON u.id = a.unit_id";
+
+/// The declaration search's filters as stored values (each `None`: no filter).
+pub struct Search<'a> {
+    pub municipality: &'a str,
+    /// A `LIKE` pattern on the lower-cased name (with `\` as escape).
+    pub name_like: Option<String>,
+    pub user_id: Option<&'a str>,
+    pub unit_id: Option<&'a str>,
+    /// Signed within [start, end).
+    pub day: Option<(i64, i64)>,
+    /// The CPR number's keyed search hash.
+    pub cpr_search: Option<String>,
+    pub limit: i64,
+}
+
+/// Signed declarations matching every given filter, newest first.
+pub async fn search(db: &SqlitePool, q: &Search<'_>) -> sqlx::Result<Vec<AccessRow>> {
+    sqlx::query_as(&format!(
+        "{ACCESS_SELECT}
+         WHERE a.municipality_code = ?1
+           AND (?2 IS NULL OR lower(a.substitute_name) LIKE ?2 ESCAPE '\\')
+           AND (?3 IS NULL OR a.user_id = ?3)
+           AND (?4 IS NULL OR a.unit_id = ?4)
+           AND (?5 IS NULL OR (a.created_at >= ?5 AND a.created_at < ?6))
+           AND (?7 IS NULL OR a.cpr_search = ?7)
+         ORDER BY a.created_at DESC, a.id
+         LIMIT ?8"
+    ))
+    .bind(q.municipality)
+    .bind(&q.name_like)
+    .bind(q.user_id)
+    .bind(q.unit_id)
+    .bind(q.day.map(|d| d.0))
+    .bind(q.day.map(|d| d.1))
+    .bind(&q.cpr_search)
+    .bind(q.limit)
+    .fetch_all(db)
+    .await
+}
 
 /// The orderer's own orders, or (`admin`) every order of the municipality.
 pub async fn visible_to(
@@ -31,9 +75,9 @@ pub async fn visible_to(
     admin: bool,
     municipality: &str,
     person: i64,
-) -> sqlx::Result<Vec<SummaryRow>> {
+) -> sqlx::Result<Vec<AccessRow>> {
     sqlx::query_as(&format!(
-        "{SUMMARY_SELECT}
+        "{ACCESS_SELECT}
          WHERE (?1 AND a.municipality_code = ?2) OR a.orderer_id = ?3
          ORDER BY a.created_at DESC, a.id"
     ))
@@ -51,9 +95,9 @@ pub async fn one_visible_to(
     admin: bool,
     municipality: &str,
     person: i64,
-) -> sqlx::Result<Option<SummaryRow>> {
+) -> sqlx::Result<Option<AccessRow>> {
     sqlx::query_as(&format!(
-        "{SUMMARY_SELECT}
+        "{ACCESS_SELECT}
          WHERE a.id = ?1 AND ((?2 AND a.municipality_code = ?3) OR a.orderer_id = ?4)"
     ))
     .bind(id)

@@ -46,18 +46,6 @@ fn danish_day(date: NaiveDate) -> Option<(i64, i64)> {
     Some((start.timestamp(), end.timestamp()))
 }
 
-type Row = (
-    String,
-    String,
-    Vec<u8>,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    i64,
-    String,
-);
-
 /// Signed declarations in the administrator's municipality.
 #[utoipa::path(
     get,
@@ -91,30 +79,18 @@ pub async fn search(
         ),
         None => None,
     };
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT a.id, a.substitute_name, a.cpr_sealed, a.user_id, a.unit_id, u.name, p.name,
-                a.created_at, a.declaration_version
-         FROM substitute_accesses a
-         JOIN people p ON p.id = a.orderer_id
-         LEFT JOIN units u ON u.id = a.unit_id
-         WHERE a.municipality_code = ?1
-           AND (?2 IS NULL OR lower(a.substitute_name) LIKE ?2 ESCAPE '\\')
-           AND (?3 IS NULL OR a.user_id = ?3)
-           AND (?4 IS NULL OR a.unit_id = ?4)
-           AND (?5 IS NULL OR (a.created_at >= ?5 AND a.created_at < ?6))
-           AND (?7 IS NULL OR a.cpr_search = ?7)
-         ORDER BY a.created_at DESC, a.id
-         LIMIT ?8",
+    let rows = crate::access::repo::search(
+        &state.db,
+        &crate::access::repo::Search {
+            municipality: &admin.municipality_code,
+            name_like: given("name").map(like_pattern),
+            user_id: given("user_id"),
+            unit_id: given("unit_id"),
+            day,
+            cpr_search: cpr_key.clone(),
+            limit: LIMIT,
+        },
     )
-    .bind(&admin.municipality_code)
-    .bind(given("name").map(like_pattern))
-    .bind(given("user_id"))
-    .bind(given("unit_id"))
-    .bind(day.map(|d| d.0))
-    .bind(day.map(|d| d.1))
-    .bind(&cpr_key)
-    .bind(LIMIT)
-    .fetch_all(&state.db)
     .await?;
     if cpr_key.is_some() {
         let found = format!("{} found", rows.len());
@@ -128,32 +104,19 @@ pub async fn search(
     }
     let declarations = rows
         .into_iter()
-        .map(
-            |(
-                access_id,
-                substitute_name,
-                sealed,
-                user_id,
-                unit_id,
-                unit_name,
-                orderer_name,
-                at,
-                version,
-            )| {
-                DeclarationSummary {
-                    access_id,
-                    substitute_name,
-                    cpr_masked: state.cpr_vault.masked(&sealed),
-                    user_id,
-                    unit: unit_id
-                        .zip(unit_name)
-                        .map(|(id, name)| UnitRef { id, name }),
-                    orderer_name,
-                    signed_at: db::time_of(at),
-                    declaration_version: version,
-                }
-            },
-        )
+        .map(|row| DeclarationSummary {
+            cpr_masked: state.cpr_vault.masked(&row.cpr_sealed),
+            unit: row
+                .unit_id
+                .zip(row.unit_name)
+                .map(|(id, name)| UnitRef { id, name }),
+            signed_at: db::time_of(row.created_at),
+            access_id: row.id,
+            substitute_name: row.substitute_name,
+            user_id: row.user_id,
+            orderer_name: row.orderer_name,
+            declaration_version: row.declaration_version,
+        })
         .collect();
     Ok(Json(DeclarationList { declarations }))
 }
