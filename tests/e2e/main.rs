@@ -4,6 +4,7 @@
 
 mod kombit_login;
 mod municipality_picker;
+mod order_helpers;
 mod pin_lock;
 mod shared_devices;
 mod stack;

@@ -46,6 +46,53 @@ fn danish_day(date: NaiveDate) -> Option<(i64, i64)> {
     Some((start.timestamp(), end.timestamp()))
 }
 
+/// The query as stored values: the name as a literal pattern, the day as
+/// Danish time, the CPR number as its keyed hash (a malformed one refused).
+fn search_of<'a>(
+    state: &AppState,
+    admin: &'a Person,
+    query: &'a DeclarationQuery,
+) -> ApiResult<crate::access::repo::Search<'a>> {
+    let cpr_search = match query.get("cpr") {
+        Some(raw) => Some(state.cpr_vault.search_key(&Cpr::parse(raw)?)),
+        None => None,
+    };
+    let day = match query.get("date") {
+        Some(raw) => Some(
+            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .ok()
+                .and_then(danish_day)
+                .ok_or_else(|| invalid("date is YYYY-MM-DD"))?,
+        ),
+        None => None,
+    };
+    Ok(crate::access::repo::Search {
+        municipality: &admin.municipality_code,
+        name_like: query.get("name").map(like_pattern),
+        user_id: query.get("user_id"),
+        unit_id: query.get("unit_id"),
+        day,
+        cpr_search,
+        limit: LIMIT,
+    })
+}
+
+fn summary_of(state: &AppState, row: crate::access::repo::AccessRow) -> DeclarationSummary {
+    DeclarationSummary {
+        cpr_masked: state.cpr_vault.masked(&row.cpr_sealed),
+        unit: row
+            .unit_id
+            .zip(row.unit_name)
+            .map(|(id, name)| UnitRef { id, name }),
+        signed_at: db::time_of(row.created_at),
+        access_id: row.id,
+        substitute_name: row.substitute_name,
+        user_id: row.user_id,
+        orderer_name: row.orderer_name,
+        declaration_version: row.declaration_version,
+    }
+}
+
 /// Signed declarations in the administrator's municipality.
 #[utoipa::path(
     get,
@@ -65,33 +112,9 @@ pub async fn search(
     ApiQuery(query): ApiQuery<DeclarationQuery>,
 ) -> ApiResult<Json<DeclarationList>> {
     admin.require_admin()?;
-    let given = |k: &str| query.get(k);
-    let cpr_key = match given("cpr") {
-        Some(raw) => Some(state.cpr_vault.search_key(&Cpr::parse(raw)?)),
-        None => None,
-    };
-    let day = match given("date") {
-        Some(raw) => Some(
-            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                .ok()
-                .and_then(danish_day)
-                .ok_or_else(|| invalid("date is YYYY-MM-DD"))?,
-        ),
-        None => None,
-    };
-    let rows = crate::access::repo::search(
-        &state.db,
-        &crate::access::repo::Search {
-            municipality: &admin.municipality_code,
-            name_like: given("name").map(like_pattern),
-            user_id: given("user_id"),
-            unit_id: given("unit_id"),
-            day,
-            cpr_search: cpr_key.clone(),
-            limit: LIMIT,
-        },
-    )
-    .await?;
+    let filters = search_of(&state, &admin, &query)?;
+    let rows = crate::access::repo::search(&state.db, &filters).await?;
+    let cpr_key = filters.cpr_search;
     if cpr_key.is_some() {
         let found = format!("{} found", rows.len());
         db::audit(
@@ -102,22 +125,7 @@ pub async fn search(
         )
         .await?;
     }
-    let declarations = rows
-        .into_iter()
-        .map(|row| DeclarationSummary {
-            cpr_masked: state.cpr_vault.masked(&row.cpr_sealed),
-            unit: row
-                .unit_id
-                .zip(row.unit_name)
-                .map(|(id, name)| UnitRef { id, name }),
-            signed_at: db::time_of(row.created_at),
-            access_id: row.id,
-            substitute_name: row.substitute_name,
-            user_id: row.user_id,
-            orderer_name: row.orderer_name,
-            declaration_version: row.declaration_version,
-        })
-        .collect();
+    let declarations = rows.into_iter().map(|r| summary_of(&state, r)).collect();
     Ok(Json(DeclarationList { declarations }))
 }
 
