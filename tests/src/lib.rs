@@ -379,8 +379,49 @@ impl Driver {
         Ok(Driver { url, _proc: proc })
     }
 
-    /// Launches the real release app and opens a WebDriver session on its window.
+    /// The app processes this driver started that are still running (a
+    /// process that has exited but is not yet reaped counts as gone).
+    pub fn running_apps(&self) -> Vec<i32> {
+        let Some(driver) = self._proc.child.id() else {
+            return Vec::new();
+        };
+        let app = std::fs::canonicalize(required_path("OMSORG_E2E_APP")).ok();
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|e| e.file_name().to_string_lossy().parse::<i32>().ok())
+            .filter(|pid| {
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+                // "pid (comm) state ppid …": the fields after the last ')'.
+                let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+                let mut fields = rest.split_whitespace();
+                let (state, ppid) = (fields.next(), fields.next());
+                let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
+                ppid == Some(driver.to_string().as_str())
+                    && state != Some("Z")
+                    && exe.is_some()
+                    && exe == app
+            })
+            .collect()
+    }
+
+    /// Waits until the app this driver started last has exited. A quit
+    /// session returns before the process is gone; a new launch meanwhile
+    /// meets the old instance on the bus (the single-instance plugin) as
+    /// it disconnects, and the new process panics at start.
+    pub async fn wait_until_apps_exited(&self) -> Result<()> {
+        wait_for(60, "the app's previous run to exit", || async {
+            self.running_apps().is_empty().then_some(())
+        })
+        .await
+    }
+
+    /// Launches the real release app and opens a WebDriver session on its
+    /// window, once any earlier run of it by this driver has exited.
     pub async fn launch_app(&self) -> Result<WebDriver> {
+        self.wait_until_apps_exited().await?;
         let mut caps = Capabilities::new();
         caps.set("browserName", "wry")?;
         caps.set(
@@ -404,7 +445,7 @@ pub async fn session(url: &str, caps: Capabilities) -> Result<WebDriver> {
         .build()?;
     Ok(WebDriver::builder(url, caps)
         .keep_alive(false)
-        .client(client)
+        .client(Wire(client))
         .poller(std::sync::Arc::new(
             thirtyfour::extensions::query::ElementPollerNoWait,
         ))
@@ -489,4 +530,60 @@ pub async fn next_frame(driver: &WebDriver) -> Result<()> {
         )
         .await?;
     Ok(())
+}
+
+/// The WebDriver client: thirtyfour's reqwest client, except that a
+/// request that fails on the wire says why in full (a timeout, a reset, a
+/// refused connection), where thirtyfour keeps only the outermost message.
+#[derive(Clone)]
+struct Wire(reqwest013::Client);
+
+/// An error with its chain of causes, for a failed test's output.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    text
+}
+
+#[async_trait::async_trait]
+impl thirtyfour::session::http::HttpClient for Wire {
+    async fn send(
+        &self,
+        request: http::Request<thirtyfour::session::http::Body<'_>>,
+    ) -> WebDriverResult<http::Response<bytes::Bytes>> {
+        let (parts, body) = request.into_parts();
+        let what = format!("{} {}", parts.method, parts.uri);
+        let mut req = self.0.request(parts.method, parts.uri.to_string());
+        for (key, value) in parts.headers.iter() {
+            req = req.header(key, value);
+        }
+        req = match body {
+            thirtyfour::session::http::Body::Empty => req.body(reqwest013::Body::default()),
+            thirtyfour::session::http::Body::Json(json) => req
+                .header("content-type", "application/json")
+                .body(serde_json::to_vec(json).unwrap_or_default()),
+        };
+        let failed = |e: reqwest013::Error| {
+            let text = format!("{what}: {}", with_causes(&e));
+            eprintln!("WebDriver request failed: {text}");
+            WebDriverError::HttpError(text)
+        };
+        let resp = req.send().await.map_err(failed)?;
+        let mut builder = http::Response::builder().status(resp.status());
+        for (key, value) in resp.headers() {
+            builder = builder.header(key, value);
+        }
+        let body = resp.bytes().await.map_err(failed)?;
+        builder
+            .body(body)
+            .map_err(|e| WebDriverError::HttpError(format!("{what}: {e}")))
+    }
+
+    async fn new(&self) -> std::sync::Arc<dyn thirtyfour::session::http::HttpClient> {
+        std::sync::Arc::new(self.clone())
+    }
 }
