@@ -28,7 +28,7 @@ impl Stack {
         let mut env = self.app_env.clone();
         env.retain(|(k, _)| !overrides.iter().any(|(o, _)| o == k));
         env.extend(overrides.iter().map(|(k, v)| (*k, v.to_string())));
-        self.driver.wait_until_apps_exited().await?;
+        self.driver.wait_until_app_left_bus().await?;
         self.driver = Driver::start(&self.x.display, &env).await?;
         self.driver.launch_app().await
     }

@@ -350,6 +350,8 @@ impl Backend {
 /// environment that lets the app's web view be automated, both done here.
 pub struct Driver {
     url: String,
+    /// The app's session bus, when the stack has one.
+    bus: Option<String>,
     _proc: Proc,
 }
 
@@ -376,44 +378,45 @@ impl Driver {
             answer.status().is_success().then_some(())
         })
         .await?;
-        Ok(Driver { url, _proc: proc })
+        let bus = env
+            .iter()
+            .find(|(k, _)| *k == "DBUS_SESSION_BUS_ADDRESS")
+            .map(|(_, v)| v.clone());
+        Ok(Driver {
+            url,
+            bus,
+            _proc: proc,
+        })
     }
 
-    /// The app processes this driver started that are still running (a
-    /// process that has exited but is not yet reaped counts as gone).
-    pub fn running_apps(&self) -> Vec<i32> {
-        let Some(driver) = self._proc.child.id() else {
-            return Vec::new();
+    /// Whether an app instance still holds its single-instance name on the
+    /// app's session bus (`dk.omsorg.app.SingleInstance…`). Without a bus
+    /// (no keyring in this stack) the plugin is off and nothing can clash.
+    async fn app_on_bus(&self) -> bool {
+        let Some(bus) = &self.bus else {
+            return false;
         };
-        let app = std::fs::canonicalize(required_path("OMSORG_E2E_APP")).ok();
-        let Ok(entries) = std::fs::read_dir("/proc") else {
-            return Vec::new();
-        };
-        entries
-            .flatten()
-            .filter_map(|e| e.file_name().to_string_lossy().parse::<i32>().ok())
-            .filter(|pid| {
-                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-                // "pid (comm) state ppid …": the fields after the last ')'.
-                let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-                let mut fields = rest.split_whitespace();
-                let (state, ppid) = (fields.next(), fields.next());
-                let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
-                ppid == Some(driver.to_string().as_str())
-                    && state != Some("Z")
-                    && exe.is_some()
-                    && exe == app
-            })
-            .collect()
+        let out = Command::new("dbus-send")
+            .args([
+                &format!("--bus={bus}"),
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.ListNames",
+            ])
+            .output()
+            .await;
+        out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(".SingleInstance"))
     }
 
-    /// Waits until the app this driver started last has exited. A quit
-    /// session returns before the process is gone; a new launch meanwhile
-    /// meets the old instance on the bus (the single-instance plugin) as
-    /// it disconnects, and the new process panics at start.
-    pub async fn wait_until_apps_exited(&self) -> Result<()> {
-        wait_for(60, "the app's previous run to exit", || async {
-            self.running_apps().is_empty().then_some(())
+    /// Waits until no earlier run of the app holds its name on the bus. A
+    /// quit session returns before the process is gone; a launch meanwhile
+    /// met the old instance on the bus as it disconnected, and the new
+    /// process panicked at start (the single-instance plugin's `NoReply`),
+    /// seen as 'error sending request' for the new session under load.
+    pub async fn wait_until_app_left_bus(&self) -> Result<()> {
+        wait_for(60, "the app's previous run to leave the bus", || async {
+            (!self.app_on_bus().await).then_some(())
         })
         .await
     }
@@ -421,7 +424,7 @@ impl Driver {
     /// Launches the real release app and opens a WebDriver session on its
     /// window, once any earlier run of it by this driver has exited.
     pub async fn launch_app(&self) -> Result<WebDriver> {
-        self.wait_until_apps_exited().await?;
+        self.wait_until_app_left_bus().await?;
         let mut caps = Capabilities::new();
         caps.set("browserName", "wry")?;
         caps.set(
