@@ -37,6 +37,16 @@ async fn pin_error_when(app: &WebDriver, what: &str, ok: impl Fn(&str) -> bool) 
     .await
 }
 
+/// Waits until the lock screen shows `left` attempts (the count shown
+/// before the last try's answer is the old one).
+async fn attempts_left_is(app: &WebDriver, left: &str) -> Result<()> {
+    wait_for(45, "the attempts left", || async {
+        let el = app.find(By::Id("attempts-left")).await.ok()?;
+        (el.text().await.ok()? == left).then_some(())
+    })
+    .await
+}
+
 async fn lock_error(app: &WebDriver) -> Result<String> {
     Ok(wait_css(app, "#lock-error").await?.text().await?)
 }
@@ -96,7 +106,7 @@ async fn anna_chooses_a_pin_is_locked_when_idle_and_five_wrong_sign_her_out() ->
     // One wrong, then the right PIN on the keypad: back on the same screen.
     unlock_with_keypad(&app, "1111").await?;
     assert!(lock_error(&app).await?.contains("Forsøg tilbage"));
-    assert_eq!(wait_css(&app, "#attempts-left").await?.text().await?, "4");
+    attempts_left_is(&app, "4").await?;
     unlock_with_keypad(&app, "4826").await?;
     wait_css(&app, "#pin-current").await?;
     assert!(app.find(By::Id("lock-screen")).await.is_err());
@@ -113,11 +123,7 @@ async fn anna_chooses_a_pin_is_locked_when_idle_and_five_wrong_sign_her_out() ->
     wait_css(&app, "#lock-screen").await?;
     for left in ["4", "3", "2"] {
         unlock_with_keypad(&app, "4826").await?;
-        wait_for(45, "the attempts left", || async {
-            let el = app.find(By::Id("attempts-left")).await.ok()?;
-            (el.text().await.ok()? == left).then_some(())
-        })
-        .await?;
+        attempts_left_is(&app, left).await?;
     }
     unlock_with_keypad(&app, "4826").await?;
     wait_for(45, "the last-attempt warning", || async {
@@ -162,13 +168,13 @@ async fn with_the_backend_down_the_pin_unlocks_offline_and_attempts_survive_a_re
     s.backend.stop();
     wait_css(&app, "#lock-screen").await?;
     unlock_with_keypad(&app, "1111").await?;
-    assert_eq!(wait_css(&app, "#attempts-left").await?.text().await?, "4");
+    attempts_left_is(&app, "4").await?;
     app.quit().await?;
 
     // A restart, still offline: locked, and the count goes on from 4.
     let app = s.driver.launch_app().await?;
     unlock_with_keypad(&app, "2222").await?;
-    assert_eq!(wait_css(&app, "#attempts-left").await?.text().await?, "3");
+    attempts_left_is(&app, "3").await?;
     unlock_with_keypad(&app, "4826").await?;
     assert_eq!(
         wait_css(&app, "#person-name").await?.text().await?,

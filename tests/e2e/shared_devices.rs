@@ -84,6 +84,26 @@ async fn shared_error(app: &WebDriver) -> Result<String> {
     Ok(wait_css(app, "#shared-error").await?.text().await?)
 }
 
+/// Waits until the shared login's message says what `ok` wants (the one
+/// shown before the last try's answer may still be there).
+async fn shared_error_when(
+    app: &WebDriver,
+    what: &str,
+    ok: impl Fn(&str) -> bool,
+) -> Result<String> {
+    wait_for(45, what, || async {
+        let t = app
+            .find(By::Id("shared-error"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        ok(&t).then_some(t)
+    })
+    .await
+}
+
 /// Nothing of carl anywhere in the web view (DOM and web storage).
 async fn assert_no_trace_of_carl(app: &WebDriver) -> Result<()> {
     let all = web_view_contents(app).await?.to_lowercase();
@@ -173,7 +193,7 @@ async fn carl_logs_in_on_an_apartment_tablet_and_leaves_no_trace() -> Result<()>
         shared_error(&app).await?;
     }
     shared_login(&app, "carl", "1397").await?;
-    let blocked = shared_error(&app).await?;
+    let blocked = shared_error_when(&app, "the block", |t| t.contains("spærret")).await?;
     assert!(blocked.contains("spærret"), "{blocked}");
     assert!(blocked.contains("administrator"), "{blocked}");
     assert!(app.find(By::Id("person-name")).await.is_err());
@@ -238,7 +258,7 @@ async fn a_wall_screen_is_a_kiosk_that_only_an_administrator_opens() -> Result<(
     let refused = shared_error(&app).await?;
     assert!(refused.contains("ikke adgang"), "{refused}");
     shared_login(&app, "eva", "0000").await?;
-    assert!(shared_error(&app).await?.contains("forkert"));
+    shared_error_when(&app, "a wrong PIN's message", |t| t.contains("forkert")).await?;
 
     // eva's user ID + PIN: the administration, and the kiosk suspended.
     shared_login(&app, "eva", "2468").await?;

@@ -136,8 +136,14 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     let _ = app.quit().await;
     let app = s.relaunch_with(&[("OMSORG_LOCK_AFTER", "600")]).await?;
     unlock_with_keypad(&app, PIN).await?;
-    let resume = text_of(&app, "#order-substitute").await?;
-    assert!(resume.contains("Fortsæt"), "{resume}");
+    // The home screen learns of the kept draft from the shell: wait for it.
+    text_when(
+        &app,
+        "#order-substitute",
+        "the offer to resume the order",
+        |t| t.contains("Fortsæt"),
+    )
+    .await?;
     click(&app, "#order-substitute").await?;
     at_step(&app, "Trin 5 af 6").await?;
     assert!(ink(&app).await? > 500);
@@ -205,7 +211,10 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     let (y, m, d) = (&day_5[..4], &day_5[5..7], &day_5[8..]);
     assert!(extended.starts_with(&format!("{d}.{m}.{y}")), "{extended}");
     click(&app, ".order-end").await?;
-    assert!(text_of(&app, ".order-end").await?.contains("Tryk igen"));
+    text_when(&app, ".order-end", "the second tap asked for", |t| {
+        t.contains("Tryk igen")
+    })
+    .await?;
     click(&app, ".order-end").await?;
     text_when(&app, ".order-status", "the access ended", |t| {
         t == "Afsluttet"
