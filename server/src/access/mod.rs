@@ -10,7 +10,6 @@ pub(crate) mod repo;
 use chrono::Utc;
 use omsorg_core::api::{
     NewSubstituteAccess, SubstituteAccessList, SubstituteAccessReceipt, SubstituteAccessSummary,
-    UnitRef,
 };
 use omsorg_core::period::AccessPeriod;
 use omsorg_core::ErrorCode;
@@ -91,10 +90,7 @@ async fn replay(
 fn summary(state: &AppState, row: repo::AccessRow) -> SubstituteAccessSummary {
     SubstituteAccessSummary {
         cpr_masked: state.cpr_vault.masked(&row.cpr_sealed),
-        unit: row
-            .unit_id
-            .zip(row.unit_name)
-            .map(|(id, name)| UnitRef { id, name }),
+        unit: row.unit(),
         starts_at: db::time_of(row.starts_at),
         ends_at: db::time_of(row.ends_at),
         ended_at: row.ended_at.map(db::time_of),

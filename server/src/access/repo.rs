@@ -1,7 +1,7 @@
 //! The orders' SQL: accesses, their idempotency keys, and the rows the
 //! lists show. The service above holds no SQL.
 
-use omsorg_core::api::NewSubstituteAccess;
+use omsorg_core::api::{NewSubstituteAccess, UnitRef};
 use sqlx::{SqliteConnection, SqlitePool};
 
 /// One order as every list shows it (the orderer's and administrator's
@@ -21,6 +21,16 @@ pub struct AccessRow {
     /// When it was ordered, and its declaration signed.
     pub created_at: i64,
     pub declaration_version: String,
+}
+
+impl AccessRow {
+    /// The ordering unit, when the order has one.
+    pub fn unit(&self) -> Option<UnitRef> {
+        self.unit_id
+            .clone()
+            .zip(self.unit_name.clone())
+            .map(|(id, name)| UnitRef { id, name })
+    }
 }
 
 const ACCESS_SELECT: &str = "SELECT a.id, a.user_id, a.substitute_name, a.cpr_sealed,

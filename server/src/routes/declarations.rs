@@ -8,7 +8,7 @@ use axum::http::{header, HeaderName};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{NaiveDate, TimeZone};
-use omsorg_core::api::{DeclarationList, DeclarationQuery, DeclarationSummary, UnitRef};
+use omsorg_core::api::{DeclarationList, DeclarationQuery, DeclarationSummary};
 use omsorg_core::cpr::Cpr;
 use omsorg_core::{ErrorBody, ErrorCode};
 
@@ -80,10 +80,7 @@ fn search_of<'a>(
 fn summary_of(state: &AppState, row: crate::access::repo::AccessRow) -> DeclarationSummary {
     DeclarationSummary {
         cpr_masked: state.cpr_vault.masked(&row.cpr_sealed),
-        unit: row
-            .unit_id
-            .zip(row.unit_name)
-            .map(|(id, name)| UnitRef { id, name }),
+        unit: row.unit(),
         signed_at: db::time_of(row.created_at),
         access_id: row.id,
         substitute_name: row.substitute_name,

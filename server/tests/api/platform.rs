@@ -10,18 +10,22 @@ async fn healthz_answers() {
     assert_eq!(res.text().await.unwrap(), "ok");
 }
 
-#[tokio::test]
-async fn openapi_document_describes_the_served_paths() {
-    let app = spawn_app().await;
-    let doc: Value = app
-        .client
+/// The served `/api/openapi.json`.
+async fn openapi_document(app: &crate::helpers::TestApp) -> Value {
+    app.client
         .get(app.url("/api/openapi.json"))
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn openapi_document_describes_the_served_paths() {
+    let app = spawn_app().await;
+    let doc = openapi_document(&app).await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for path in ["/healthz", "/api/v1/municipalities"] {
         assert!(doc["paths"][path]["get"].is_object(), "{path} missing");
@@ -71,15 +75,7 @@ async fn unknown_paths_and_methods_get_json_errors_not_html_or_500() {
 async fn every_operation_answers_only_statuses_its_document_lists() {
     let issuer = crate::helpers::spawn_issuer().await;
     let app = crate::helpers::spawn_app_trusting(&issuer).await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = openapi_document(&app).await;
     let bearer = |sub: &str| {
         format!(
             "Bearer {}",
