@@ -2,6 +2,7 @@
 //! a server-side pepper, computed off the async runtime with a bound on how
 //! many hashes run at once.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use argon2::password_hash::rand_core::OsRng;
@@ -15,6 +16,7 @@ pub use omsorg_core::pin_hash::{ITERATIONS, MEMORY_KIB, PARALLELISM};
 pub struct PinHasher {
     pepper: Arc<Vec<u8>>,
     permits: Arc<Semaphore>,
+    verified: Arc<AtomicU64>,
 }
 
 impl PinHasher {
@@ -23,6 +25,7 @@ impl PinHasher {
         PinHasher {
             pepper: Arc::new(pepper.to_vec()),
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            verified: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -44,8 +47,15 @@ impl PinHasher {
         .map_err(anyhow::Error::from)
     }
 
+    /// How many PINs this process has checked: the figure the guessing
+    /// limits are measured by.
+    pub fn verifications(&self) -> u64 {
+        self.verified.load(Ordering::Relaxed)
+    }
+
     pub async fn verify(&self, pin: &str, phc: &str) -> anyhow::Result<bool> {
         let _permit = self.permits.acquire().await?;
+        self.verified.fetch_add(1, Ordering::Relaxed);
         let pepper = self.pepper.clone();
         let pin = pin.to_string();
         let phc = phc.to_string();

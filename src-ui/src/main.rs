@@ -4,6 +4,7 @@
 
 mod app;
 mod components;
+mod hooks;
 mod i18n;
 mod pages;
 mod shell;

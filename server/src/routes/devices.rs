@@ -6,32 +6,17 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
 use omsorg_core::api::{
-    DeviceInfo, DeviceMode, Enroll, Enrolled, EnrollmentCode, NewEnrollmentCode, UnitList, UnitRef,
+    placement, DeviceInfo, Enroll, Enrolled, EnrollmentCode, NewEnrollmentCode, UnitList, UnitRef,
 };
 use omsorg_core::{ErrorBody, ErrorCode};
 
 use crate::auth::{Device, Person};
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::secret;
 use crate::AppState;
+use crate::{devices, secret};
 
 /// How long an enrollment code can be used.
 pub const CODE_LIFETIME_SECS: i64 = 15 * 60;
-
-fn mode_str(mode: DeviceMode) -> &'static str {
-    match mode {
-        DeviceMode::ApartmentTablet => "apartment_tablet",
-        DeviceMode::WallScreen => "wall_screen",
-    }
-}
-
-fn mode_of(s: &str) -> DeviceMode {
-    if s == "wall_screen" {
-        DeviceMode::WallScreen
-    } else {
-        DeviceMode::ApartmentTablet
-    }
-}
 
 /// A one-time code for enrolling a device into the administrator's unit.
 #[utoipa::path(
@@ -53,63 +38,29 @@ pub async fn create_code(
     ApiJson(body): ApiJson<NewEnrollmentCode>,
 ) -> ApiResult<(StatusCode, Json<EnrollmentCode>)> {
     admin.require_admin()?;
-    let apartment = body
-        .apartment
-        .map(|a| a.trim().to_string())
-        .filter(|a| !a.is_empty());
-    match (body.mode, &apartment) {
-        (DeviceMode::ApartmentTablet, None) => {
-            return Err(ApiError::client(
-                ErrorCode::RequestInvalid,
-                "an apartment tablet needs its apartment",
-            ))
-        }
-        (DeviceMode::WallScreen, Some(_)) => {
-            return Err(ApiError::client(
-                ErrorCode::RequestInvalid,
-                "a wall screen belongs to the unit, not an apartment",
-            ))
-        }
-        (_, Some(a)) if a.chars().count() > 40 => {
-            return Err(ApiError::client(
-                ErrorCode::RequestInvalid,
-                "the apartment is at most 40 characters",
-            ))
-        }
-        _ => {}
-    }
-    let unit: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM units WHERE id = ?1 AND municipality_code = ?2")
-            .bind(&body.unit_id)
-            .bind(&admin.municipality_code)
-            .fetch_optional(&state.db)
-            .await?;
-    if unit.is_none() {
+    let apartment = placement(body.mode, body.apartment.as_deref())
+        .map_err(|e| ApiError::client(ErrorCode::RequestInvalid, e.to_string()))?;
+    if !devices::unit_in(&state.db, &body.unit_id, &admin.municipality_code).await? {
         return Err(ApiError::client(ErrorCode::NotFound, "no such unit"));
     }
     let code = secret::enrollment_code();
+    let normalized =
+        omsorg_core::enrollment::normalize(&code).expect("a generated code reads back");
     let expires_at = Utc::now().timestamp() + CODE_LIFETIME_SECS;
-    sqlx::query(
-        "INSERT INTO enrollment_codes (code_hash, unit_id, mode, apartment, created_by, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )
-    .bind(secret::sha256_hex(
-        &omsorg_core::enrollment::normalize(&code).expect("a generated code reads back"),
-    ))
-    .bind(&body.unit_id)
-    .bind(mode_str(body.mode))
-    .bind(&apartment)
-    .bind(admin.id)
-    .bind(expires_at)
-    .execute(&state.db)
-    .await?;
+    let new = devices::NewCode {
+        code_hash: secret::sha256_hex(&normalized),
+        unit_id: &body.unit_id,
+        mode: body.mode,
+        apartment: apartment.as_deref(),
+        created_by: admin.id,
+        expires_at,
+    };
+    devices::add_code(&state.db, new).await?;
     tracing::info!(admin = admin.id, unit = %body.unit_id, "enrollment code created");
+    let expires_at = crate::db::time_of(expires_at);
     Ok((
         StatusCode::CREATED,
-        Json(EnrollmentCode {
-            code,
-            expires_at: crate::db::time_of(expires_at),
-        }),
+        Json(EnrollmentCode { code, expires_at }),
     ))
 }
 
@@ -127,77 +78,30 @@ pub async fn enroll(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Enroll>,
 ) -> ApiResult<(StatusCode, Json<Enrolled>)> {
-    let now = Utc::now().timestamp();
-    let mut tx = state.db.begin().await?;
-    // One statement claims the code, so two devices racing with it cannot both win.
-    let claimed: Option<(String, String, Option<String>)> = sqlx::query_as(
-        "UPDATE enrollment_codes SET used_at = ?2
-         WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2
-         RETURNING unit_id, mode, apartment",
-    )
     // A code that cannot be one is looked up as nothing: the same refusal.
-    .bind(secret::sha256_hex(
-        &omsorg_core::enrollment::normalize(&body.code).unwrap_or_default(),
-    ))
-    .bind(now)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((unit_id, mode, apartment)) = claimed else {
+    let code_hash =
+        secret::sha256_hex(&omsorg_core::enrollment::normalize(&body.code).unwrap_or_default());
+    let credential = secret::random_token(32);
+    let now = Utc::now().timestamp();
+    let Some(device) = devices::enroll(&state.db, &code_hash, &credential, now).await? else {
         tracing::info!("enrollment refused");
         return Err(ApiError::client(
             ErrorCode::EnrollmentInvalid,
             "unknown, used or expired enrollment code",
         ));
     };
-    let device_id = secret::random_token(12);
-    let credential = secret::random_token(32);
-    sqlx::query(
-        "INSERT INTO devices (id, credential_hash, unit_id, mode, apartment, enrolled_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )
-    .bind(&device_id)
-    .bind(secret::sha256_hex(&credential))
-    .bind(&unit_id)
-    .bind(&mode)
-    .bind(&apartment)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    let (unit_name,): (String,) = sqlx::query_as("SELECT name FROM units WHERE id = ?1")
-        .bind(&unit_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    tracing::info!(device = %device_id, unit = %unit_id, "device enrolled");
-    Ok((
-        StatusCode::CREATED,
-        Json(Enrolled {
-            device: DeviceInfo {
-                device_id,
-                mode: mode_of(&mode),
-                unit: UnitRef {
-                    id: unit_id,
-                    name: unit_name,
-                },
-                apartment,
-            },
-            credential,
-        }),
-    ))
+    tracing::info!(device = %device.device_id, unit = %device.unit.id, "device enrolled");
+    Ok((StatusCode::CREATED, Json(Enrolled { device, credential })))
 }
 
 async fn info(state: &AppState, device: Device) -> ApiResult<DeviceInfo> {
-    let (name,): (String,) = sqlx::query_as("SELECT name FROM units WHERE id = ?1")
-        .bind(&device.unit_id)
-        .fetch_one(&state.db)
-        .await?;
     Ok(DeviceInfo {
-        device_id: device.id,
-        mode: mode_of(&device.mode),
+        mode: devices::mode_of(&device.mode),
         unit: UnitRef {
+            name: devices::unit_name(&state.db, &device.unit_id).await?,
             id: device.unit_id,
-            name,
         },
+        device_id: device.id,
         apartment: device.apartment,
     })
 }
@@ -229,17 +133,8 @@ pub async fn current(State(state): State<AppState>, device: Device) -> ApiResult
 )]
 pub async fn units(State(state): State<AppState>, admin: Person) -> ApiResult<Json<UnitList>> {
     admin.require_admin()?;
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, name FROM units WHERE municipality_code = ?1 ORDER BY name")
-            .bind(&admin.municipality_code)
-            .fetch_all(&state.db)
-            .await?;
-    Ok(Json(UnitList {
-        units: rows
-            .into_iter()
-            .map(|(id, name)| UnitRef { id, name })
-            .collect(),
-    }))
+    let units = devices::units_of(&state.db, &admin.municipality_code).await?;
+    Ok(Json(UnitList { units }))
 }
 
 /// The device gives up its own enrollment (an administrator chose "Afmeld
@@ -259,37 +154,13 @@ pub async fn unenroll(State(state): State<AppState>, device: Device) -> ApiResul
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Revokes the device (within `municipality`, when given) and ends its
-/// sessions, in one transaction. `false` when there was no such device.
 async fn end_device(
     state: &AppState,
     device_id: &str,
     municipality: Option<&str>,
 ) -> ApiResult<bool> {
     let now = Utc::now().timestamp();
-    let mut tx = state.db.begin().await?;
-    let done = sqlx::query(
-        "UPDATE devices SET revoked_at = ?3
-         WHERE id = ?1 AND revoked_at IS NULL
-           AND (?2 IS NULL OR unit_id IN (SELECT id FROM units WHERE municipality_code = ?2))",
-    )
-    .bind(device_id)
-    .bind(municipality)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Ok(false);
-    }
-    sqlx::query(
-        "UPDATE shared_sessions SET ended_at = ?2 WHERE device_id = ?1 AND ended_at IS NULL",
-    )
-    .bind(device_id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(true)
+    Ok(devices::end(&state.db, device_id, municipality, now).await?)
 }
 
 /// Revokes a device in the administrator's municipality and ends its sessions.

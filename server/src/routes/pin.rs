@@ -10,43 +10,31 @@ use omsorg_core::{ErrorBody, ErrorCode};
 
 use crate::auth::Person;
 use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::people::{self, PinAttempt};
 use crate::AppState;
 
-async fn stored(state: &AppState, person: &Person) -> ApiResult<(Option<String>, bool)> {
-    Ok(
-        sqlx::query_as("SELECT pin_hash, pin_locked FROM people WHERE id = ?1")
-            .bind(person.id)
-            .fetch_one(&state.db)
-            .await?,
-    )
+fn locked() -> ApiError {
+    ApiError::client(ErrorCode::PinLocked, "too many wrong PINs")
 }
 
-/// Checks `pin` against `hash`, counting a wrong one; the fifth locks the PIN.
-async fn check(state: &AppState, person: &Person, pin: &str, hash: &str) -> ApiResult<()> {
-    if state.pins.verify(pin, hash).await? {
-        sqlx::query("UPDATE people SET pin_failed_attempts = 0 WHERE id = ?1")
-            .bind(person.id)
-            .execute(&state.db)
-            .await?;
-        return Ok(());
+/// Checks `pin` as one counted attempt (counted before it is checked, so
+/// parallel attempts see each other); the last wrong one the limit allows
+/// locks the PIN.
+async fn check(state: &AppState, person: &Person, pin: &str) -> ApiResult<()> {
+    let max = i64::from(MAX_ATTEMPTS);
+    let (attempt, hash) = match people::admit_pin_attempt(&state.db, person.id, max).await? {
+        PinAttempt::NotSet => return Err(ApiError::client(ErrorCode::PinNotSet, "no PIN set")),
+        PinAttempt::Locked => return Err(locked()),
+        PinAttempt::Admitted { attempt, hash } => (attempt, hash),
+    };
+    if state.pins.verify(pin, &hash).await? {
+        return Ok(people::pin_was_right(&state.db, person.id).await?);
     }
-    let (failed, locked): (i64, bool) = sqlx::query_as(
-        "UPDATE people SET pin_failed_attempts = pin_failed_attempts + 1,
-                           pin_locked = (pin_failed_attempts + 1 >= ?2)
-         WHERE id = ?1 RETURNING pin_failed_attempts, pin_locked",
-    )
-    .bind(person.id)
-    .bind(i64::from(MAX_ATTEMPTS))
-    .fetch_one(&state.db)
-    .await?;
-    tracing::info!(person = person.id, failed, "wrong PIN");
-    if locked {
-        return Err(ApiError::client(
-            ErrorCode::PinLocked,
-            "too many wrong PINs",
-        ));
+    tracing::info!(person = person.id, attempt, "wrong PIN");
+    if people::pin_was_wrong(&state.db, person.id, attempt, max).await? {
+        return Err(locked());
     }
-    let left = i64::from(MAX_ATTEMPTS) - failed;
+    let left = max - attempt;
     Err(ApiError::client(
         ErrorCode::PinWrong,
         format!("wrong PIN; {left} attempts left"),
@@ -77,7 +65,11 @@ pub async fn set_pin(
     let pin = Pin::parse_with_min(&body.pin, state.pin_min_len)
         .map_err(|e| ApiError::client(ErrorCode::PinInvalid, e.to_string()))?;
     let fresh = person.logged_in_within(state.fresh_login);
-    match (stored(&state, &person).await?, body.current_pin, fresh) {
+    match (
+        people::pin_state(&state.db, person.id).await?,
+        body.current_pin,
+        fresh,
+    ) {
         // First PIN, or a fresh KOMBIT login (which also reopens a locked PIN).
         ((None, _), _, _) | ((Some(_), _), _, true) => {}
         ((Some(_), true), _, false) => {
@@ -86,9 +78,7 @@ pub async fn set_pin(
                 "the PIN is locked: log in with KOMBIT again to set a new one",
             ))
         }
-        ((Some(hash), false), Some(current), false) => {
-            check(&state, &person, &current, &hash).await?
-        }
+        ((Some(_), false), Some(current), false) => check(&state, &person, &current).await?,
         ((Some(_), false), None, false) => {
             return Err(ApiError::client(
                 ErrorCode::FreshLoginRequired,
@@ -97,13 +87,7 @@ pub async fn set_pin(
         }
     }
     let new_hash = state.pins.hash(pin.expose()).await?;
-    sqlx::query(
-        "UPDATE people SET pin_hash = ?2, pin_failed_attempts = 0, pin_locked = FALSE WHERE id = ?1",
-    )
-    .bind(person.id)
-    .bind(new_hash)
-    .execute(&state.db)
-    .await?;
+    people::set_pin(&state.db, person.id, &new_hash).await?;
     // A new PIN also lifts a block on shared-device login.
     crate::routes::shared::forget_failures(&state, &person.user_id).await?;
     tracing::info!(person = person.id, "PIN set");
@@ -129,17 +113,8 @@ pub async fn verify_pin(
     person: Person,
     ApiJson(body): ApiJson<VerifyPin>,
 ) -> ApiResult<StatusCode> {
-    match stored(&state, &person).await? {
-        (None, _) => Err(ApiError::client(ErrorCode::PinNotSet, "no PIN set")),
-        (Some(_), true) => Err(ApiError::client(
-            ErrorCode::PinLocked,
-            "too many wrong PINs",
-        )),
-        (Some(hash), false) => {
-            check(&state, &person, &body.pin, &hash).await?;
-            Ok(StatusCode::NO_CONTENT)
-        }
-    }
+    check(&state, &person, &body.pin).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// This area's operations, each registered from its annotation (so what is

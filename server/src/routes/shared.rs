@@ -12,11 +12,11 @@ use omsorg_core::api::{SharedLogin, SharedSession};
 use omsorg_core::lock::MAX_ATTEMPTS;
 use omsorg_core::{ErrorBody, ErrorCode};
 
-use crate::auth::{authorization, Device, Person};
+use crate::auth::{authorization, Device};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routes::me::me_of;
-use crate::secret;
 use crate::AppState;
+use crate::{people, secret};
 
 /// A device may fail this many logins within `DEVICE_WINDOW_SECS`…
 pub const DEVICE_MAX_FAILURES: i64 = 10;
@@ -53,137 +53,88 @@ pub async fn login(
     ApiJson(body): ApiJson<SharedLogin>,
 ) -> ApiResult<(StatusCode, Json<SharedSession>)> {
     let now = Utc::now().timestamp();
-    let since = now - DEVICE_WINDOW_SECS;
-    let (failures, oldest): (i64, Option<i64>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(at) FROM device_login_failures WHERE device_id = ?1 AND at > ?2",
+    // Counted before anything is checked, so parallel guesses see each other.
+    let attempt = people::admit_device_attempt(
+        &state.db,
+        &device.id,
+        now,
+        DEVICE_WINDOW_SECS,
+        DEVICE_MAX_FAILURES,
     )
-    .bind(&device.id)
-    .bind(since)
-    .fetch_one(&state.db)
-    .await?;
-    if failures >= DEVICE_MAX_FAILURES {
-        let wait = oldest.map_or(DEVICE_WINDOW_SECS, |t| t + DEVICE_WINDOW_SECS - now);
-        tracing::warn!(device = %device.id, failures, "device throttled");
-        return Err(ApiError::Throttled(u64::try_from(wait).unwrap_or(1)));
-    }
-
+    .await?
+    .map_err(|wait| {
+        tracing::warn!(device = %device.id, "device throttled");
+        ApiError::Throttled(u64::try_from(wait).unwrap_or(1))
+    })?;
     let user_key = secret::user_key(state.pins.pepper(), &body.user_id);
-    let key_failures: i64 =
-        sqlx::query_scalar("SELECT failures FROM shared_login_failures WHERE user_key = ?1")
-            .bind(&user_key)
-            .fetch_optional(&state.db)
-            .await?
-            .unwrap_or(0);
-    let person: Option<(i64, Option<String>, bool)> = sqlx::query_as(
-        "SELECT id, pin_hash, pin_locked FROM people
-         WHERE lower(user_id) = lower(?1) AND active AND municipality_code = ?2",
-    )
-    .bind(body.user_id.trim())
-    .bind(&device.municipality_code)
-    .fetch_optional(&state.db)
-    .await?;
-    // The same Argon2 work whether or not the user ID exists or has a PIN.
-    let hash = person
-        .as_ref()
-        .and_then(|p| p.1.clone())
-        .unwrap_or_else(|| state.dummy_pin_hash.as_ref().clone());
-    let right = state.pins.verify(&body.pin, &hash).await?
-        && person.as_ref().is_some_and(|p| p.1.is_some());
-    let blocked_now = key_failures >= i64::from(MAX_ATTEMPTS);
-
-    if let (true, false, Some((person_id, _, pin_locked))) = (right, blocked_now, &person) {
-        if *pin_locked {
-            // Only someone who knows the PIN learns this.
-            return Err(blocked());
-        }
-        return start(&state, &device, *person_id, &user_key, now).await;
-    }
-    if blocked_now {
+    let tries = people::admit_user_id_attempt(&state.db, &user_key).await?;
+    if tries > i64::from(MAX_ATTEMPTS) {
         return Err(blocked());
     }
-
-    // A wrong answer: counted for the device and for the user ID as typed.
-    let mut tx = state.db.begin().await?;
-    sqlx::query("INSERT INTO device_login_failures (device_id, at) VALUES (?1, ?2)")
-        .bind(&device.id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    let count: i64 = sqlx::query_scalar(
-        "INSERT INTO shared_login_failures (user_key, failures) VALUES (?1, 1)
-         ON CONFLICT (user_key) DO UPDATE SET failures = failures + 1
-         RETURNING failures",
-    )
-    .bind(&user_key)
-    .fetch_one(&mut *tx)
-    .await?;
-    let now_blocked = count >= i64::from(MAX_ATTEMPTS);
-    // Nothing is written for the person themself: the same work whether or
-    // not the user ID exists. The block lives in `shared_login_failures`.
-    tx.commit().await?;
-    tracing::info!(device = %device.id, "shared login failed");
-    Err(if now_blocked { blocked() } else { failed() })
+    let person =
+        people::for_shared_login(&state.db, &body.user_id, &device.municipality_code).await?;
+    // The same Argon2 work whether or not the user ID exists or has a PIN.
+    let stored = person.as_ref().and_then(|p| p.1.clone());
+    let hash = stored.as_deref().unwrap_or(&state.dummy_pin_hash);
+    let right = state.pins.verify(&body.pin, hash).await? && stored.is_some();
+    let Some((person_id, _, pin_locked)) = person.filter(|_| right) else {
+        tracing::info!(device = %device.id, "shared login failed");
+        return Err(if tries >= i64::from(MAX_ATTEMPTS) {
+            blocked()
+        } else {
+            failed()
+        });
+    };
+    // A right PIN: neither the device nor the user ID is held to it.
+    people::take_back_device_attempt(&state.db, attempt).await?;
+    people::forget_user_id_attempts(&state.db, &user_key).await?;
+    if pin_locked {
+        // Only someone who knows the PIN learns this.
+        return Err(blocked());
+    }
+    start(&state, &device, person_id, now).await
 }
 
+/// A new shared session for `person_id` on `device`. It leaves the person's
+/// own PIN count alone: the lock screen's budget is not refilled here.
 async fn start(
     state: &AppState,
     device: &Device,
     person_id: i64,
-    user_key: &str,
     now: i64,
 ) -> ApiResult<(StatusCode, Json<SharedSession>)> {
     let token = secret::random_token(32);
     let ttl = i64::try_from(state.shared_session_ttl.as_secs()).unwrap_or(1800);
     let expires_at = now + ttl;
-    let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO shared_sessions (token_hash, device_id, person_id, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+    let token_hash = secret::sha256_hex(&token);
+    people::start_shared_session(
+        &state.db,
+        &token_hash,
+        &device.id,
+        person_id,
+        now,
+        expires_at,
     )
-    .bind(secret::sha256_hex(&token))
-    .bind(&device.id)
-    .bind(person_id)
-    .bind(now)
-    .bind(expires_at)
-    .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE people SET pin_failed_attempts = 0 WHERE id = ?1")
-        .bind(person_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM shared_login_failures WHERE user_key = ?1")
-        .bind(user_key)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    let mut person: Person = sqlx::query_as(
-        "SELECT id, user_id, name, municipality_code, unit_id, is_admin,
-                pin_hash IS NOT NULL AS has_pin, pin_locked
-         FROM people WHERE id = ?1",
-    )
-    .bind(person_id)
-    .fetch_one(&state.db)
-    .await?;
+    let mut person = people::by_id(&state.db, person_id).await?;
     // The session is this device's: `Me` says what it may do.
     person.shared_device = Some(device.id.to_string());
     tracing::info!(device = %device.id, person = person_id, "shared session started");
+    let (expires_at, me) = (crate::db::time_of(expires_at), me_of(state, person).await?);
     Ok((
         StatusCode::CREATED,
         Json(SharedSession {
             token,
-            expires_at: crate::db::time_of(expires_at),
-            me: me_of(state, person).await?,
+            expires_at,
+            me,
         }),
     ))
 }
 
 /// Lifts the shared-login block of a user ID (a new PIN, or an administrator's reset).
 pub async fn forget_failures(state: &AppState, user_id: &str) -> ApiResult<()> {
-    sqlx::query("DELETE FROM shared_login_failures WHERE user_key = ?1")
-        .bind(secret::user_key(state.pins.pepper(), user_id))
-        .execute(&state.db)
-        .await?;
-    Ok(())
+    let user_key = secret::user_key(state.pins.pepper(), user_id);
+    Ok(people::forget_user_id_attempts(&state.db, &user_key).await?)
 }
 
 /// The session token of the request (`Authorization: Shared <token>`).

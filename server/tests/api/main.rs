@@ -3,6 +3,7 @@
 mod accesses;
 mod cpr;
 mod declarations;
+mod guessing;
 mod helpers;
 mod mail;
 mod me;

@@ -314,9 +314,10 @@ async fn five_wrong_block_a_user_id_and_unknown_ids_look_the_same() {
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
-    // The first tablet tries other user IDs: after 10 failures in 10 minutes
-    // it waits, whatever it sends.
-    for other in ["anna", "carl", "x1", "x2"] {
+    // The first tablet tries other user IDs: after 10 failed attempts in 10
+    // minutes (the blocked user ID's right PIN above was one) it waits,
+    // whatever it sends.
+    for other in ["anna", "carl", "x1"] {
         assert_eq!(api.login(&device, other, "1397").await.0, 401, "{other}");
     }
     let throttled = api.login(&device, "bo", "6049").await;

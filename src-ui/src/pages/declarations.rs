@@ -2,17 +2,15 @@
 //! The shell saves the PDF privately and hands it to the platform's
 //! viewer; the backend audits every view and every search by CPR number.
 
-use omsorg_core::api::{DeclarationQuery, DeclarationSummary, UnitRef};
+use omsorg_core::api::{DeclarationQuery, DeclarationSummary};
 use omsorg_core::bridge::SavedPdf;
 use omsorg_core::ipc;
-use omsorg_core::ErrorCode;
 use web_sys::HtmlSelectElement;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::hooks::{use_shell_call, use_shell_load};
 use crate::i18n::{error_text, t, Msg};
-use crate::pages::{input_value, local_time, refusal, PageProps};
-use crate::shell;
+use crate::pages::{input_value, local_time, PageProps};
 
 #[function_component]
 pub fn DeclarationSearchPage(props: &PageProps) -> Html {
@@ -24,31 +22,16 @@ pub fn DeclarationSearchPage(props: &PageProps) -> Html {
         use_node_ref(),
     );
     let unit = use_node_ref();
-    let units = use_state(Vec::<UnitRef>::new);
-    {
-        let units = units.clone();
-        use_effect_with((), move |_| {
-            spawn_local(async move {
-                // Without the list the search still works, just not by unit.
-                if let Ok(list) = shell::call::<ipc::AdminUnits>(&ipc::NoArgs {}).await {
-                    units.set(list);
-                }
-            });
-        });
-    }
+    // Without the unit list the search still works, just not by unit: its
+    // problem is not shown.
+    let (units, _) = use_shell_load::<ipc::AdminUnits>(&props.on_refused, 0);
+    let search_call = use_shell_call::<ipc::SearchDeclarations>(&props.on_refused);
+    let open_call = use_shell_call::<ipc::OpenDeclaration>(&props.on_refused);
     let found = use_state(|| None::<Vec<DeclarationSummary>>);
-    let problem = use_state(|| None::<ErrorCode>);
     let opened = use_state(|| None::<SavedPdf>);
-    let busy = use_state(|| false);
     let search = {
         let (name, user_id, date, cpr) = (name.clone(), user_id.clone(), date.clone(), cpr.clone());
-        let unit = unit.clone();
-        let (found, problem, busy, refused) = (
-            found.clone(),
-            problem.clone(),
-            busy.clone(),
-            props.on_refused.clone(),
-        );
+        let (unit, found, call) = (unit.clone(), found.clone(), search_call.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let query = DeclarationQuery {
@@ -61,45 +44,22 @@ pub fn DeclarationSearchPage(props: &PageProps) -> Html {
                 date: input_value(&date),
                 cpr: input_value(&cpr),
             };
-            let (found, problem, busy, refused) = (
-                found.clone(),
-                problem.clone(),
-                busy.clone(),
-                refused.clone(),
-            );
-            busy.set(true);
-            spawn_local(async move {
-                let r = shell::call::<ipc::SearchDeclarations>(&ipc::QueryArgs {
-                    query: query.clone(),
-                })
-                .await;
-                busy.set(false);
-                match r {
-                    Ok(l) => {
-                        problem.set(None);
-                        found.set(Some(l.declarations));
-                    }
-                    Err(e) if refusal(e.code) => refused.emit(e.code),
-                    Err(e) => problem.set(Some(e.code)),
-                }
+            let found = found.clone();
+            call.run(ipc::QueryArgs { query }, move |l| {
+                found.set(Some(l.declarations))
             });
         })
     };
     let show = |id: String| {
-        let (opened, problem, refused) =
-            (opened.clone(), problem.clone(), props.on_refused.clone());
+        let (opened, call) = (opened.clone(), open_call.clone());
         Callback::from(move |_: MouseEvent| {
-            let (opened, problem, refused, id) =
-                (opened.clone(), problem.clone(), refused.clone(), id.clone());
-            spawn_local(async move {
-                match shell::call::<ipc::OpenDeclaration>(&ipc::IdArgs { id: id.clone() }).await {
-                    Ok(saved) => opened.set(Some(saved)),
-                    Err(e) if refusal(e.code) => refused.emit(e.code),
-                    Err(e) => problem.set(Some(e.code)),
-                }
+            let opened = opened.clone();
+            call.run(ipc::IdArgs { id: id.clone() }, move |saved| {
+                opened.set(Some(saved))
             });
         })
     };
+    let problem = search_call.problem().or(open_call.problem());
     html! {
         <section id="declaration-search" aria-labelledby="declarations-title">
             <div class="topbar">
@@ -115,15 +75,15 @@ pub fn DeclarationSearchPage(props: &PageProps) -> Html {
                 <label for="search-unit">{ t(lang, Msg::Unit) }</label>
                 <select id="search-unit" ref={unit}>
                     <option value="">{ t(lang, Msg::AllUnits) }</option>
-                    { for units.iter().map(|u| html! { <option value={u.id.clone()}>{ &u.name }</option> }) }
+                    { for units.iter().flat_map(|l| l.iter()).map(|u| html! { <option value={u.id.clone()}>{ &u.name }</option> }) }
                 </select>
                 <label for="search-date">{ t(lang, Msg::Date) }</label>
                 <input id="search-date" ref={date} type="date" />
                 <label for="search-cpr">{ t(lang, Msg::CprExact) }</label>
                 <input id="search-cpr" ref={cpr} type="text" inputmode="numeric" autocomplete="off" maxlength="11" />
-                <button id="search-go" class="primary" type="submit" disabled={*busy}>{ t(lang, Msg::Search) }</button>
+                <button id="search-go" class="primary" type="submit" disabled={search_call.busy()}>{ t(lang, Msg::Search) }</button>
             </form>
-            if let Some(code) = *problem {
+            if let Some(code) = problem {
                 <p id="declarations-problem" class="notice error" role="alert">{ error_text(lang, code) }</p>
             }
             if let Some(saved) = &*opened {

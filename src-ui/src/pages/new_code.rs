@@ -1,101 +1,62 @@
 //! An administrator (KOMBIT, personal device) makes a one-time enrollment
 //! code for a shared device in one of their municipality's units.
 
-use omsorg_core::api::{DeviceMode, EnrollmentCode, UnitRef};
+use omsorg_core::api::{placement, DeviceMode, EnrollmentCode, PlacementError};
 use omsorg_core::ipc;
-use omsorg_core::ErrorCode;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::hooks::{use_shell_call, use_shell_load};
 use crate::i18n::{error_text, t, Msg};
-use crate::pages::{refusal, PageProps};
-use crate::shell;
+use crate::pages::PageProps;
 
-#[derive(Clone, PartialEq)]
-enum Problem {
-    Code(ErrorCode),
-    ApartmentMissing,
+/// What the form says about a placement the core refuses.
+fn slip_text(slip: PlacementError) -> Msg {
+    match slip {
+        PlacementError::ApartmentMissing => Msg::ApartmentRequired,
+        PlacementError::ApartmentTooLong => Msg::ApartmentTooLong,
+        PlacementError::ApartmentOnWallScreen => Msg::ApartmentOnWallScreen,
+    }
 }
 
 #[function_component]
 pub fn NewCodePage(props: &PageProps) -> Html {
     let lang = props.lang;
-    let units = use_state(|| None::<Vec<UnitRef>>);
+    let (units, load) = use_shell_load::<ipc::AdminUnits>(&props.on_refused, 0);
+    let create = use_shell_call::<ipc::CreateEnrollmentCode>(&props.on_refused);
     let mode = use_state(|| DeviceMode::ApartmentTablet);
-    let problem = use_state(|| None::<Problem>);
+    let slip = use_state(|| None::<PlacementError>);
     let created = use_state(|| None::<EnrollmentCode>);
-    let busy = use_state(|| false);
     let (unit, apartment) = (use_node_ref(), use_node_ref());
-    {
-        let (units, problem, refused) = (units.clone(), problem.clone(), props.on_refused.clone());
-        use_effect_with((), move |_| {
-            spawn_local(async move {
-                match shell::call::<ipc::AdminUnits>(&ipc::NoArgs {}).await {
-                    Ok(list) => units.set(Some(list)),
-                    Err(e) if refusal(e.code) => refused.emit(e.code),
-                    Err(e) => problem.set(Some(Problem::Code(e.code))),
-                }
-            });
-        });
-    }
     let choose = |m: DeviceMode| {
         let mode = mode.clone();
         Callback::from(move |_: MouseEvent| mode.set(m))
     };
     let submit = {
-        let (unit, apartment, mode, problem, created, busy, refused) = (
-            unit.clone(),
-            apartment.clone(),
-            mode.clone(),
-            problem.clone(),
-            created.clone(),
-            busy.clone(),
-            props.on_refused.clone(),
-        );
+        let (unit, apartment, mode) = (unit.clone(), apartment.clone(), mode.clone());
+        let (slip, created, create) = (slip.clone(), created.clone(), create.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(unit_id) = unit.cast::<HtmlSelectElement>().map(|s| s.value()) else {
                 return;
             };
-            let apt = apartment
-                .cast::<HtmlInputElement>()
-                .map(|i| i.value().trim().to_string())
-                .filter(|a| !a.is_empty());
+            // The wall screen's form has no apartment field: nothing typed.
+            let typed = apartment.cast::<HtmlInputElement>().map(|i| i.value());
             let m = *mode;
-            if m == DeviceMode::ApartmentTablet && apt.is_none() {
-                problem.set(Some(Problem::ApartmentMissing));
-                return;
-            }
-            let (problem, created, busy, refused) = (
-                problem.clone(),
-                created.clone(),
-                busy.clone(),
-                refused.clone(),
-            );
-            busy.set(true);
-            spawn_local(async move {
-                let apt = if m == DeviceMode::WallScreen {
-                    None
-                } else {
-                    apt
-                };
-                let result = shell::call::<ipc::CreateEnrollmentCode>(&ipc::NewCodeArgs {
-                    unit_id: unit_id.clone(),
-                    mode: m,
-                    apartment: apt.clone(),
-                })
-                .await;
-                busy.set(false);
-                match result {
-                    Ok(code) => {
-                        problem.set(None);
-                        created.set(Some(code));
-                    }
-                    Err(e) if refusal(e.code) => refused.emit(e.code),
-                    Err(e) => problem.set(Some(Problem::Code(e.code))),
-                }
-            });
+            let typed = typed.filter(|_| m == DeviceMode::ApartmentTablet);
+            // The core's rule, so the person sees why before anything is sent.
+            let apartment = match placement(m, typed.as_deref()) {
+                Ok(a) => a,
+                Err(e) => return slip.set(Some(e)),
+            };
+            slip.set(None);
+            let created = created.clone();
+            let args = ipc::NewCodeArgs {
+                unit_id,
+                mode: m,
+                apartment,
+            };
+            create.run(args, move |code| created.set(Some(code)));
         })
     };
     let done = props.on_done.reform(|_: MouseEvent| ());
@@ -120,7 +81,7 @@ pub fn NewCodePage(props: &PageProps) -> Html {
             <form class="pin-form" onsubmit={submit}>
                 <label for="code-unit">{ t(lang, Msg::Unit) }</label>
                 <select id="code-unit" ref={unit}>
-                    { for units.iter().flatten().map(|u| html! {
+                    { for units.iter().flat_map(|l| l.iter()).map(|u| html! {
                         <option value={u.id.clone()}>{ &u.name }</option>
                     }) }
                 </select>
@@ -136,15 +97,15 @@ pub fn NewCodePage(props: &PageProps) -> Html {
                     <input id="code-apartment" ref={apartment} type="text" maxlength="40"
                         autocomplete="off" aria-describedby="code-error" />
                 }
-                { match &*problem {
-                    Some(Problem::Code(code)) => html! {
-                        <p id="code-error" class="notice error" role="alert">{ error_text(lang, *code) }</p> },
-                    Some(Problem::ApartmentMissing) => html! {
-                        <p id="code-error" class="notice error" role="alert">{ t(lang, Msg::ApartmentRequired) }</p> },
-                    None => html! {},
+                { match (*slip, create.problem().or(load.problem())) {
+                    (Some(slip), _) => html! {
+                        <p id="code-error" class="notice error" role="alert">{ t(lang, slip_text(slip)) }</p> },
+                    (None, Some(code)) => html! {
+                        <p id="code-error" class="notice error" role="alert">{ error_text(lang, code) }</p> },
+                    (None, None) => html! {},
                 } }
                 <button id="code-create" type="submit" class="primary big"
-                    disabled={*busy || units.is_none()}>{ t(lang, Msg::CreateCode) }</button>
+                    disabled={create.busy() || units.is_none()}>{ t(lang, Msg::CreateCode) }</button>
             </form>
             <button id="code-cancel" onclick={done}>{ t(lang, Msg::Back) }</button>
         </section>

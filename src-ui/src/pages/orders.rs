@@ -7,37 +7,20 @@ use omsorg_core::api::SubstituteAccessSummary;
 use omsorg_core::ipc;
 use omsorg_core::period::AccessPeriod;
 use omsorg_core::ErrorCode;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::hooks::{use_shell_call, use_shell_load};
 use crate::i18n::{error_text, t, Lang, Msg};
-use crate::pages::{input_value, local_time, refusal, PageProps};
-use crate::shell;
+use crate::pages::{input_value, local_time, PageProps};
 
 #[function_component]
 pub fn MyOrdersPage(props: &PageProps) -> Html {
     let lang = props.lang;
-    let list = use_state(|| None::<Vec<SubstituteAccessSummary>>);
-    let problem = use_state(|| None::<ErrorCode>);
     let reload = use_state(|| 0u32);
-    {
-        let (list, problem, refused) = (list.clone(), problem.clone(), props.on_refused.clone());
-        use_effect_with(*reload, move |_| {
-            spawn_local(async move {
-                match shell::call::<ipc::MyOrders>(&ipc::NoArgs {}).await {
-                    Ok(l) => list.set(Some(l.accesses)),
-                    Err(e) if refusal(e.code) => refused.emit(e.code),
-                    Err(e) => problem.set(Some(e.code)),
-                }
-            });
-        });
-    }
+    let (list, load) = use_shell_load::<ipc::MyOrders>(&props.on_refused, *reload);
     let changed = {
-        let (reload, problem) = (reload.clone(), problem.clone());
-        Callback::from(move |result: Result<(), ErrorCode>| {
-            problem.set(result.err());
-            reload.set(*reload + 1);
-        })
+        let reload = reload.clone();
+        Callback::from(move |()| reload.set(*reload + 1))
     };
     html! {
         <section id="my-orders" aria-labelledby="orders-title">
@@ -46,16 +29,17 @@ pub fn MyOrdersPage(props: &PageProps) -> Html {
                 <button id="orders-back" onclick={props.on_done.reform(|_: MouseEvent| ())}>{ t(lang, Msg::Back) }</button>
             </div>
             <p class="lead">{ t(lang, Msg::MyOrdersLead) }</p>
-            if let Some(code) = *problem {
+            if let Some(code) = load.problem() {
                 <p id="orders-problem" class="notice error" role="alert">{ error_text(lang, code) }</p>
             }
-            { match &*list {
+            { match list.as_ref().map(|l| &l.accesses) {
                 None => html! { <p class="spinner" role="status">{ t(lang, Msg::Loading) }</p> },
                 Some(l) if l.is_empty() => html! { <p>{ t(lang, Msg::NoOrders) }</p> },
                 Some(l) => html! {
                     <ul class="cards">
                         { for l.iter().map(|a| html! {
-                            <OrderCard key={a.id.clone()} {lang} access={a.clone()} on_changed={changed.clone()} />
+                            <OrderCard key={a.id.clone()} {lang} access={a.clone()} on_changed={changed.clone()}
+                                on_refused={props.on_refused.clone()} />
                         }) }
                     </ul>
                 },
@@ -68,7 +52,9 @@ pub fn MyOrdersPage(props: &PageProps) -> Html {
 struct CardProps {
     lang: Lang,
     access: SubstituteAccessSummary,
-    on_changed: Callback<Result<(), ErrorCode>>,
+    /// The order changed: the list reloads.
+    on_changed: Callback<()>,
+    on_refused: Callback<ErrorCode>,
 }
 
 #[function_component]
@@ -76,67 +62,56 @@ fn OrderCard(props: &CardProps) -> Html {
     let (lang, a) = (props.lang, &props.access);
     let confirming = use_state(|| false);
     let extending = use_state(|| false);
-    let busy = use_state(|| false);
+    let end_call = use_shell_call::<ipc::EndOrder>(&props.on_refused);
+    let extend_call = use_shell_call::<ipc::ExtendOrder>(&props.on_refused);
+    let slip = use_state(|| None::<ErrorCode>);
     let day = use_node_ref();
     let active = a.ended_at.is_none() && a.ends_at > Utc::now();
     let today = Local::now().date_naive();
     let last = AccessPeriod::stored(a.starts_at, a.ends_at).last_day(&Local);
     let end = {
-        let (confirming, busy, id, changed) = (
-            confirming.clone(),
-            busy.clone(),
-            a.id.clone(),
-            props.on_changed.clone(),
-        );
+        let (confirming, call, id) = (confirming.clone(), end_call.clone(), a.id.clone());
+        let changed = props.on_changed.clone();
         Callback::from(move |_: MouseEvent| {
             if !*confirming {
                 return confirming.set(true);
             }
-            let (busy, id, changed) = (busy.clone(), id.clone(), changed.clone());
-            busy.set(true);
-            spawn_local(async move {
-                let r = shell::call::<ipc::EndOrder>(&ipc::IdArgs { id: id.clone() }).await;
-                busy.set(false);
-                changed.emit(r.map(drop).map_err(|e| e.code));
-            });
+            let changed = changed.clone();
+            call.run(ipc::IdArgs { id: id.clone() }, move |_| changed.emit(()));
         })
     };
     let save = {
-        let (busy, id, changed, day, start, ends) = (
-            busy.clone(),
+        let (call, id, changed, day, slip) = (
+            extend_call.clone(),
             a.id.clone(),
             props.on_changed.clone(),
             day.clone(),
-            a.starts_at,
-            a.ends_at,
+            slip.clone(),
         );
+        let period = AccessPeriod::stored(a.starts_at, a.ends_at);
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Ok(picked) = NaiveDate::parse_from_str(&input_value(&day), "%Y-%m-%d") else {
-                return changed.emit(Err(ErrorCode::PeriodInPast));
+                return slip.set(Some(ErrorCode::PeriodInPast));
             };
             // The same rule the backend applies, before asking it.
-            let period = AccessPeriod::stored(start, ends).to_day(
-                Utc::now(),
-                Local::now().date_naive(),
-                picked,
-            );
-            if let Err(e) = period {
-                return changed.emit(Err(e.code()));
+            let checked = period.to_day(Utc::now(), Local::now().date_naive(), picked);
+            slip.set(checked.err().map(|e| e.code()));
+            if checked.is_err() {
+                return;
             }
-            let (busy, id, changed) = (busy.clone(), id.clone(), changed.clone());
-            busy.set(true);
-            spawn_local(async move {
-                let r = shell::call::<ipc::ExtendOrder>(&ipc::ExtendArgs {
+            let (changed, args) = (
+                changed.clone(),
+                ipc::ExtendArgs {
                     id: id.clone(),
                     day: picked,
-                })
-                .await;
-                busy.set(false);
-                changed.emit(r.map(drop).map_err(|e| e.code));
-            });
+                },
+            );
+            call.run(args, move |_| changed.emit(()));
         })
     };
+    let busy = end_call.busy() || extend_call.busy();
+    let problem = (*slip).or(end_call.problem()).or(extend_call.problem());
     let toggle_extend = {
         let extending = extending.clone();
         Callback::from(move |_: MouseEvent| extending.set(!*extending))
@@ -152,9 +127,12 @@ fn OrderCard(props: &CardProps) -> Html {
                 <dt>{ "Status" }</dt>
                 <dd class="order-status">{ if active { t(lang, Msg::Active) } else { t(lang, Msg::Ended) } }</dd>
             </dl>
+            if let Some(code) = problem {
+                <p class="notice error order-problem" role="alert">{ error_text(lang, code) }</p>
+            }
             if active {
                 <div class="menu">
-                    <button class="order-end" onclick={end} disabled={*busy}>
+                    <button class="order-end" onclick={end} disabled={busy}>
                         { if *confirming { t(lang, Msg::ConfirmEnd) } else { t(lang, Msg::EndNow) } }
                     </button>
                     <button class="order-extend" onclick={toggle_extend} aria-expanded={extending.to_string()}>
@@ -168,7 +146,7 @@ fn OrderCard(props: &CardProps) -> Html {
                             min={(today + Duration::days(1)).format("%Y-%m-%d").to_string()}
                             max={last.format("%Y-%m-%d").to_string()}
                             value={a.ends_at.with_timezone(&Local).date_naive().format("%Y-%m-%d").to_string()} />
-                        <button class="primary extend-save" type="submit" disabled={*busy}>{ t(lang, Msg::SaveNewEnd) }</button>
+                        <button class="primary extend-save" type="submit" disabled={busy}>{ t(lang, Msg::SaveNewEnd) }</button>
                     </form>
                 }
             }

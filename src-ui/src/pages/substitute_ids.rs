@@ -3,13 +3,11 @@
 
 use omsorg_core::api::{NewSubstituteIds, SubstituteId, SubstituteIdState};
 use omsorg_core::ipc;
-use omsorg_core::ErrorCode;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::hooks::{use_shell_call, use_shell_load};
 use crate::i18n::{error_text, t, Lang, Msg};
-use crate::pages::{input_value, local_time, refusal, PageProps};
-use crate::shell;
+use crate::pages::{input_value, local_time, PageProps};
 
 fn state_name(state: SubstituteIdState) -> Msg {
     match state {
@@ -20,39 +18,22 @@ fn state_name(state: SubstituteIdState) -> Msg {
     }
 }
 
-#[derive(Clone, PartialEq)]
-enum Problem {
-    Code(ErrorCode),
-    Range,
-}
-
 #[function_component]
 pub fn SubstituteIdsPage(props: &PageProps) -> Html {
     let lang = props.lang;
-    let ids = use_state(|| None::<Vec<SubstituteId>>);
-    let problem = use_state(|| None::<Problem>);
-    let added = use_state(|| None::<u32>);
     let reload = use_state(|| 0u32);
+    let (ids, load) = use_shell_load::<ipc::SubstituteIds>(&props.on_refused, *reload);
+    let add_call = use_shell_call::<ipc::AddSubstituteIds>(&props.on_refused);
+    let bad_range = use_state(|| false);
+    let added = use_state(|| None::<u32>);
     let (prefix, from, to) = (use_node_ref(), use_node_ref(), use_node_ref());
-    {
-        let (ids, problem, refused) = (ids.clone(), problem.clone(), props.on_refused.clone());
-        use_effect_with(*reload, move |_| {
-            spawn_local(async move {
-                match shell::call::<ipc::SubstituteIds>(&ipc::NoArgs {}).await {
-                    Ok(l) => ids.set(Some(l.ids)),
-                    Err(e) if refusal(e.code) => refused.emit(e.code),
-                    Err(e) => problem.set(Some(Problem::Code(e.code))),
-                }
-            });
-        });
-    }
     let add = {
         let (prefix, from, to) = (prefix.clone(), from.clone(), to.clone());
-        let (problem, added, reload, refused) = (
-            problem.clone(),
+        let (bad_range, added, reload, call) = (
+            bad_range.clone(),
             added.clone(),
             reload.clone(),
-            props.on_refused.clone(),
+            add_call.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -63,35 +44,20 @@ pub fn SubstituteIdsPage(props: &PageProps) -> Html {
                 to: number(&to),
             };
             // The core's rule, so the person sees why before anything is sent.
+            bad_range.set(range.user_ids().is_err());
             if range.user_ids().is_err() {
-                return problem.set(Some(Problem::Range));
+                return;
             }
-            let (problem, added, reload, refused) = (
-                problem.clone(),
-                added.clone(),
-                reload.clone(),
-                refused.clone(),
-            );
-            spawn_local(async move {
-                match shell::call::<ipc::AddSubstituteIds>(&ipc::RangeArgs {
-                    range: range.clone(),
-                })
-                .await
-                {
-                    Ok(a) => {
-                        problem.set(None);
-                        added.set(Some(a.added));
-                        reload.set(*reload + 1);
-                    }
-                    Err(e) if refusal(e.code) => refused.emit(e.code),
-                    Err(e) => problem.set(Some(Problem::Code(e.code))),
-                }
+            let (added, reload) = (added.clone(), reload.clone());
+            call.run(ipc::RangeArgs { range }, move |a| {
+                added.set(Some(a.added));
+                reload.set(*reload + 1);
             });
         })
     };
     // Counts only once the list is here: "0 archived" while loading would
     // be a wrong answer, not a pending one.
-    let count = |l: &Vec<SubstituteId>, state: SubstituteIdState| {
+    let count = |l: &[SubstituteId], state: SubstituteIdState| {
         l.iter().filter(|i| i.state == state).count()
     };
     let states = [
@@ -107,7 +73,7 @@ pub fn SubstituteIdsPage(props: &PageProps) -> Html {
                 <button id="ids-back" onclick={props.on_done.reform(|_: MouseEvent| ())}>{ t(lang, Msg::Back) }</button>
             </div>
             <p class="lead">{ t(lang, Msg::IdsLead) }</p>
-            if let Some(l) = &*ids {
+            if let Some(l) = ids.as_ref().map(|l| &l.ids) {
                 <dl class="facts" id="id-counts">
                     { for states.iter().map(|s| html! {
                         <>
@@ -131,12 +97,12 @@ pub fn SubstituteIdsPage(props: &PageProps) -> Html {
             if let Some(n) = *added {
                 <p id="ids-added" class="notice" role="status">{ t(lang, Msg::Added) }{ format!(" {n}") }</p>
             }
-            { match &*problem {
-                Some(Problem::Code(code)) => html! { <p id="ids-problem" class="notice error" role="alert">{ error_text(lang, *code) }</p> },
-                Some(Problem::Range) => html! { <p id="ids-problem" class="notice error" role="alert">{ t(lang, Msg::RangeInvalid) }</p> },
-                None => html! {},
+            { match (*bad_range, add_call.problem().or(load.problem())) {
+                (true, _) => html! { <p id="ids-problem" class="notice error" role="alert">{ t(lang, Msg::RangeInvalid) }</p> },
+                (false, Some(code)) => html! { <p id="ids-problem" class="notice error" role="alert">{ error_text(lang, code) }</p> },
+                (false, None) => html! {},
             } }
-            if let Some(l) = &*ids {
+            if let Some(l) = ids.as_ref().map(|l| &l.ids) {
                 <table class="ids">
                     <thead><tr><th>{ t(lang, Msg::UserIdLabel) }</th><th>{ "Status" }</th></tr></thead>
                     <tbody>

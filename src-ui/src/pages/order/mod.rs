@@ -23,6 +23,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::signature_pad::export_png;
+use crate::hooks::{use_shell_call, use_shell_load};
 use crate::i18n::{error_text, t, Msg};
 use crate::pages::{refusal, PageProps};
 use crate::shell;
@@ -80,38 +81,25 @@ pub fn OrderWizard(props: &PageProps) -> Html {
     let not_sent = use_state(|| false);
 
     // The kept draft, or a new one.
+    let (kept, load) = use_shell_load::<ipc::LoadOrderDraft>(&props.on_refused, 0);
     {
-        let (draft, problem, refused) = (draft.clone(), problem.clone(), props.on_refused.clone());
-        use_effect_with((), move |_| {
-            spawn_local(async move {
-                match shell::call::<ipc::LoadOrderDraft>(&ipc::NoArgs {}).await {
-                    Ok(kept) => draft.set(Some(kept.unwrap_or_else(|| OrderDraft {
-                        declaration_version: declaration::current().0.to_string(),
-                        ..OrderDraft::default()
-                    }))),
-                    Err(e) if refusal(e.code) => refused.emit(e.code),
-                    Err(e) => problem.set(Some(e.code)),
-                }
-            });
+        let draft = draft.clone();
+        use_effect_with(kept.clone(), move |kept| {
+            if let Some(kept) = &**kept {
+                draft.set(Some(kept.clone().unwrap_or_else(|| OrderDraft {
+                    declaration_version: declaration::current().0.to_string(),
+                    ..OrderDraft::default()
+                })));
+            }
         });
     }
     // Every change goes to the shell at once.
+    let save = use_shell_call::<ipc::SaveOrderDraft>(&props.on_refused);
     let update = {
-        let (draft, refused) = (draft.clone(), props.on_refused.clone());
+        let (draft, save) = (draft.clone(), save.clone());
         Callback::from(move |next: OrderDraft| {
             draft.set(Some(next.clone()));
-            let refused = refused.clone();
-            spawn_local(async move {
-                if let Err(e) = shell::call::<ipc::SaveOrderDraft>(&ipc::DraftArgs {
-                    draft: next.clone(),
-                })
-                .await
-                {
-                    if refusal(e.code) {
-                        refused.emit(e.code);
-                    }
-                }
-            });
+            save.run(ipc::DraftArgs { draft: next }, |_| ());
         })
     };
 
@@ -122,7 +110,7 @@ pub fn OrderWizard(props: &PageProps) -> Html {
         return html! {
             <section id="order-wizard">
                 <h1>{ t(lang, Msg::OrderSubstitute) }</h1>
-                if let Some(code) = *problem {
+                if let Some(code) = load.problem() {
                     <p class="notice error" role="alert">{ error_text(lang, code) }</p>
                 } else {
                     <p class="spinner" role="status">{ t(lang, Msg::Loading) }</p>

@@ -3,6 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod devices;
+pub use devices::*;
+
 /// A municipality with KOMBIT login enabled, as `GET /api/v1/municipalities` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -73,37 +76,6 @@ pub struct SetPin {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerifyPin {
     pub pin: String,
-}
-
-/// What a shared device is (SPEC C3). A personal device has no enrollment.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum DeviceMode {
-    /// In a resident's apartment, used by everyone who visits.
-    #[default]
-    ApartmentTablet,
-    /// A large screen in a common room, in kiosk mode.
-    WallScreen,
-}
-
-/// `POST /api/v1/admin/enrollment-codes`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct NewEnrollmentCode {
-    pub unit_id: String,
-    pub mode: DeviceMode,
-    /// Required for apartment tablets, absent for wall screens.
-    #[serde(default)]
-    pub apartment: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct EnrollmentCode {
-    /// Shown once to the administrator, typed on the device. Single use.
-    pub code: String,
-    pub expires_at: DateTime<Utc>,
 }
 
 /// `GET /api/v1/admin/units`: the units of the administrator's municipality.
@@ -323,48 +295,6 @@ pub struct DeclarationSummary {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeclarationList {
     pub declarations: Vec<DeclarationSummary>,
-}
-
-/// `POST /api/v1/devices/enroll`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Enroll {
-    pub code: String,
-}
-
-/// A shared device as the backend knows it (no secrets).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct DeviceInfo {
-    pub device_id: String,
-    pub mode: DeviceMode,
-    pub unit: UnitRef,
-    pub apartment: Option<String>,
-}
-
-/// The answer to enrollment: the device credential goes to the keystore.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Enrolled {
-    pub device: DeviceInfo,
-    pub credential: String,
-}
-
-/// `POST /api/v1/shared/sessions`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SharedLogin {
-    pub user_id: String,
-    pub pin: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SharedSession {
-    /// Sent as `Authorization: Shared <token>`; kept in the shell's memory only.
-    pub token: String,
-    pub expires_at: DateTime<Utc>,
-    pub me: Me,
 }
 
 /// Case- and accent-insensitive search used by the municipality picker:

@@ -1,0 +1,221 @@
+//! People and their PIN attempts as a repository. The guessing limits
+//! (SPEC C2, C3) hold however many requests arrive at once because every
+//! attempt is **counted in the database before the PIN is checked**, by one
+//! statement that refuses when the limit is reached, and is undone only
+//! when the PIN was right. SQLite runs each writing statement under the
+//! database's write lock, so two such statements never see the same count.
+//!
+//! Three counters, each with one path that lowers it:
+//! - the personal PIN (`people.pin_failed_attempts`, the lock screen and
+//!   PIN change): a right PIN resets it, a new PIN clears it;
+//! - a user ID as typed on shared devices (`shared_login_failures`, keyed by
+//!   a peppered hash so unknown IDs are counted alike): a right login or a
+//!   new PIN clears it;
+//! - a shared device (`device_login_failures`, a sliding window): a right
+//!   login takes back its own attempt.
+
+use sqlx::SqlitePool;
+
+use crate::auth::Person;
+
+/// What the personal PIN allows one more attempt at.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PinAttempt {
+    /// No PIN has been set.
+    NotSet,
+    /// Locked, or every attempt the limit allows is already taken.
+    Locked,
+    /// Counted as attempt number `attempt`: check it against `hash`.
+    Admitted { attempt: i64, hash: String },
+}
+
+/// Counts one attempt at `person`'s PIN, before it is checked.
+pub async fn admit_pin_attempt(db: &SqlitePool, person: i64, max: i64) -> sqlx::Result<PinAttempt> {
+    let admitted: Option<(i64, String)> = sqlx::query_as(
+        "UPDATE people SET pin_failed_attempts = pin_failed_attempts + 1
+         WHERE id = ?1 AND pin_hash IS NOT NULL AND NOT pin_locked AND pin_failed_attempts < ?2
+         RETURNING pin_failed_attempts, pin_hash",
+    )
+    .bind(person)
+    .bind(max)
+    .fetch_optional(db)
+    .await?;
+    if let Some((attempt, hash)) = admitted {
+        return Ok(PinAttempt::Admitted { attempt, hash });
+    }
+    let has_pin: bool = sqlx::query_scalar("SELECT pin_hash IS NOT NULL FROM people WHERE id = ?1")
+        .bind(person)
+        .fetch_one(db)
+        .await?;
+    Ok(if has_pin {
+        PinAttempt::Locked
+    } else {
+        PinAttempt::NotSet
+    })
+}
+
+/// The admitted attempt was right: the count starts again.
+pub async fn pin_was_right(db: &SqlitePool, person: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE people SET pin_failed_attempts = 0 WHERE id = ?1 AND NOT pin_locked")
+        .bind(person)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The admitted attempt number `attempt` was wrong; the last one the limit
+/// allows locks the PIN. `true` when it is now locked.
+pub async fn pin_was_wrong(
+    db: &SqlitePool,
+    person: i64,
+    attempt: i64,
+    max: i64,
+) -> sqlx::Result<bool> {
+    if attempt < max {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE people SET pin_locked = TRUE WHERE id = ?1")
+        .bind(person)
+        .execute(db)
+        .await?;
+    Ok(true)
+}
+
+/// A new PIN: stored, the count cleared and the lock lifted.
+pub async fn set_pin(db: &SqlitePool, person: i64, hash: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE people SET pin_hash = ?2, pin_failed_attempts = 0, pin_locked = FALSE WHERE id = ?1",
+    )
+    .bind(person)
+    .bind(hash)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The stored PIN and whether it is locked.
+pub async fn pin_state(db: &SqlitePool, person: i64) -> sqlx::Result<(Option<String>, bool)> {
+    sqlx::query_as("SELECT pin_hash, pin_locked FROM people WHERE id = ?1")
+        .bind(person)
+        .fetch_one(db)
+        .await
+}
+
+/// Counts one shared-device login for the user ID behind `user_key`
+/// before its PIN is checked; the attempt's number.
+pub async fn admit_user_id_attempt(db: &SqlitePool, user_key: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO shared_login_failures (user_key, failures) VALUES (?1, 1)
+         ON CONFLICT (user_key) DO UPDATE SET failures = failures + 1
+         RETURNING failures",
+    )
+    .bind(user_key)
+    .fetch_one(db)
+    .await
+}
+
+/// Clears the user ID's count (a right login, a new PIN, an administrator's reset).
+pub async fn forget_user_id_attempts(db: &SqlitePool, user_key: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM shared_login_failures WHERE user_key = ?1")
+        .bind(user_key)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Counts one login attempt on `device` at `now`, unless it already has
+/// `max` in the window since `since`: the attempt's handle, or the number
+/// of seconds until the oldest counted attempt leaves the window.
+pub async fn admit_device_attempt(
+    db: &SqlitePool,
+    device: &str,
+    now: i64,
+    window: i64,
+    max: i64,
+) -> sqlx::Result<Result<i64, i64>> {
+    let since = now - window;
+    let admitted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO device_login_failures (device_id, at)
+         SELECT ?1, ?2 WHERE (SELECT COUNT(*) FROM device_login_failures
+                              WHERE device_id = ?1 AND at > ?3) < ?4
+         RETURNING rowid",
+    )
+    .bind(device)
+    .bind(now)
+    .bind(since)
+    .bind(max)
+    .fetch_optional(db)
+    .await?;
+    if let Some(handle) = admitted {
+        return Ok(Ok(handle));
+    }
+    let oldest: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(at) FROM device_login_failures WHERE device_id = ?1 AND at > ?2",
+    )
+    .bind(device)
+    .bind(since)
+    .fetch_one(db)
+    .await?;
+    Ok(Err(oldest.map_or(window, |t| t + window - now).max(1)))
+}
+
+/// The login was right: its attempt does not count against the device.
+pub async fn take_back_device_attempt(db: &SqlitePool, handle: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM device_login_failures WHERE rowid = ?1")
+        .bind(handle)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The active person of `municipality` with `user_id` (any case), with the
+/// stored PIN: (id, PIN hash, personal PIN locked).
+pub async fn for_shared_login(
+    db: &SqlitePool,
+    user_id: &str,
+    municipality: &str,
+) -> sqlx::Result<Option<(i64, Option<String>, bool)>> {
+    sqlx::query_as(
+        "SELECT id, pin_hash, pin_locked FROM people
+         WHERE lower(user_id) = lower(?1) AND active AND municipality_code = ?2",
+    )
+    .bind(user_id.trim())
+    .bind(municipality)
+    .fetch_optional(db)
+    .await
+}
+
+/// The person `id` as the API's extractors read them.
+pub async fn by_id(db: &SqlitePool, id: i64) -> sqlx::Result<Person> {
+    sqlx::query_as(
+        "SELECT id, user_id, name, municipality_code, unit_id, is_admin,
+                pin_hash IS NOT NULL AS has_pin, pin_locked
+         FROM people WHERE id = ?1",
+    )
+    .bind(id)
+    .fetch_one(db)
+    .await
+}
+
+/// Starts a shared session on `device` for `person` until `expires_at`.
+pub async fn start_shared_session(
+    db: &SqlitePool,
+    token_hash: &str,
+    device: &str,
+    person: i64,
+    now: i64,
+    expires_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO shared_sessions (token_hash, device_id, person_id, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(token_hash)
+    .bind(device)
+    .bind(person)
+    .bind(now)
+    .bind(expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,239 @@
+//! Guessing limits that hold when requests arrive at once: every attempt
+//! is counted before its PIN is checked, so however many guesses race, at
+//! most five PINs of one user ID or person are ever evaluated (measured by
+//! the backend's own count of Argon2 verifications).
+
+use std::sync::Arc;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::helpers::*;
+
+/// Guesses fired at once, as a script on a few machines would.
+const IN_FLIGHT: usize = 64;
+
+fn bearer(issuer: &str, sub: &str) -> String {
+    format!(
+        "Bearer {}",
+        token(KEY, Some("k1"), json!({"iss": issuer, "sub": sub}))
+    )
+}
+
+/// A fresh KOMBIT login (it may set a PIN without the current one).
+fn fresh(issuer: &str, sub: &str) -> String {
+    let now = chrono::Utc::now().timestamp();
+    format!(
+        "Bearer {}",
+        token(
+            KEY,
+            Some("k1"),
+            json!({"iss": issuer, "sub": sub, "auth_time": now})
+        )
+    )
+}
+
+/// An apartment tablet in bo's municipality; its device credential.
+async fn tablet(app: &TestApp, issuer: &str) -> String {
+    let body = json!({"unit_id": "kbh-hjemmepleje-nord", "mode": "apartment_tablet",
+                      "apartment": "Lejl. 3"});
+    let (status, code) = app
+        .call(
+            Method::POST,
+            "/api/v1/admin/enrollment-codes",
+            &bearer(issuer, "bo"),
+            &[],
+            Some(&body),
+        )
+        .await;
+    assert_eq!(status, 201, "{code}");
+    let (status, enrolled) = app
+        .call(
+            Method::POST,
+            "/api/v1/devices/enroll",
+            "",
+            &[],
+            Some(&json!({"code": code["code"]})),
+        )
+        .await;
+    assert_eq!(status, 201, "{enrolled}");
+    enrolled["credential"].as_str().unwrap().to_string()
+}
+
+/// Fires one request per PIN, `IN_FLIGHT` at a time, in the PINs' order;
+/// the answers' statuses and codes.
+async fn race(
+    app: &Arc<TestApp>,
+    pins: std::ops::Range<u32>,
+    request: impl Fn(u32) -> (Method, String, String, Value),
+) -> Vec<(u16, String)> {
+    let gate = Arc::new(Semaphore::new(IN_FLIGHT));
+    let mut tasks = JoinSet::new();
+    for pin in pins {
+        let permit = gate.clone().acquire_owned().await.unwrap();
+        let (method, path, auth, body) = request(pin);
+        let app = app.clone();
+        tasks.spawn(async move {
+            let (status, answer) = app.call(method, &path, &auth, &[], Some(&body)).await;
+            drop(permit);
+            (
+                status,
+                answer["code"].as_str().unwrap_or_default().to_string(),
+            )
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(answer) = tasks.join_next().await {
+        answers.push(answer.unwrap());
+    }
+    answers
+}
+
+async fn shared_guesses_at_once(devices: usize) {
+    let issuer = spawn_issuer().await;
+    let app = Arc::new(spawn_app_trusting(&issuer).await);
+    let mut credentials = Vec::new();
+    for _ in 0..devices {
+        credentials.push(tablet(&app, &issuer).await);
+    }
+    // bo's PIN is one of the guesses.
+    let (status, _) = app
+        .call(
+            Method::PUT,
+            "/api/v1/me/pin",
+            &fresh(&issuer, "bo"),
+            &[],
+            Some(&json!({"pin": "1350"})),
+        )
+        .await;
+    assert_eq!(status, 204);
+
+    let before = app.state.pins.verifications();
+    let answers = race(&app, 1200..1500, |pin| {
+        let device = &credentials[pin as usize % devices];
+        let body = json!({"user_id": "bo", "pin": format!("{pin:04}")});
+        (
+            Method::POST,
+            "/api/v1/shared/sessions".into(),
+            format!("Device {device}"),
+            body,
+        )
+    })
+    .await;
+    let evaluated = app.state.pins.verifications() - before;
+
+    assert_eq!(answers.len(), 300);
+    assert!(
+        answers.iter().all(|(status, _)| *status != 201),
+        "a guess opened a session: {answers:?}"
+    );
+    assert!(evaluated <= 5, "{evaluated} PINs evaluated for one user ID");
+    assert!(answers.iter().any(|(_, code)| code == "pin.locked"));
+    // The user ID is blocked, on a new device too, even with the right PIN.
+    let other = tablet(&app, &issuer).await;
+    let body = json!({"user_id": "bo", "pin": "1350"});
+    let (status, answer) = app
+        .call(
+            Method::POST,
+            "/api/v1/shared/sessions",
+            &format!("Device {other}"),
+            &[],
+            Some(&body),
+        )
+        .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (403, Some("pin.locked")),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn three_hundred_guesses_at_once_on_one_device_evaluate_at_most_five_pins() {
+    shared_guesses_at_once(1).await;
+}
+
+#[tokio::test]
+async fn three_hundred_guesses_at_once_across_three_devices_evaluate_at_most_five_pins() {
+    shared_guesses_at_once(3).await;
+}
+
+#[tokio::test]
+async fn three_hundred_lock_screen_guesses_at_once_evaluate_at_most_five_pins() {
+    let issuer = spawn_issuer().await;
+    let app = Arc::new(spawn_app_trusting(&issuer).await);
+    let bo = bearer(&issuer, "bo");
+
+    let before = app.state.pins.verifications();
+    // The dev seed gives bo 2580: among the guesses.
+    let answers = race(&app, 2400..2700, |pin| {
+        let body = json!({"pin": format!("{pin:04}")});
+        (
+            Method::POST,
+            "/api/v1/me/pin/verify".into(),
+            bo.clone(),
+            body,
+        )
+    })
+    .await;
+    let evaluated = app.state.pins.verifications() - before;
+
+    assert!(evaluated <= 5, "{evaluated} PINs evaluated for one person");
+    assert!(
+        answers.iter().all(|(status, _)| *status != 204),
+        "{answers:?}"
+    );
+    let (status, answer) = app
+        .call(
+            Method::POST,
+            "/api/v1/me/pin/verify",
+            &bo,
+            &[],
+            Some(&json!({"pin": "2580"})),
+        )
+        .await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (403, Some("pin.locked")),
+        "the right PIN afterwards"
+    );
+    let (_, me) = app.call(Method::GET, "/api/v1/me", &bo, &[], None).await;
+    assert_eq!(me["pin_locked"], true);
+}
+
+#[tokio::test]
+async fn a_shared_login_does_not_refill_the_lock_screens_attempts() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let bo = bearer(&issuer, "bo");
+    let verify = |pin: &'static str| {
+        let body = json!({ "pin": pin });
+        let app = &app;
+        let bo = bo.clone();
+        async move {
+            app.call(Method::POST, "/api/v1/me/pin/verify", &bo, &[], Some(&body))
+                .await
+        }
+    };
+    for _ in 0..4 {
+        assert_eq!(verify("0001").await.1["code"], "pin.wrong");
+    }
+    // bo logs in on a tablet with the same PIN: that is not the lock screen.
+    let device = tablet(&app, &issuer).await;
+    let body = json!({"user_id": "bo", "pin": "2580"});
+    let (status, answer) = app
+        .call(
+            Method::POST,
+            "/api/v1/shared/sessions",
+            &format!("Device {device}"),
+            &[],
+            Some(&body),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    // The lock screen's fifth wrong PIN still locks it.
+    assert_eq!(verify("0001").await.1["code"], "pin.locked");
+    assert_eq!(verify("2580").await.1["code"], "pin.locked");
+}
