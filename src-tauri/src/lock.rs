@@ -67,6 +67,9 @@ pub struct DeviceLock {
     clock: Box<dyn Clock>,
     /// `None` while nobody is signed in.
     inner: Mutex<Option<InactivityLock>>,
+    /// Held by the unlock being checked: a web view cannot run guesses in
+    /// parallel against the offline verifier.
+    guessing: tokio::sync::Mutex<()>,
 }
 
 impl DeviceLock {
@@ -82,6 +85,7 @@ impl DeviceLock {
                 .max(1),
             clock,
             inner: Mutex::new(None),
+            guessing: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -134,6 +138,12 @@ impl DeviceLock {
         if let Some(l) = self.inner().as_mut() {
             l.lock_now();
         }
+    }
+
+    /// One PIN guess at a time: each waits for the one before it to be
+    /// checked and counted (first come, first served).
+    pub async fn one_guess_at_a_time(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.guessing.lock().await
     }
 
     pub fn unlock_succeeded(&self) -> Option<LockState> {

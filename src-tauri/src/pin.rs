@@ -32,8 +32,15 @@ pub async fn restore(shell: &Shell) -> Result<Option<LockState>, CommandError> {
                 "the PIN is locked: log in with KOMBIT again",
             ));
         }
+        let left = shell.store.lock_attempts_left()?.unwrap_or(MAX_ATTEMPTS);
+        if left == 0 {
+            // The last guess was counted and the app stopped before it was
+            // answered: as if it had been wrong.
+            tracing::info!("no attempts left after a restart: signing out");
+            sign_out_fully(shell).await;
+            return Ok(None);
+        }
         if me.has_pin {
-            let left = shell.store.lock_attempts_left()?.unwrap_or(MAX_ATTEMPTS);
             shell.lock.begin_locked(left);
         } else {
             // Nothing to lock with yet: the UI must make them set a PIN first.
@@ -77,11 +84,13 @@ pub async fn observe(shell: &Shell, state: Option<LockState>) -> Option<LockStat
 }
 
 pub async fn unlock(shell: &Shell, pin: &str) -> Result<LockState, CommandError> {
-    match shell.lock.state() {
+    // One guess at a time, each seeing the count the one before it left.
+    let _turn = shell.lock.one_guess_at_a_time().await;
+    let attempts_left = match shell.lock.state() {
         None => return Err(CommandError::new(ErrorCode::NoSession, "not signed in")),
-        Some(LockState::Locked { .. }) => {}
+        Some(LockState::Locked { attempts_left }) => attempts_left,
         Some(other) => return Ok(other),
-    }
+    };
     // A slip of the finger (empty, letters) is not a guess: not counted.
     if !(omsorg_core::pin::MIN_LEN..=omsorg_core::pin::MAX_LEN).contains(&pin.len())
         || !pin.bytes().all(|b| b.is_ascii_digit())
@@ -91,25 +100,21 @@ pub async fn unlock(shell: &Shell, pin: &str) -> Result<LockState, CommandError>
             "a PIN is 4 to 8 digits",
         ));
     }
-    let verdict = match check_online(shell, pin).await {
+    // Counted on disk before it is checked: quitting or crashing the app
+    // mid-check cannot give the guess back.
+    shell
+        .store
+        .set_lock_attempts_left(Some(attempts_left.saturating_sub(1)))?;
+    let verdict = match verdict(shell, pin).await {
         Ok(v) => v,
-        Err(e) if e.code.is_offline() => {
-            match offline_pin::check(shell.sessions.secrets(), &shell.store, pin).await? {
-                Some(true) => Verdict::Right,
-                Some(false) => Verdict::Wrong,
-                None => {
-                    return Err(CommandError::new(
-                        ErrorCode::PinOfflineUnavailable,
-                        "offline, and no local verifier yet",
-                    ))
-                }
+        Err(e) => {
+            // Not checked after all (no network and no verifier, a fault):
+            // the guess is given back, unless the session is gone.
+            if shell.lock.state().is_some() {
+                shell.store.set_lock_attempts_left(Some(attempts_left))?;
             }
-        }
-        Err(e) if e.code.is_refusal() => {
-            sign_out_fully(shell).await;
             return Err(e);
         }
-        Err(e) => return Err(e),
     };
     match verdict {
         Verdict::Right => {
@@ -121,7 +126,6 @@ pub async fn unlock(shell: &Shell, pin: &str) -> Result<LockState, CommandError>
         }
         Verdict::Wrong => match shell.lock.unlock_failed() {
             Some(LockState::Locked { attempts_left }) => {
-                shell.store.set_lock_attempts_left(Some(attempts_left))?;
                 tracing::info!(attempts_left, "wrong PIN at the lock");
                 Ok(LockState::Locked { attempts_left })
             }
@@ -135,6 +139,29 @@ pub async fn unlock(shell: &Shell, pin: &str) -> Result<LockState, CommandError>
             sign_out_fully(shell).await;
             Ok(LockState::SignedOut)
         }
+    }
+}
+
+/// Checks `pin` with the backend, or offline with the device's verifier
+/// when the backend cannot be reached.
+async fn verdict(shell: &Shell, pin: &str) -> Result<Verdict, CommandError> {
+    match check_online(shell, pin).await {
+        Ok(v) => Ok(v),
+        Err(e) if e.code.is_offline() => {
+            match offline_pin::check(shell.sessions.secrets(), &shell.store, pin).await? {
+                Some(true) => Ok(Verdict::Right),
+                Some(false) => Ok(Verdict::Wrong),
+                None => Err(CommandError::new(
+                    ErrorCode::PinOfflineUnavailable,
+                    "offline, and no local verifier yet",
+                )),
+            }
+        }
+        Err(e) if e.code.is_refusal() => {
+            sign_out_fully(shell).await;
+            Err(e)
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -198,5 +225,123 @@ async fn sign_out_fully(shell: &Shell) {
     crate::orders::forget_files(shell);
     if let Err(e) = shell.sessions.sign_out(&shell.store).await {
         tracing::error!(code = %e.code, "sign-out could not wipe everything");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::secrets::{MemoryStore, SecretStore};
+    use crate::test_support::{shell_with_secrets, unreachable_url};
+
+    /// A keystore whose reads wait while `hold` is set: a check caught in
+    /// the middle, as when the app is quit or crashes during it.
+    #[derive(Default)]
+    struct Held {
+        inner: MemoryStore,
+        hold: Arc<AtomicBool>,
+    }
+
+    impl SecretStore for Held {
+        fn get(&self, key: &str) -> Result<Option<String>, CommandError> {
+            while self.hold.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            self.inner.get(key)
+        }
+        fn set(&self, key: &str, value: &str) -> Result<(), CommandError> {
+            self.inner.set(key, value)
+        }
+        fn delete(&self, key: &str) -> Result<(), CommandError> {
+            self.inner.delete(key)
+        }
+    }
+
+    /// anna's shell with no backend in reach, her PIN 2580 known to the
+    /// offline verifier, locked.
+    async fn offline_and_locked(secrets: Box<dyn SecretStore>) -> (Arc<Shell>, tempfile::TempDir) {
+        let (shell, files) = shell_with_secrets(&unreachable_url(), secrets).await;
+        offline_pin::remember(shell.sessions.secrets(), &shell.store, "2580")
+            .await
+            .unwrap();
+        shell.lock.lock_now();
+        (Arc::new(shell), files)
+    }
+
+    #[tokio::test]
+    async fn guesses_sent_at_once_take_turns_and_the_fifth_wrong_ends_it() {
+        let (shell, _files) = offline_and_locked(Box::new(MemoryStore::default())).await;
+        // Twenty guesses at once from the web view; the right PIN last.
+        let mut guesses: Vec<String> = (1000..1019).map(|p| p.to_string()).collect();
+        guesses.push("2580".into());
+        let mut tasks = tokio::task::JoinSet::new();
+        for pin in guesses {
+            let shell = Arc::clone(&shell);
+            tasks.spawn(async move { unlock(&shell, &pin).await });
+        }
+        let mut checked = 0;
+        while let Some(answer) = tasks.join_next().await {
+            match answer.unwrap() {
+                Err(e) if e.code == ErrorCode::NoSession => {}
+                Ok(LockState::Unlocked) => panic!("a guess unlocked the device"),
+                other => {
+                    checked += 1;
+                    assert!(
+                        matches!(other, Ok(LockState::Locked { .. } | LockState::SignedOut)),
+                        "{other:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(checked, 5, "PINs checked");
+        assert_eq!(shell.lock.state(), None, "signed out");
+        assert_eq!(shell.sessions.person().await.map(|_| ()).ok(), None);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_guess_is_counted_on_disk_before_it_is_checked() {
+        let held = Held::default();
+        let hold = Arc::clone(&held.hold);
+        let (shell, _files) = offline_and_locked(Box::new(held)).await;
+        hold.store(true, Ordering::SeqCst);
+        // Released however this test ends, or the held check never returns.
+        struct Release(Arc<AtomicBool>);
+        impl Drop for Release {
+            fn drop(&mut self) {
+                self.0.store(false, Ordering::SeqCst);
+            }
+        }
+        let release = Release(Arc::clone(&hold));
+        let guess = {
+            let shell = Arc::clone(&shell);
+            tokio::spawn(async move { unlock(&shell, "1111").await })
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while shell.store.lock_attempts_left().unwrap() != Some(4) {
+            assert!(
+                Instant::now() < deadline,
+                "the guess was not counted while being checked"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert!(!guess.is_finished(), "counted before the answer");
+        drop(release);
+        assert_eq!(
+            guess.await.unwrap().unwrap(),
+            LockState::Locked { attempts_left: 4 }
+        );
+        assert_eq!(shell.store.lock_attempts_left().unwrap(), Some(4));
+        // A slip is not a guess.
+        assert_eq!(
+            unlock(&shell, "12a4").await.unwrap_err().code,
+            ErrorCode::RequestInvalid
+        );
+        assert_eq!(shell.store.lock_attempts_left().unwrap(), Some(4));
+        assert_eq!(unlock(&shell, "2580").await.unwrap(), LockState::Unlocked);
+        assert_eq!(shell.store.lock_attempts_left().unwrap(), None);
     }
 }

@@ -27,13 +27,21 @@ impl crate::oidc::browser::Browser for NoViewer {
 /// A personal-device shell talking to `url`, with a signed-in, unlocked
 /// person (`anna`, who may order) and in-memory stores.
 pub async fn shell_on(url: &str) -> (crate::Shell, tempfile::TempDir) {
+    shell_with_secrets(url, Box::new(crate::secrets::MemoryStore::default())).await
+}
+
+/// The same, with `secrets` as its keystore.
+pub async fn shell_with_secrets(
+    url: &str,
+    secrets: Box<dyn crate::secrets::SecretStore>,
+) -> (crate::Shell, tempfile::TempDir) {
     use omsorg_core::api::{Me, Role};
     let files = tempfile::tempdir().unwrap();
     let shell = crate::Shell {
         api: crate::api_client::ApiClient::new(url).unwrap(),
         store: crate::store::Store::open_in_memory().unwrap(),
         sessions: crate::session::Sessions::new(
-            Box::new(crate::secrets::MemoryStore::default()),
+            secrets,
             "omsorg-app",
             "urn:omsorg:api",
             std::time::Duration::from_secs(5),
