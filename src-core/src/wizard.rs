@@ -156,20 +156,16 @@ impl OrderDraft {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A complete draft, for tests here and in the shell (feature `fixtures`).
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixture {
+    use chrono::{DateTime, NaiveDate, Utc};
+
     use crate::api::{CprPerson, IdDocument, Reservation};
-    use crate::bridge::{PadPoint, PadStroke};
-    use chrono::Duration;
+    use crate::bridge::{OrderDraft, PadPoint, PadStroke};
 
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-23T09:30:00Z")
-            .unwrap()
-            .with_timezone(&Utc)
-    }
-
-    fn signed() -> Vec<PadStroke> {
+    /// A signature of one stroke long enough to count as signed.
+    pub fn signed() -> Vec<PadStroke> {
         let points = (0..40)
             .map(|i| PadPoint {
                 x: i as f32 / 40.0,
@@ -180,7 +176,8 @@ mod tests {
         vec![PadStroke { points }]
     }
 
-    fn complete() -> OrderDraft {
+    /// Every step done, at the review, vik001 reserved until `reserved_until`.
+    pub fn complete(reserved_until: DateTime<Utc>) -> OrderDraft {
         OrderDraft {
             step: 5,
             id_document: Some(IdDocument::Pas),
@@ -194,12 +191,29 @@ mod tests {
             end_day: None,
             reservation: Some(Reservation {
                 user_id: "vik001".into(),
-                reserved_until: now() + Duration::minutes(30),
+                reserved_until,
             }),
             declaration_version: "2026-1".into(),
             strokes: signed(),
             signature_png: Some("iVBORw0KGgo=".into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Reservation;
+    use chrono::Duration;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-23T09:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn complete() -> OrderDraft {
+        fixture::complete(now() + Duration::minutes(30))
     }
 
     /// Each gap, the step that reports it first, and its code.

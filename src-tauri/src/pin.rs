@@ -116,6 +116,11 @@ pub async fn unlock(shell: &Shell, pin: &str) -> Result<LockState, CommandError>
             return Err(e);
         }
     };
+    answer(shell, verdict).await
+}
+
+/// What a checked guess does to the lock (its count is already on disk).
+async fn answer(shell: &Shell, verdict: Verdict) -> Result<LockState, CommandError> {
     match verdict {
         Verdict::Right => {
             shell.store.set_lock_attempts_left(None)?;

@@ -36,6 +36,17 @@ impl<C: Command> Clone for ShellCall<C> {
 impl<C: Command + 'static> ShellCall<C> {
     /// Runs the command off the render path; `on_ok` gets its answer.
     pub fn run(&self, args: C::Args, on_ok: impl FnOnce(C::Output) + 'static) {
+        self.run_or(args, on_ok, |_| ());
+    }
+
+    /// The same; `on_err` also gets an error that is not a refusal (after
+    /// it has become the problem).
+    pub fn run_or(
+        &self,
+        args: C::Args,
+        on_ok: impl FnOnce(C::Output) + 'static,
+        on_err: impl FnOnce(ErrorCode) + 'static,
+    ) {
         let this = self.clone();
         this.busy.set(true);
         spawn_local(async move {
@@ -47,7 +58,10 @@ impl<C: Command + 'static> ShellCall<C> {
                     on_ok(out);
                 }
                 Err(e) if refusal(e.code) => this.on_refused.emit(e.code),
-                Err(e) => this.problem.set(Some(e.code)),
+                Err(e) => {
+                    this.problem.set(Some(e.code));
+                    on_err(e.code);
+                }
             }
         });
     }

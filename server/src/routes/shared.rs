@@ -53,24 +53,8 @@ pub async fn login(
     ApiJson(body): ApiJson<SharedLogin>,
 ) -> ApiResult<(StatusCode, Json<SharedSession>)> {
     let now = Utc::now().timestamp();
-    // Counted before anything is checked, so parallel guesses see each other.
-    let attempt = people::admit_device_attempt(
-        &state.db,
-        &device.id,
-        now,
-        DEVICE_WINDOW_SECS,
-        DEVICE_MAX_FAILURES,
-    )
-    .await?
-    .map_err(|wait| {
-        tracing::warn!(device = %device.id, "device throttled");
-        ApiError::Throttled(u64::try_from(wait).unwrap_or(1))
-    })?;
     let user_key = secret::user_key(state.pins.pepper(), &body.user_id);
-    let tries = people::admit_user_id_attempt(&state.db, &user_key).await?;
-    if tries > i64::from(MAX_ATTEMPTS) {
-        return Err(blocked());
-    }
+    let (attempt, tries) = admit(&state, &device, &user_key, now).await?;
     let person =
         people::for_shared_login(&state.db, &body.user_id, &device.municipality_code).await?;
     // The same Argon2 work whether or not the user ID exists or has a PIN.
@@ -93,6 +77,30 @@ pub async fn login(
         return Err(blocked());
     }
     start(&state, &device, person_id, now).await
+}
+
+/// Counts the attempt for the device and the user ID before anything is
+/// checked, so parallel guesses see each other: the device's attempt
+/// handle and the user ID's attempt number. Refused when the device must
+/// wait or the user ID is blocked.
+async fn admit(
+    state: &AppState,
+    device: &Device,
+    user_key: &str,
+    now: i64,
+) -> ApiResult<(i64, i64)> {
+    let (window, max) = (DEVICE_WINDOW_SECS, DEVICE_MAX_FAILURES);
+    let attempt = people::admit_device_attempt(&state.db, &device.id, now, window, max)
+        .await?
+        .map_err(|wait| {
+            tracing::warn!(device = %device.id, "device throttled");
+            ApiError::Throttled(u64::try_from(wait).unwrap_or(1))
+        })?;
+    let tries = people::admit_user_id_attempt(&state.db, user_key).await?;
+    if tries > i64::from(MAX_ATTEMPTS) {
+        return Err(blocked());
+    }
+    Ok((attempt, tries))
 }
 
 /// A new shared session for `person_id` on `device`. It leaves the person's

@@ -5,44 +5,13 @@ use super::submit::request;
 use super::*;
 use crate::test_support::{shell_on, unreachable_url};
 use chrono::{Local, Utc};
-use omsorg_core::api::{CprPerson, IdDocument, Reservation};
 use omsorg_core::bridge::OrderDraft;
 use omsorg_core::bridge::{PadPoint, PadStroke};
 use omsorg_core::ErrorCode;
 
 fn draft() -> OrderDraft {
-    OrderDraft {
-        step: 5,
-        id_document: Some(IdDocument::Pas),
-        cpr: "010190-1234".into(),
-        person: Some(CprPerson {
-            name: "Sofie Vikar Jensen".into(),
-            cpr_masked: "010190-XXXX".into(),
-            birth_date: chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
-        }),
-        name_confirmed: true,
-        end_day: None,
-        reservation: Some(Reservation {
-            user_id: "vik001".into(),
-            reserved_until: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
-        }),
-        declaration_version: "2026-1".into(),
-        strokes: vec![PadStroke {
-            points: vec![
-                PadPoint {
-                    x: 0.1,
-                    y: 0.1,
-                    t: 0.0,
-                },
-                PadPoint {
-                    x: 0.4,
-                    y: 0.1,
-                    t: 300.0,
-                },
-            ],
-        }],
-        signature_png: Some("iVBORw0KGgo=".into()),
-    }
+    let reserved_until = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+    omsorg_core::wizard::fixture::complete(reserved_until)
 }
 
 #[tokio::test]

@@ -25,7 +25,7 @@ use yew::prelude::*;
 use crate::components::signature_pad::export_png;
 use crate::hooks::{use_shell_call, use_shell_load};
 use crate::i18n::{error_text, t, Msg};
-use crate::pages::{refusal, PageProps};
+use crate::pages::PageProps;
 use crate::shell;
 use declaration_step::DeclarationStep;
 use period_step::PeriodStep;
@@ -156,52 +156,48 @@ pub fn OrderWizard(props: &PageProps) -> Html {
         WizardStep::Review => html! { <Review {lang} draft={draft_now} /> },
     };
 
+    let submit = use_shell_call::<ipc::SubmitOrder>(&props.on_refused);
     let send = {
-        let (problem, busy, receipt, not_sent, d, update) = (
-            problem.clone(),
-            busy.clone(),
-            receipt.clone(),
-            not_sent.clone(),
-            d.clone(),
-            update.clone(),
-        );
-        let refused = props.on_refused.clone();
+        let (save, submit, problem, busy) =
+            (save.clone(), submit.clone(), problem.clone(), busy.clone());
+        let (receipt, not_sent, d, update) =
+            (receipt.clone(), not_sent.clone(), d.clone(), update.clone());
         Callback::from(move |_: MouseEvent| {
-            let (problem, busy, receipt, not_sent, d, update, refused) = (
-                problem.clone(),
-                busy.clone(),
+            problem.set(None);
+            busy.set(true);
+            let (submit, receipt, not_sent, update) = (
+                submit.clone(),
                 receipt.clone(),
                 not_sent.clone(),
-                d.clone(),
                 update.clone(),
-                refused.clone(),
             );
-            busy.set(true);
-            problem.set(None);
-            spawn_local(async move {
-                // The draft as shown is what is sent.
-                let _ =
-                    shell::call::<ipc::SaveOrderDraft>(&ipc::DraftArgs { draft: d.clone() }).await;
-                let result = shell::call::<ipc::SubmitOrder>(&ipc::NoArgs {}).await;
-                busy.set(false);
-                match result {
-                    Ok(r) => receipt.set(Some(r)),
-                    Err(e) if refusal(e.code) => refused.emit(e.code),
-                    Err(e) => {
-                        not_sent.set(e.code.is_transient());
-                        if e.code == ErrorCode::ReservationInvalid {
-                            update.emit(OrderDraft {
-                                reservation: None,
-                                step: 3,
-                                ..d
-                            });
-                        }
-                        problem.set(Some(e.code));
-                    }
+            let (draft, d) = (d.clone(), d.clone());
+            let (done, failed) = (busy.clone(), busy.clone());
+            let on_sent = move |r| {
+                done.set(false);
+                receipt.set(Some(r));
+            };
+            let on_not_sent = move |code: ErrorCode| {
+                failed.set(false);
+                not_sent.set(code.is_transient());
+                if code == ErrorCode::ReservationInvalid {
+                    update.emit(OrderDraft {
+                        reservation: None,
+                        step: 3,
+                        ..d
+                    });
                 }
-            });
+            };
+            // The draft as shown is what is sent: kept first, then submitted.
+            let not_kept = busy.clone();
+            save.run_or(
+                ipc::DraftArgs { draft },
+                move |()| submit.run_or(ipc::NoArgs {}, on_sent, on_not_sent),
+                move |_| not_kept.set(false),
+            );
         })
     };
+    let problem = (*problem).or(submit.problem()).or(save.problem());
     let discard = {
         let done = props.on_done.clone();
         Callback::from(move |_: MouseEvent| {
@@ -230,7 +226,7 @@ pub fn OrderWizard(props: &PageProps) -> Html {
             </ol>
             <h2>{ t(lang, STEPS[step as usize]) }</h2>
             { body }
-            if let Some(code) = *problem {
+            if let Some(code) = problem {
                 <p id="order-problem" class="notice error" role="alert">
                     { error_text(lang, code) }
                     if *not_sent { <br/>{ t(lang, Msg::NotSentYet) } }
