@@ -46,7 +46,9 @@ pub async fn held_by(
 }
 
 /// free (or a lapsed reservation) → reserved: the first such ID of the
-/// municipality, for `orderer` until `until`; `None` when none is left.
+/// municipality, for `orderer` until `until`, unless they already hold a
+/// live reservation; `None` when none is left or they hold one. One
+/// statement, so parallel calls of one orderer cannot each take an ID.
 pub async fn reserve(
     db: &SqlitePool,
     municipality: &str,
@@ -62,6 +64,8 @@ pub async fn reserve(
                AND (state = 'free' OR (state = 'reserved' AND reserved_until <= ?4))
              ORDER BY user_id LIMIT 1)
            AND (state = 'free' OR (state = 'reserved' AND reserved_until <= ?4))
+           AND NOT EXISTS (SELECT 1 FROM substitute_ids
+                           WHERE reserved_by = ?1 AND state = 'reserved' AND reserved_until > ?4)
          RETURNING user_id",
     )
     .bind(orderer)

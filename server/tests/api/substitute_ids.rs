@@ -140,3 +140,39 @@ async fn orderers_reserve_one_free_id_each_and_administrators_keep_the_inventory
     );
     assert_eq!(reserve(&app, &issuer, "eva").await.1["user_id"], "aar001");
 }
+
+/// Twenty reservations at once from one orderer (a double-tapping hand, a
+/// script) hold one ID, not twenty: the inventory cannot be drained.
+#[tokio::test]
+async fn parallel_reservations_of_one_orderer_hold_one_id() {
+    let issuer = spawn_issuer().await;
+    let app = std::sync::Arc::new(spawn_app_trusting(&issuer).await);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (app, issuer) = (app.clone(), issuer.clone());
+        tasks.spawn(async move { reserve(&app, &issuer, "anna").await });
+    }
+    let mut held = std::collections::BTreeSet::new();
+    while let Some(answer) = tasks.join_next().await {
+        let (status, body) = answer.unwrap();
+        assert_eq!(status, 201, "{body}");
+        held.insert(body["user_id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(held.len(), 1, "one orderer held {held:?}");
+    let (_, list) = call(
+        &app,
+        &issuer,
+        "bo",
+        reqwest::Method::GET,
+        "/api/v1/admin/substitute-ids",
+        None,
+    )
+    .await;
+    let reserved = list["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["state"] == "reserved")
+        .count();
+    assert_eq!(reserved, 1, "{list}");
+}
