@@ -17,6 +17,17 @@ pub enum ApiError {
     /// 429 `request.throttled` with `Retry-After` (seconds).
     #[error("throttled for {0} s")]
     Throttled(u64),
+    /// 429 `cpr.too_many_lookups` with `Retry-After` (seconds).
+    #[error("CPR lookups throttled for {0} s")]
+    TooManyLookups(u64),
+}
+
+/// A 429 that says when to come back.
+fn retry_after(body: ErrorBody, secs: u64) -> Response {
+    let mut res = (status_of(body.code), Json(body)).into_response();
+    res.headers_mut()
+        .insert(axum::http::header::RETRY_AFTER, secs.max(1).into());
+    res
 }
 
 impl ApiError {
@@ -29,7 +40,7 @@ fn status_of(code: ErrorCode) -> StatusCode {
     match code {
         ErrorCode::RequestInvalid => StatusCode::BAD_REQUEST,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
-        ErrorCode::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::Throttled | ErrorCode::CprLookupsThrottled => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::EnrollmentInvalid => StatusCode::BAD_REQUEST,
         ErrorCode::DeviceNotEnrolled | ErrorCode::SharedLoginFailed => StatusCode::UNAUTHORIZED,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -73,10 +84,14 @@ impl IntoResponse for ApiError {
             ApiError::Throttled(secs) => {
                 let body =
                     ErrorBody::new(ErrorCode::Throttled, "too many attempts; try again later");
-                let mut res = (status_of(body.code), Json(body)).into_response();
-                res.headers_mut()
-                    .insert(axum::http::header::RETRY_AFTER, secs.max(1).into());
-                return res;
+                return retry_after(body, secs);
+            }
+            ApiError::TooManyLookups(secs) => {
+                let message = "too many CPR lookups in a short time; try again later";
+                return retry_after(
+                    ErrorBody::new(ErrorCode::CprLookupsThrottled, message),
+                    secs,
+                );
             }
             ApiError::Client(code, message) => ErrorBody::new(code, message),
             ApiError::Database(e) => {

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod auth;
 pub mod config;
+pub mod cpr_lookups;
 pub mod cpr_register;
 pub mod cpr_vault;
 pub mod db;

@@ -93,6 +93,9 @@ error_codes! {
     CprNotFound = "cpr.not_found",
     /// The CPR register cannot be asked right now.
     CprRegisterUnavailable = "cpr.register_unavailable",
+    /// This person has looked up many CPR numbers in a short time: wait
+    /// (`Retry-After`) before the next.
+    CprLookupsThrottled = "cpr.too_many_lookups",
     /// An access lasts at most 30 days from its start.
     PeriodTooLong = "period.too_long",
     /// An access must end in the future.

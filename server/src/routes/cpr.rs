@@ -5,10 +5,11 @@ use axum::extract::State;
 use axum::Json;
 use omsorg_core::api::{CprLookup, CprPerson};
 use omsorg_core::cpr::Cpr;
-use omsorg_core::ErrorBody;
+use omsorg_core::{ErrorBody, ErrorCode};
 
 use crate::auth::Person;
-use crate::error::{ApiJson, ApiResult};
+use crate::cpr_lookups::{self, Outcome};
+use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::{cpr_register, AppState};
 
 /// Looks a substitute up in the CPR register, for the orderer to confirm.
@@ -23,6 +24,7 @@ use crate::{cpr_register, AppState};
         (status = 400, description = "cpr.invalid: not DDMMYY-SSSS with a real date", body = ErrorBody),
         (status = 403, description = "auth.forbidden: may not order substitutes", body = ErrorBody),
         (status = 404, description = "cpr.not_found", body = ErrorBody),
+        (status = 429, description = "cpr.too_many_lookups: 20 in 10 minutes per orderer, with Retry-After", body = ErrorBody),
         (status = 503, description = "cpr.register_unavailable", body = ErrorBody),
     )
 )]
@@ -33,14 +35,24 @@ pub async fn lookup(
 ) -> ApiResult<Json<CprPerson>> {
     person.require_orderer(&state.db).await?;
     let cpr = Cpr::parse(&body.cpr)?;
-    let found = match cpr_register::find(state.cpr_register.as_ref(), &cpr).await {
-        Ok(found) => found,
-        Err(e) => {
-            tracing::info!(orderer = person.id, "CPR lookup: not answered");
-            return Err(e);
-        }
+    // Audited and counted before the register is asked.
+    let key = state.cpr_vault.search_key(&cpr);
+    let now = chrono::Utc::now().timestamp();
+    let audit = cpr_lookups::admit(&state.db, person.id, &key, now)
+        .await?
+        .map_err(|wait| {
+            tracing::warn!(orderer = person.id, "CPR lookups throttled");
+            ApiError::TooManyLookups(u64::try_from(wait).unwrap_or(1))
+        })?;
+    let answer = cpr_register::find(state.cpr_register.as_ref(), &cpr).await;
+    let outcome = match &answer {
+        Ok(_) => Outcome::Found,
+        Err(ApiError::Client(ErrorCode::CprNotFound, _)) => Outcome::NotFound,
+        Err(_) => Outcome::Unanswered,
     };
-    tracing::info!(orderer = person.id, "CPR lookup: found");
+    cpr_lookups::record(&state.db, audit, &key, outcome).await?;
+    tracing::info!(orderer = person.id, "CPR lookup: {}", outcome.as_str());
+    let found = answer?;
     Ok(Json(CprPerson {
         name: found.name,
         cpr_masked: cpr.masked(),

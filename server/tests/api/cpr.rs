@@ -88,3 +88,71 @@ async fn orderers_find_substitutes_and_get_clear_refusals() {
         "the lookups were logged: {logs}"
     );
 }
+
+/// Forty lookups at once by one orderer: twenty are asked (each audited,
+/// by a keyed hash, never the number), the rest get a clear 429; another
+/// orderer is not held up.
+#[tokio::test]
+async fn lookups_are_limited_per_orderer_and_each_one_audited() {
+    let issuer = spawn_issuer().await;
+    let app = std::sync::Arc::new(spawn_app_trusting(&issuer).await);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..40u32 {
+        let (app, issuer) = (app.clone(), issuer.clone());
+        // Half of them a number the register knows, half one it does not.
+        let cpr = if i % 2 == 0 {
+            "010190-1234"
+        } else {
+            "020290-4321"
+        };
+        tasks.spawn(async move { lookup(&app, &issuer, "anna", json!(cpr)).await });
+    }
+    let (mut asked, mut refused) = (0, 0);
+    while let Some(answer) = tasks.join_next().await {
+        let (status, body) = answer.unwrap();
+        match status {
+            200 | 404 => asked += 1,
+            429 => {
+                assert_eq!(body["code"], "cpr.too_many_lookups", "{body}");
+                refused += 1;
+            }
+            other => panic!("{other}: {body}"),
+        }
+    }
+    assert_eq!((asked, refused), (20, 20));
+    assert_eq!(
+        lookup(&app, &issuer, "bo", json!("010190-1234")).await.0,
+        200
+    );
+
+    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let rows: Vec<(Option<i64>, String)> =
+        sqlx::query_as("SELECT actor_id, subject FROM audit_log WHERE action = 'cpr.lookup'")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows.len(),
+        21,
+        "every lookup that was asked, and only those"
+    );
+    let outcomes: Vec<&str> = rows
+        .iter()
+        .map(|(_, s)| s.rsplit(' ').next().unwrap())
+        .collect();
+    assert!(
+        outcomes.contains(&"found") && outcomes.contains(&"not_found"),
+        "{outcomes:?}"
+    );
+    for (actor, subject) in &rows {
+        assert!(actor.is_some());
+        assert!(
+            !subject.contains("010190") && !subject.contains("1234"),
+            "{subject}"
+        );
+        assert!(
+            !subject.contains("020290") && !subject.contains("4321"),
+            "{subject}"
+        );
+    }
+}
