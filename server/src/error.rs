@@ -131,31 +131,6 @@ where
     }
 }
 
-/// A query string that does not fit its type (an unknown filter, a bad
-/// value) is `request.invalid` too, never axum's plain-text 400.
-pub struct ApiQuery<T>(pub T);
-
-impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
-            Err(rejection) => Err(ApiError::client(
-                ErrorCode::RequestInvalid,
-                rejection.body_text(),
-            )),
-        }
-    }
-}
-
 /// A CPR number that is not one: `cpr.invalid` with the parser's reason.
 impl From<omsorg_core::cpr::CprError> for ApiError {
     fn from(e: omsorg_core::cpr::CprError) -> Self {

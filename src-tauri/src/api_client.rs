@@ -225,18 +225,9 @@ impl ApiClient {
         auth: &Auth,
         query: &DeclarationQuery,
     ) -> Result<DeclarationList, CommandError> {
-        let mut url = url::Url::parse("http://x/api/v1/declarations").expect("url");
-        {
-            let mut pairs = url.query_pairs_mut();
-            for (name, value) in query.given() {
-                pairs.append_pair(name, value);
-            }
-        }
-        let path = match url.query() {
-            Some(q) => format!("{}?{q}", url.path()),
-            None => url.path().to_string(),
-        };
-        self.call(Method::GET, &path, Some(auth), None::<&()>).await
+        // In the body: a CPR number or a name never goes into a URL.
+        let path = "/api/v1/declarations/search";
+        self.call(Method::POST, path, Some(auth), Some(query)).await
     }
 
     /// The declaration's PDF bytes.
@@ -330,7 +321,7 @@ impl ApiClient {
             req = req.json(&body);
         }
         let res = req.send().await.map_err(|e| {
-            tracing::warn!(path, error = %e, "backend unreachable");
+            tracing::warn!(path, error = %e.without_url(), "backend unreachable");
             CommandError::new(ErrorCode::NetworkUnreachable, "backend unreachable")
         })?;
         let status = res.status();
@@ -420,5 +411,67 @@ mod tests {
         let client = ApiClient::new(&unreachable_url()).unwrap();
         let err = client.municipalities().await.unwrap_err();
         assert_eq!(err.code, ErrorCode::NetworkUnreachable);
+    }
+
+    /// Log lines written on this thread while `run` runs.
+    async fn logs_of<F: std::future::Future>(run: F) -> (F::Output, String) {
+        #[derive(Clone, Default)]
+        struct Sink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+        impl std::io::Write for Sink {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let sink = Sink::default();
+        let writer = sink.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .finish();
+        let _on_this_thread = tracing::subscriber::set_default(subscriber);
+        let out = run.await;
+        let text = String::from_utf8_lossy(&sink.0.lock().unwrap()).into_owned();
+        (out, text)
+    }
+
+    #[tokio::test]
+    async fn a_search_by_cpr_or_name_puts_neither_in_a_url_nor_a_log() {
+        // A backend that answers only a search whose CPR number came in
+        // the body and not in the URI.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = axum::Router::new().fallback(|uri: axum::http::Uri, body: String| async move {
+            let uri = uri.to_string();
+            if uri.contains("311299") || !body.contains("311299-9917") {
+                return (StatusCode::BAD_GATEWAY, uri);
+            }
+            (StatusCode::OK, r#"{"declarations":[]}"#.to_string())
+        });
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let query = DeclarationQuery {
+            cpr: "311299-9917".into(),
+            name: "Zacharias Ølgaard".into(),
+            ..DeclarationQuery::default()
+        };
+        let auth = Auth::Bearer("tok".into());
+        let client = ApiClient::new(&url).unwrap();
+        let (answer, logs) = logs_of(client.declarations(&auth, &query)).await;
+        assert_eq!(answer.unwrap().declarations.len(), 0);
+
+        let unreachable = ApiClient::new(&unreachable_url()).unwrap();
+        let (answer, more) = logs_of(unreachable.declarations(&auth, &query)).await;
+        assert_eq!(answer.unwrap_err().code, ErrorCode::NetworkUnreachable);
+        for line in [logs, more] {
+            for secret in ["311299", "9917", "Zacharias", "lgaard"] {
+                assert!(
+                    !line.contains(secret),
+                    "{secret} in the shell's log: {line}"
+                );
+            }
+        }
     }
 }

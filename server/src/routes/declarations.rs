@@ -13,7 +13,7 @@ use omsorg_core::cpr::Cpr;
 use omsorg_core::{ErrorBody, ErrorCode};
 
 use crate::auth::Person;
-use crate::error::{ApiError, ApiQuery, ApiResult};
+use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::{db, secret, AppState};
 
 /// At most this many per answer, newest first.
@@ -90,11 +90,12 @@ fn summary_of(state: &AppState, row: crate::access::repo::AccessRow) -> Declarat
     }
 }
 
-/// Signed declarations in the administrator's municipality.
+/// Signed declarations in the administrator's municipality. The filters
+/// come in the body: a CPR number or a name never appears in a URL.
 #[utoipa::path(
-    get,
-    path = "/api/v1/declarations",
-    params(DeclarationQuery),
+    post,
+    path = "/api/v1/declarations/search",
+    request_body = DeclarationQuery,
     security(("bearer" = [])),
     responses(
         (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
@@ -106,7 +107,7 @@ fn summary_of(state: &AppState, row: crate::access::repo::AccessRow) -> Declarat
 pub async fn search(
     State(state): State<AppState>,
     admin: Person,
-    ApiQuery(query): ApiQuery<DeclarationQuery>,
+    ApiJson(query): ApiJson<DeclarationQuery>,
 ) -> ApiResult<Json<DeclarationList>> {
     admin.require_admin()?;
     let filters = search_of(&state, &admin, &query)?;

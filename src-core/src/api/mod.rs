@@ -391,12 +391,12 @@ mod tests {
     }
 }
 
-/// `GET /api/v1/declarations`'s filters, as the app sends them and the
-/// backend reads them (one definition; unknown filters are refused). Empty
-/// or blank fields are no filter.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
-#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+/// `POST /api/v1/declarations/search`'s filters, as the app sends them and
+/// the backend reads them (one definition; unknown filters are refused).
+/// Empty or blank fields are no filter. A body, never a query string: a
+/// CPR number or a name must not end up in a URL (and so in logs).
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct DeclarationQuery {
     /// Part of the substitute's name (`%` and `_` are letters, not wildcards).
@@ -411,8 +411,18 @@ pub struct DeclarationQuery {
     pub cpr: String,
 }
 
+impl std::fmt::Debug for DeclarationQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Which filters, never their values (a CPR number, a name).
+        let given: Vec<&str> = self.given().into_iter().map(|(k, _)| k).collect();
+        f.debug_struct("DeclarationQuery")
+            .field("given", &given)
+            .finish()
+    }
+}
+
 impl DeclarationQuery {
-    /// The filters given, trimmed, as (name, value) pairs for a URL.
+    /// The filters given, trimmed, as (name, value) pairs.
     pub fn given(&self) -> Vec<(&'static str, &str)> {
         [
             ("name", &self.name),
