@@ -37,33 +37,29 @@ pub async fn reserve(
     person.require_orderer(&state.db).await?;
     let now = Utc::now().timestamp();
     let until = now + ids::RESERVATION_SECS;
-    let claimed = ids::reserve(&state.db, &person.municipality_code, person.id, now, until).await?;
-    if let Some(user_id) = claimed {
-        tracing::info!(orderer = person.id, %user_id, "substitute user ID reserved");
-        let reserved_until = db::time_of(until);
-        return Ok((
-            StatusCode::CREATED,
-            Json(Reservation {
-                user_id,
-                reserved_until,
-            }),
+    let held =
+        match ids::reserve(&state.db, &person.municipality_code, person.id, now, until).await? {
+            Some(user_id) => {
+                tracing::info!(orderer = person.id, %user_id, "substitute user ID reserved");
+                Some((user_id, until))
+            }
+            // Held already (perhaps by a parallel call): that one, not a second.
+            None => ids::held_by(&state.db, person.id, now).await?,
+        };
+    let Some((user_id, until)) = held else {
+        tracing::warn!(municipality = %person.municipality_code, "no free substitute user IDs");
+        return Err(ApiError::client(
+            ErrorCode::SubstituteIdsExhausted,
+            "no free substitute user ID: an administrator must add more",
         ));
-    }
-    // Held already (perhaps by a parallel call): that one, not a second.
-    if let Some((user_id, until)) = ids::held_by(&state.db, person.id, now).await? {
-        let reserved_until = db::time_of(until);
-        return Ok((
-            StatusCode::CREATED,
-            Json(Reservation {
-                user_id,
-                reserved_until,
-            }),
-        ));
-    }
-    tracing::warn!(municipality = %person.municipality_code, "no free substitute user IDs");
-    Err(ApiError::client(
-        ErrorCode::SubstituteIdsExhausted,
-        "no free substitute user ID: an administrator must add more",
+    };
+    let reserved_until = db::time_of(until);
+    Ok((
+        StatusCode::CREATED,
+        Json(Reservation {
+            user_id,
+            reserved_until,
+        }),
     ))
 }
 
