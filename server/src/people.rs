@@ -64,7 +64,8 @@ pub async fn pin_was_right(db: &SqlitePool, person: i64) -> sqlx::Result<()> {
 }
 
 /// The admitted attempt number `attempt` was wrong; the last one the limit
-/// allows locks the PIN. `true` when it is now locked.
+/// allows locks the PIN and ends the person's shared sessions. `true` when
+/// it is now locked.
 pub async fn pin_was_wrong(
     db: &SqlitePool,
     person: i64,
@@ -78,10 +79,13 @@ pub async fn pin_was_wrong(
         .bind(person)
         .execute(db)
         .await?;
+    // Sessions opened on shared devices with this PIN end with it.
+    end_shared_sessions(db, person, chrono::Utc::now().timestamp()).await?;
     Ok(true)
 }
 
-/// A new PIN: stored, the count cleared and the lock lifted.
+/// A new PIN: stored, the count cleared and the lock lifted (the caller
+/// ends the sessions the old PIN opened).
 pub async fn set_pin(db: &SqlitePool, person: i64, hash: &str) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE people SET pin_hash = ?2, pin_failed_attempts = 0, pin_locked = FALSE WHERE id = ?1",
@@ -218,4 +222,45 @@ pub async fn start_shared_session(
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Ends every live shared session of `person` (their PIN was changed,
+/// reset or blocked: a session opened with the old PIN must not outlive it).
+pub async fn end_shared_sessions(db: &SqlitePool, person: i64, now: i64) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE shared_sessions SET ended_at = ?2 WHERE person_id = ?1 AND ended_at IS NULL",
+    )
+    .bind(person)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The active person of `municipality` with `user_id` (any case): their ID.
+pub async fn id_in(
+    db: &SqlitePool,
+    user_id: &str,
+    municipality: &str,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT id FROM people WHERE lower(user_id) = lower(?1) AND municipality_code = ?2",
+    )
+    .bind(user_id.trim())
+    .bind(municipality)
+    .fetch_optional(db)
+    .await
+}
+
+/// An administrator's reset: the PIN removed, its count and lock cleared.
+/// `false` when `person` has no PIN row to reset (never happens for an ID
+/// from `id_in`).
+pub async fn reset_pin(db: &SqlitePool, person: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE people SET pin_hash = NULL, pin_failed_attempts = 0, pin_locked = FALSE WHERE id = ?1",
+    )
+    .bind(person)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -6,7 +6,7 @@ use omsorg_core::{ErrorBody, ErrorCode};
 
 use crate::auth::Person;
 use crate::error::{ApiError, ApiResult};
-use crate::AppState;
+use crate::{db, people, AppState};
 
 /// Resets a person's PIN (forgotten, or locked after five wrong): the PIN is
 /// removed and the person must set a new one at their next KOMBIT login.
@@ -28,18 +28,15 @@ pub async fn reset_pin(
     Path(user_id): Path<String>,
 ) -> ApiResult<StatusCode> {
     admin.require_admin()?;
-    let done = sqlx::query(
-        "UPDATE people SET pin_hash = NULL, pin_failed_attempts = 0, pin_locked = FALSE
-         WHERE user_id = ?1 AND municipality_code = ?2",
-    )
-    .bind(&user_id)
-    .bind(&admin.municipality_code)
-    .execute(&state.db)
-    .await?;
-    if done.rows_affected() == 0 {
+    let person = people::id_in(&state.db, &user_id, &admin.municipality_code).await?;
+    let Some(person) = person else {
         return Err(ApiError::client(ErrorCode::NotFound, "no such person"));
-    }
+    };
+    people::reset_pin(&state.db, person).await?;
+    // Unblocked on shared devices, and signed out of them.
     crate::routes::shared::forget_failures(&state, &user_id).await?;
+    people::end_shared_sessions(&state.db, person, chrono::Utc::now().timestamp()).await?;
+    db::audit(&state.db, Some(admin.id), "pin.reset", &user_id).await?;
     tracing::info!(admin = admin.id, "PIN reset by an administrator");
     Ok(StatusCode::NO_CONTENT)
 }

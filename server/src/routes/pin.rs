@@ -11,7 +11,7 @@ use omsorg_core::{ErrorBody, ErrorCode};
 use crate::auth::Person;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::people::{self, PinAttempt};
-use crate::AppState;
+use crate::{db, AppState};
 
 fn locked() -> ApiError {
     ApiError::client(ErrorCode::PinLocked, "too many wrong PINs")
@@ -88,6 +88,10 @@ pub async fn set_pin(
     }
     let new_hash = state.pins.hash(pin.expose()).await?;
     people::set_pin(&state.db, person.id, &new_hash).await?;
+    // Sessions opened on shared devices with the old PIN end with it.
+    let now = chrono::Utc::now().timestamp();
+    people::end_shared_sessions(&state.db, person.id, now).await?;
+    db::audit(&state.db, Some(person.id), "pin.set", &person.user_id).await?;
     // A new PIN also lifts a block on shared-device login.
     crate::routes::shared::forget_failures(&state, &person.user_id).await?;
     tracing::info!(person = person.id, "PIN set");

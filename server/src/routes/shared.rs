@@ -61,13 +61,16 @@ pub async fn login(
     let stored = person.as_ref().and_then(|p| p.1.clone());
     let hash = stored.as_deref().unwrap_or(&state.dummy_pin_hash);
     let right = state.pins.verify(&body.pin, hash).await? && stored.is_some();
-    let Some((person_id, _, pin_locked)) = person.filter(|_| right) else {
+    let Some((person_id, _, pin_locked)) = person.clone().filter(|_| right) else {
         tracing::info!(device = %device.id, "shared login failed");
-        return Err(if tries >= i64::from(MAX_ATTEMPTS) {
-            blocked()
-        } else {
-            failed()
-        });
+        if tries < i64::from(MAX_ATTEMPTS) {
+            return Err(failed());
+        }
+        // Now blocked: the person's open shared sessions end with it.
+        if let Some((id, _, _)) = person {
+            people::end_shared_sessions(&state.db, id, now).await?;
+        }
+        return Err(blocked());
     };
     // A right PIN: neither the device nor the user ID is held to it.
     people::take_back_device_attempt(&state.db, attempt).await?;

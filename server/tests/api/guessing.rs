@@ -37,16 +37,15 @@ fn fresh(issuer: &str, sub: &str) -> String {
 
 /// An apartment tablet in bo's municipality; its device credential.
 async fn tablet(app: &TestApp, issuer: &str) -> String {
-    let body = json!({"unit_id": "kbh-hjemmepleje-nord", "mode": "apartment_tablet",
-                      "apartment": "Lejl. 3"});
+    tablet_in(app, issuer, "bo", "kbh-hjemmepleje-nord").await
+}
+
+/// An apartment tablet in `unit`, enrolled with a code from `admin`.
+async fn tablet_in(app: &TestApp, issuer: &str, admin: &str, unit: &str) -> String {
+    let body = json!({"unit_id": unit, "mode": "apartment_tablet", "apartment": "Lejl. 3"});
+    let path = "/api/v1/admin/enrollment-codes";
     let (status, code) = app
-        .call(
-            Method::POST,
-            "/api/v1/admin/enrollment-codes",
-            &bearer(issuer, "bo"),
-            &[],
-            Some(&body),
-        )
+        .call(Method::POST, path, &bearer(issuer, admin), &[], Some(&body))
         .await;
     assert_eq!(status, 201, "{code}");
     let (status, enrolled) = app
@@ -236,4 +235,114 @@ async fn a_shared_login_does_not_refill_the_lock_screens_attempts() {
     // The lock screen's fifth wrong PIN still locks it.
     assert_eq!(verify("0001").await.1["code"], "pin.locked");
     assert_eq!(verify("2580").await.1["code"], "pin.locked");
+}
+
+/// A shared session opened with a PIN ends when that PIN is changed, reset
+/// by an administrator, locked at the lock screen, or blocked by wrong
+/// guesses on another device.
+#[tokio::test]
+async fn shared_sessions_end_when_the_pin_changes_is_reset_or_blocked() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let (tablet, other) = (
+        tablet_in(&app, &issuer, "eva", "aar-solhaven").await,
+        tablet_in(&app, &issuer, "eva", "aar-solhaven").await,
+    );
+    let login = |device: &String, pin: &str| {
+        let body = json!({"user_id": "carl", "pin": pin});
+        let auth = format!("Device {device}");
+        let app = &app;
+        async move {
+            let (status, session) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/shared/sessions",
+                    &auth,
+                    &[],
+                    Some(&body),
+                )
+                .await;
+            assert_eq!(status, 201, "{session}");
+            format!("Shared {}", session["token"].as_str().unwrap())
+        }
+    };
+    let alive = |shared: String| {
+        let app = &app;
+        async move {
+            app.call(Method::GET, "/api/v1/me", &shared, &[], None)
+                .await
+                .0
+                == 200
+        }
+    };
+    let set_pin = |pin: &'static str| {
+        let app = &app;
+        let carl = fresh(&issuer, "carl");
+        async move {
+            let body = json!({ "pin": pin });
+            assert_eq!(
+                app.call(Method::PUT, "/api/v1/me/pin", &carl, &[], Some(&body))
+                    .await
+                    .0,
+                204
+            );
+        }
+    };
+
+    // Changed by carl.
+    let session = login(&tablet, "1397").await;
+    assert!(alive(session.clone()).await);
+    set_pin("4826").await;
+    assert!(!alive(session).await, "alive after a PIN change");
+
+    // Reset by an administrator of his municipality.
+    let session = login(&tablet, "4826").await;
+    let reset = app
+        .call(
+            Method::DELETE,
+            "/api/v1/admin/people/carl/pin",
+            &bearer(&issuer, "eva"),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(reset.0, 204);
+    assert!(!alive(session).await, "alive after a reset");
+
+    // Locked by five wrong PINs at his lock screen.
+    set_pin("5937").await;
+    let session = login(&tablet, "5937").await;
+    let carl = bearer(&issuer, "carl");
+    let mut last = Value::Null;
+    for _ in 0..5 {
+        let body = json!({"pin": "0001"});
+        last = app
+            .call(
+                Method::POST,
+                "/api/v1/me/pin/verify",
+                &carl,
+                &[],
+                Some(&body),
+            )
+            .await
+            .1;
+    }
+    assert_eq!(last["code"], "pin.locked", "{last}");
+    assert!(!alive(session).await, "alive after the PIN was locked");
+
+    // Blocked by five wrong guesses for his user ID on another tablet.
+    set_pin("6048").await;
+    let session = login(&tablet, "6048").await;
+    for _ in 0..5 {
+        let body = json!({"user_id": "carl", "pin": "0001"});
+        app.call(
+            Method::POST,
+            "/api/v1/shared/sessions",
+            &format!("Device {other}"),
+            &[],
+            Some(&body),
+        )
+        .await;
+    }
+    assert!(!alive(session).await, "alive after the user ID was blocked");
 }
