@@ -237,7 +237,7 @@ pub(super) async fn carry_out(
         id,
         user_id: body.user_id.clone(),
         substitute_name: checked.name,
-        initial_password,
+        initial_password: Some(initial_password),
         // Whole seconds, as stored: a replayed receipt is the same.
         starts_at: db::time_of(starts.timestamp()),
         ends_at: db::time_of(ends.timestamp()),

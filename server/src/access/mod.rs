@@ -21,6 +21,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::substitute_ids as ids;
 use crate::{db, secret, AppState};
 
+/// How long after an order a replay of its key still carries the
+/// one-time password (a lost answer, retried).
+pub const PASSWORD_REPLAY_SECS: i64 = 15 * 60;
+
 /// Orders a substitute's access under the orderer's idempotency `key`:
 /// the first request with a key makes the order; the same request again
 /// gets the same receipt; another request under the key is refused.
@@ -46,10 +50,7 @@ pub async fn order(
     }
     match make::carry_out(state, person, body, checked).await {
         Ok(receipt) => {
-            let sealed = state
-                .cpr_vault
-                .seal_receipt(&serde_json::to_vec(&receipt).expect("json"));
-            repo::store_receipt(&state.db, person.id, key, sealed).await?;
+            store(state, person.id, key, &receipt).await?;
             Ok(receipt)
         }
         Err(e) => {
@@ -67,7 +68,7 @@ async fn replay(
     key: &str,
     request: &str,
 ) -> ApiResult<Option<SubstituteAccessReceipt>> {
-    let Some((hash, sealed)) = repo::key_of(&state.db, orderer, key).await? else {
+    let Some((hash, sealed, claimed_at)) = repo::key_of(&state.db, orderer, key).await? else {
         return Ok(None);
     };
     if hash != request {
@@ -82,9 +83,27 @@ async fn replay(
         .cpr_vault
         .open_receipt(&sealed)
         .ok_or_else(|| anyhow::anyhow!("a stored receipt does not open"))?;
-    Ok(Some(
-        serde_json::from_slice(&json).map_err(|e| anyhow::anyhow!("stored receipt: {e}"))?,
-    ))
+    let mut receipt: SubstituteAccessReceipt =
+        serde_json::from_slice(&json).map_err(|e| anyhow::anyhow!("stored receipt: {e}"))?;
+    let window_over = Utc::now().timestamp() - claimed_at > PASSWORD_REPLAY_SECS;
+    if window_over && receipt.initial_password.take().is_some() {
+        // Shown once (and to a retry soon after): now dropped for good.
+        store(state, orderer, key, &receipt).await?;
+    }
+    Ok(Some(receipt))
+}
+
+/// Keeps the receipt sealed for replays of its key.
+async fn store(
+    state: &AppState,
+    orderer: i64,
+    key: &str,
+    receipt: &SubstituteAccessReceipt,
+) -> ApiResult<()> {
+    let sealed = state
+        .cpr_vault
+        .seal_receipt(&serde_json::to_vec(receipt).expect("json"));
+    Ok(repo::store_receipt(&state.db, orderer, key, sealed).await?)
 }
 
 fn summary(state: &AppState, row: repo::AccessRow) -> SubstituteAccessSummary {

@@ -123,9 +123,10 @@ pub async fn key_of(
     db: &SqlitePool,
     orderer: i64,
     key: &str,
-) -> sqlx::Result<Option<(String, Option<Vec<u8>>)>> {
+) -> sqlx::Result<Option<(String, Option<Vec<u8>>, i64)>> {
     sqlx::query_as(
-        "SELECT request_sha256, receipt_sealed FROM idempotency_keys WHERE orderer_id = ?1 AND key = ?2",
+        "SELECT request_sha256, receipt_sealed, created_at FROM idempotency_keys
+         WHERE orderer_id = ?1 AND key = ?2",
     )
     .bind(orderer)
     .bind(key)

@@ -403,3 +403,42 @@ async fn the_org_directory_names_the_unit_and_its_nearest_manager() {
     assert_eq!(unit_of(org, Some("no-such-unit")).await.unwrap(), None);
     assert_eq!(unit_of(org, None).await.unwrap(), None);
 }
+
+/// The one-time password is in the first answer and in a retry soon after
+/// (a lost answer); a replay of the key after 15 minutes has the receipt
+/// without it, and it is gone for good.
+#[tokio::test]
+async fn the_one_time_password_is_replayed_only_for_a_short_while() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let anna = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));
+    let body = order_for(&app.reserve(&anna).await);
+    let (status, first) = app.order(&anna, Some("pw-1"), &body).await;
+    assert_eq!(status, 201, "{first}");
+    assert!(first["initial_password"].is_string());
+    assert_eq!(
+        app.order(&anna, Some("pw-1"), &body).await.1,
+        first,
+        "a retry soon after"
+    );
+
+    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let age = |secs: i64| {
+        let db = db.clone();
+        async move {
+            sqlx::query("UPDATE idempotency_keys SET created_at = ?1 WHERE key = 'pw-1'")
+                .bind(chrono::Utc::now().timestamp() - secs)
+                .execute(&db)
+                .await
+                .unwrap();
+        }
+    };
+    age(16 * 60).await;
+    let (status, late) = app.order(&anna, Some("pw-1"), &body).await;
+    assert_eq!(status, 201);
+    assert_eq!(late["id"], first["id"], "the same order");
+    assert!(late["initial_password"].is_null(), "{late}");
+    // Dropped, not hidden: even a replay dated back within the window has none.
+    age(0).await;
+    assert!(app.order(&anna, Some("pw-1"), &body).await.1["initial_password"].is_null());
+}

@@ -226,8 +226,11 @@ pub struct SubstituteAccessReceipt {
     pub id: String,
     pub user_id: String,
     pub substitute_name: String,
-    /// One-time: the substitute must change it at first login.
-    pub initial_password: String,
+    /// One-time: the substitute must change it at first login. Only in the
+    /// first answer and in replays within a short window after it (a lost
+    /// answer); `null` after that, for good.
+    #[serde(default)]
+    pub initial_password: Option<String>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
 }

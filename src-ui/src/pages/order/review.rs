@@ -63,7 +63,11 @@ pub fn Receipt(props: &ReceiptProps) -> Html {
                 <span class="code">{ t(lang, Msg::StepUserId) }</span>
                 <span id="receipt-user-id" class="user-id">{ &r.user_id }</span>
                 <span class="code">{ t(lang, Msg::OneTimePassword) }</span>
-                <span id="receipt-password" class="user-id">{ &r.initial_password }</span>
+                if let Some(password) = &r.initial_password {
+                    <span id="receipt-password" class="user-id">{ password }</span>
+                } else {
+                    <span id="receipt-password-gone">{ t(lang, Msg::PasswordShownOnce) }</span>
+                }
                 <span class="code">{ t(lang, Msg::ValidUntil) }{ " " }</span>
                 <strong id="receipt-ends">{ local_time(r.ends_at) }</strong>
             </div>
