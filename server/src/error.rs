@@ -54,7 +54,9 @@ fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::CprInvalid => StatusCode::BAD_REQUEST,
         ErrorCode::CprNotFound => StatusCode::NOT_FOUND,
         ErrorCode::CprRegisterUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::PeriodTooLong | ErrorCode::PeriodInPast => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::PeriodTooLong | ErrorCode::PeriodInPast | ErrorCode::SignatureTooLarge => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         ErrorCode::PinNotSet
         | ErrorCode::SubstituteIdsExhausted
         | ErrorCode::ReservationInvalid

@@ -77,6 +77,30 @@ pub async fn reserve(
     Ok(claimed.map(|(id,)| id))
 }
 
+/// Whether `user_id` is reserved by `orderer` and the reservation still
+/// lives (a read-only check before the order's work; the order's
+/// transaction takes it with `take_for_order`).
+pub async fn is_held(
+    db: &SqlitePool,
+    user_id: &str,
+    municipality: &str,
+    orderer: i64,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let held: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM substitute_ids
+         WHERE user_id = ?1 AND municipality_code = ?2 AND state = 'reserved'
+           AND reserved_by = ?3 AND reserved_until > ?4",
+    )
+    .bind(user_id)
+    .bind(municipality)
+    .bind(orderer)
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    Ok(held.is_some())
+}
+
 /// reserved (by `orderer`, still live) → in_use, inside the order's
 /// transaction; `false` when the ID is not reserved by them (any more).
 pub async fn take_for_order(

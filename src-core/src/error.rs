@@ -96,6 +96,9 @@ error_codes! {
     /// This person has looked up many CPR numbers in a short time: wait
     /// (`Retry-After`) before the next.
     CprLookupsThrottled = "cpr.too_many_lookups",
+    /// The signature image declares a size beyond what a signature pad
+    /// makes; it is refused before it is decoded.
+    SignatureTooLarge = "signature.too_large",
     /// An access lasts at most 30 days from its start.
     PeriodTooLong = "period.too_long",
     /// An access must end in the future.

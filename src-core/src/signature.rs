@@ -12,6 +12,33 @@ const FAST: f64 = 0.004;
 /// Ink needed to count as signed: 5 % of the pad's width, in all strokes.
 const MIN_INK: f64 = 0.05;
 
+/// The exported PNG: 900 × 300 px (a 450 px pad at device pixel ratio 2).
+pub const EXPORT_WIDTH: u32 = 900;
+pub const EXPORT_HEIGHT: u32 = 300;
+
+/// The largest signature image the backend decodes: twice the export in
+/// each direction. A PNG's header can promise any size within a few bytes;
+/// it is read before anything is decoded.
+pub const MAX_PNG_WIDTH: u32 = 2 * EXPORT_WIDTH;
+pub const MAX_PNG_HEIGHT: u32 = 2 * EXPORT_HEIGHT;
+
+/// A PNG's width and height as its header (IHDR) declares them; `None`
+/// when the bytes do not start like a PNG.
+pub fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    const MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+    let ihdr = bytes.strip_prefix(MAGIC)?.get(..16)?;
+    if &ihdr[4..8] != b"IHDR" {
+        return None;
+    }
+    let word = |at: usize| u32::from_be_bytes([ihdr[at], ihdr[at + 1], ihdr[at + 2], ihdr[at + 3]]);
+    Some((word(8), word(12)))
+}
+
+/// Whether a signature PNG of `width` × `height` may be decoded.
+pub fn png_size_allowed(width: u32, height: u32) -> bool {
+    (1..=MAX_PNG_WIDTH).contains(&width) && (1..=MAX_PNG_HEIGHT).contains(&height)
+}
+
 /// Whether the strokes are a signature rather than an accidental touch.
 pub fn is_signed(strokes: &[PadStroke]) -> bool {
     let ink: f64 = strokes
@@ -69,5 +96,32 @@ mod tests {
             assert!((MIN_WIDTH..=MAX_WIDTH).contains(&w));
         }
         assert!(w - MIN_WIDTH < 0.01, "fast for long: thinnest");
+    }
+}
+
+#[cfg(test)]
+mod png_tests {
+    use super::*;
+
+    fn header(width: u32, height: u32) -> Vec<u8> {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&width.to_be_bytes());
+        png.extend_from_slice(&height.to_be_bytes());
+        png.extend_from_slice(&[8, 6, 0, 0, 0]);
+        png
+    }
+
+    #[test]
+    fn the_declared_size_is_read_before_decoding() {
+        assert_eq!(png_size(&header(900, 300)), Some((900, 300)));
+        assert_eq!(png_size(&header(16384, 16384)), Some((16384, 16384)));
+        assert_eq!(png_size(b"GIF89a"), None);
+        assert_eq!(png_size(&header(900, 300)[..20]), None, "cut short");
+        assert!(png_size_allowed(EXPORT_WIDTH, EXPORT_HEIGHT));
+        assert!(png_size_allowed(MAX_PNG_WIDTH, MAX_PNG_HEIGHT));
+        assert!(!png_size_allowed(MAX_PNG_WIDTH + 1, 300));
+        assert!(!png_size_allowed(900, MAX_PNG_HEIGHT + 1));
+        assert!(!png_size_allowed(0, 300));
+        assert!(!png_size_allowed(16384, 16384));
     }
 }

@@ -564,6 +564,8 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
         }
         (Throttled, Da) => "For mange forsøg fra denne enhed. Vent lidt, og prøv igen.",
         (Throttled, En) => "Too many attempts from this device. Wait a little and try again.",
+        (SignatureTooLarge, Da) => "Underskriften kunne ikke bruges. Ryd feltet, og skriv under igen.",
+        (SignatureTooLarge, En) => "The signature could not be used. Clear the pad and sign again.",
         (CprLookupsThrottled, Da) => "Du har slået mange CPR-numre op på kort tid. Vent et par minutter, og prøv igen.",
         (CprLookupsThrottled, En) => "You have looked up many CPR numbers in a short time. Wait a few minutes and try again.",
         (EnrollmentInvalid, Da) => {

@@ -27,6 +27,37 @@ pub(super) fn invalid(message: &str) -> ApiError {
     ApiError::client(ErrorCode::RequestInvalid, message)
 }
 
+/// The signature image, refused unless it is a PNG of at most 256 KiB
+/// whose header declares a size a signature pad makes (read before
+/// anything decodes it).
+fn signature_of(body: &NewSubstituteAccess) -> Result<Vec<u8>, ApiError> {
+    let signature = base64::engine::general_purpose::STANDARD
+        .decode(body.signature_png.trim())
+        .map_err(|_| invalid("the signature is not base64"))?;
+    if !signature.starts_with(PNG_MAGIC) || signature.len() > MAX_SIGNATURE_BYTES {
+        return Err(invalid(
+            "the signature must be a PNG image of at most 256 KiB",
+        ));
+    }
+    match omsorg_core::signature::png_size(&signature) {
+        Some((w, h)) if omsorg_core::signature::png_size_allowed(w, h) => Ok(signature),
+        Some((w, h)) => Err(ApiError::client(
+            ErrorCode::SignatureTooLarge,
+            format!("a signature of {w} × {h} px; at most 1800 × 600"),
+        )),
+        None => Err(invalid("the signature is not a readable PNG image")),
+    }
+}
+
+/// PDFs rendered at once: each holds its decoded signature and fonts.
+fn renders() -> &'static tokio::sync::Semaphore {
+    static RENDERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    RENDERS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
 /// What the order will be, checked before anything is written.
 pub(super) struct Checked {
     cpr: Cpr,
@@ -42,19 +73,22 @@ pub(super) async fn check(
     person: &Person,
     body: &NewSubstituteAccess,
 ) -> Result<Checked, ApiError> {
+    // The cheap checks first: nothing is decoded, asked or rendered for an
+    // order that cannot be made.
     let cpr = Cpr::parse(&body.cpr)?;
     if declaration::text(&body.declaration_version).is_none() {
         return Err(invalid("unknown declaration version"));
     }
-    let signature = base64::engine::general_purpose::STANDARD
-        .decode(body.signature_png.trim())
-        .map_err(|_| invalid("the signature is not base64"))?;
-    if !signature.starts_with(PNG_MAGIC) || signature.len() > MAX_SIGNATURE_BYTES {
-        return Err(invalid(
-            "the signature must be a PNG image of at most 256 KiB",
+    let period = AccessPeriod::new(Utc::now(), body.end)?;
+    let now = Utc::now().timestamp();
+    let muni = &person.municipality_code;
+    if !ids::is_held(&state.db, &body.user_id, muni, person.id, now).await? {
+        return Err(ApiError::client(
+            ErrorCode::ReservationInvalid,
+            "that user ID is not reserved by you (any more)",
         ));
     }
-    let period = AccessPeriod::new(Utc::now(), body.end)?;
+    let signature = signature_of(body)?;
     let found = cpr_register::find(state.cpr_register.as_ref(), &cpr).await?;
     if found.name.trim() != body.confirmed_name.trim() {
         return Err(invalid("the confirmed name is not the register's"));
@@ -130,6 +164,10 @@ async fn declaration(
         .as_ref()
         .map_or_else(|| "—".to_string(), |u| u.name.clone());
     let (signature, ends_at) = (checked.signature.clone(), checked.period.end());
+    let _turn = renders()
+        .acquire()
+        .await
+        .map_err(|e| anyhow::anyhow!("render permits: {e}"))?;
     let made = tokio::task::spawn_blocking(move || {
         declaration_pdf::render(&declaration_pdf::Facts {
             order_id: &order_id,

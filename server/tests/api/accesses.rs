@@ -2,6 +2,7 @@
 //! rule re-checked, the CPR number sealed at rest and never logged, and the
 //! account made in the directory with a one-time password.
 
+use base64::Engine;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -441,4 +442,28 @@ async fn the_one_time_password_is_replayed_only_for_a_short_while() {
     // Dropped, not hidden: even a replay dated back within the window has none.
     age(0).await;
     assert!(app.order(&anna, Some("pw-1"), &body).await.1["initial_password"].is_null());
+}
+
+/// A real PNG of 16384 × 16384 px in 32 KiB (a gigabyte once decoded):
+/// refused by its header with 422 before anything decodes it, and the
+/// reservation stays the orderer's.
+#[tokio::test]
+async fn a_signature_image_declaring_a_huge_size_is_refused_before_decoding() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let anna = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));
+    let user_id = app.reserve(&anna).await;
+    let huge = include_bytes!("../fixtures/huge-signature.png");
+    assert!(huge.len() < 256 * 1024);
+    let mut body = order_for(&user_id);
+    body["signature_png"] = json!(base64::engine::general_purpose::STANDARD.encode(huge));
+    let (status, refused) = app.order(&anna, Some("huge-1"), &body).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (422, Some("signature.too_large")),
+        "{refused}"
+    );
+    // Nothing was used up: the same order with a real signature goes through.
+    let (status, made) = app.order(&anna, Some("huge-2"), &order_for(&user_id)).await;
+    assert_eq!(status, 201, "{made}");
 }

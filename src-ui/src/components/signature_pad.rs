@@ -20,8 +20,7 @@ use crate::i18n::{t, Lang, Msg};
 
 /// The pad's height as a share of its width.
 pub const ASPECT: f64 = 1.0 / 3.0;
-/// The exported PNG: 900 × 300 px (a 450 px pad at device pixel ratio 2).
-pub const EXPORT_WIDTH: u32 = 900;
+pub use omsorg_core::signature::EXPORT_WIDTH;
 /// How many pointer-move timings are kept for the benchmark.
 const TIMINGS_KEPT: u32 = 20_000;
 
