@@ -8,6 +8,7 @@ pub mod browser;
 pub mod loopback;
 pub mod redirect;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -43,6 +44,8 @@ const ISSUED_IN_FUTURE: &str = "issued in the future";
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct ExtraMetadata {
     pub revocation_endpoint: Option<String>,
+    /// RFC 9207: the provider puts `iss` in every authorization response.
+    pub authorization_response_iss_parameter_supported: Option<bool>,
 }
 impl AdditionalProviderMetadata for ExtraMetadata {}
 
@@ -127,6 +130,26 @@ pub fn http_client() -> reqwest::Client {
 }
 
 /// A provider, discovered. Discovery also checks that the document's
+/// The redirect that answers this login: the first with our `state`. One
+/// with another state (a page or another program on the device calling
+/// the loopback address) is not believed, and does not end the wait.
+async fn answer(
+    target: &mut RedirectTarget,
+    state: &str,
+) -> std::io::Result<HashMap<String, String>> {
+    loop {
+        let params = target.receive().await?;
+        let returned = params
+            .get("state")
+            .map(String::as_bytes)
+            .unwrap_or_default();
+        if constant_time_eq(returned, state.as_bytes()) {
+            return Ok(params);
+        }
+        tracing::warn!("a redirect with another state: ignored");
+    }
+}
+
 /// `issuer` is exactly the configured one.
 pub struct Provider {
     metadata: Metadata,
@@ -194,6 +217,41 @@ impl Provider {
         })
     }
 
+    /// OpenID Connect Core 3.1.3.7: an ID token whose `azp` names another
+    /// client was issued to that client, whatever its `aud` says.
+    fn authorized_for_us(
+        &self,
+        claims: openidconnect::core::CoreIdTokenClaims,
+    ) -> Result<openidconnect::core::CoreIdTokenClaims, CommandError> {
+        match claims.authorized_party() {
+            Some(azp) if azp.as_str() != self.client_id.as_str() => Err(invalid(format!(
+                "the ID token was issued to {}",
+                azp.as_str()
+            ))),
+            _ => Ok(claims),
+        }
+    }
+
+    /// RFC 9207 (the mix-up defence): an `iss` in the authorization
+    /// response must be this provider's, and must be there when the
+    /// provider says it always sends it.
+    fn check_response_issuer(&self, params: &HashMap<String, String>) -> Result<(), CommandError> {
+        let promised = self
+            .metadata
+            .additional_metadata()
+            .authorization_response_iss_parameter_supported
+            == Some(true);
+        match params.get("iss") {
+            Some(iss) if iss != self.issuer() => Err(invalid(
+                "the authorization response comes from another issuer",
+            )),
+            None if promised => Err(invalid(
+                "the authorization response has no iss, though the provider promises one",
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Validates the ID token's claims. Refetches the keys once when no key
     /// matches (rotation) and, when the token names no `kid` and several keys
     /// fit, tries each of them.
@@ -206,7 +264,7 @@ impl Provider {
         loop {
             let keys = self.metadata.jwks().clone();
             match id_token.claims(&self.verifier(keys.clone()), nonce) {
-                Ok(claims) => return Ok(claims.clone()),
+                Ok(claims) => return self.authorized_for_us(claims.clone()),
                 Err(ClaimsVerificationError::SignatureVerification(
                     SignatureVerificationError::NoMatchingKey,
                 )) if !refetched => {
@@ -219,7 +277,7 @@ impl Provider {
                     for key in keys.keys() {
                         let single = JsonWebKeySet::new(vec![key.clone()]);
                         if let Ok(claims) = id_token.claims(&self.verifier(single), nonce) {
-                            return Ok(claims.clone());
+                            return self.authorized_for_us(claims.clone());
                         }
                     }
                     return Err(invalid("no key verifies the ID token"));
@@ -276,18 +334,11 @@ impl Provider {
             .open(url.as_str())
             .map_err(|e| fail(ErrorCode::Internal, format!("opening the browser: {e}")))?;
 
-        let params = tokio::time::timeout(request.timeout, target.receive())
+        let params = tokio::time::timeout(request.timeout, answer(&mut target, state.secret()))
             .await
             .map_err(|_| fail(ErrorCode::LoginTimedOut, "no redirect in time"))?
             .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
-        // The state is checked before anything else in the redirect is believed.
-        let returned_state = params
-            .get("state")
-            .map(String::as_bytes)
-            .unwrap_or_default();
-        if !constant_time_eq(returned_state, state.secret().as_bytes()) {
-            return Err(fail(ErrorCode::LoginStateMismatch, "state does not match"));
-        }
+        self.check_response_issuer(&params)?;
         if let Some(error) = params.get("error") {
             return Err(match error.as_str() {
                 "access_denied" => fail(ErrorCode::LoginCancelled, "cancelled at the provider"),

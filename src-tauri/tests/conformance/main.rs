@@ -36,7 +36,8 @@ async fn login(
         client_id: op::CLIENT_ID.into(),
         hint: Some("101".into()),
         resource: None,
-        timeout: Duration::from_secs(10),
+        // A login that must not end: waited for only briefly.
+        timeout: Duration::from_secs(if quirk == Quirk::StateMismatch { 2 } else { 10 }),
     };
     let result = async {
         let mut provider = Provider::discover(&issuer, op::CLIENT_ID).await?;
@@ -100,10 +101,29 @@ async fn the_code_flow_succeeds_only_where_the_provider_behaves() {
         ),
         ("rp-key-rotation-op-sign-key", Quirk::KeyRotation, Ok(())),
         ("expired ID token", Quirk::Expired, Err(LoginInvalidToken)),
+        // A redirect with another state is not believed, and the login
+        // keeps waiting for its own (it never comes here).
+        ("state mismatch", Quirk::StateMismatch, Err(LoginTimedOut)),
         (
-            "state mismatch",
-            Quirk::StateMismatch,
-            Err(LoginStateMismatch),
+            "a forged redirect before the real one",
+            Quirk::ForgedRedirectFirst,
+            Ok(()),
+        ),
+        (
+            "azp names another client, aud only ours",
+            Quirk::OnlyAudienceWrongAzp,
+            Err(LoginInvalidToken),
+        ),
+        ("RFC 9207 iss, right", Quirk::IssParameter, Ok(())),
+        (
+            "RFC 9207 iss, another issuer",
+            Quirk::IssParameterOther,
+            Err(LoginInvalidToken),
+        ),
+        (
+            "RFC 9207 iss promised, missing",
+            Quirk::IssParameterMissing,
+            Err(LoginInvalidToken),
         ),
         (
             "HS256 signed with the public key",

@@ -41,6 +41,17 @@ pub enum Quirk {
     StateMismatch,
     NoIdToken,
     ExtraAudienceWrongAzp,
+    /// `aud` is ours alone, but `azp` names another client.
+    OnlyAudienceWrongAzp,
+    /// Advertises RFC 9207's `iss` in authorization responses and sends it.
+    IssParameter,
+    /// Advertises it, but the response's `iss` is another issuer (mix-up).
+    IssParameterOther,
+    /// Advertises it, but sends none.
+    IssParameterMissing,
+    /// Before the browser's redirect, something else on the device calls
+    /// the redirect URI with a forged state.
+    ForgedRedirectFirst,
     AccessDenied,
     TokenEndpointError,
 }
@@ -108,6 +119,10 @@ async fn discovery(State(op): State<Op>) -> Json<Value> {
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "code_challenge_methods_supported": ["S256"],
+        "authorization_response_iss_parameter_supported": matches!(
+            op.quirk,
+            Quirk::IssParameter | Quirk::IssParameterOther | Quirk::IssParameterMissing
+        ),
     }))
 }
 
@@ -134,11 +149,21 @@ async fn authorize(State(op): State<Op>, Query(q): Query<HashMap<String, String>
     if op.quirk == Quirk::StateMismatch {
         state = "forged-state".into();
     }
-    let query = if op.quirk == Quirk::AccessDenied {
+    let mut query = if op.quirk == Quirk::AccessDenied {
         format!("error=access_denied&state={state}")
     } else {
         format!("code=the-code&state={state}")
     };
+    let iss: String = url::form_urlencoded::byte_serialize(op.issuer.as_bytes()).collect();
+    match op.quirk {
+        Quirk::IssParameter => query.push_str(&format!("&iss={iss}")),
+        Quirk::IssParameterOther => query.push_str("&iss=https%3A%2F%2Fattacker.example"),
+        Quirk::ForgedRedirectFirst => {
+            let forged = format!("{redirect}?code=stolen&state=forged-state");
+            let _ = reqwest::get(forged).await;
+        }
+        _ => {}
+    }
     Redirect::to(&format!("{redirect}?{query}")).into_response()
 }
 
@@ -189,6 +214,7 @@ async fn token(State(op): State<Op>, Form(form): Form<HashMap<String, String>>) 
         Quirk::KidAbsentSingleKey => kid = None,
         Quirk::KidAbsentMultipleKeys => kid = None,
         Quirk::KeyRotation => (key, kid) = (KEY_2, Some("k2")),
+        Quirk::OnlyAudienceWrongAzp => claims["azp"] = json!("another-client"),
         Quirk::ExtraAudienceWrongAzp => {
             claims["aud"] = json!([CLIENT_ID, "another-client"]);
             claims["azp"] = json!("another-client");
