@@ -35,15 +35,48 @@ pub struct Claims {
     pub auth_time: Option<i64>,
 }
 
+/// An issuer's keys as last fetched, and the last failed fetch.
+#[derive(Default)]
 struct CachedJwks {
-    keys: JwkSet,
-    fetched: Instant,
+    keys: Option<JwkSet>,
+    fetched: Option<Instant>,
+    failed: Option<Instant>,
+}
+
+impl CachedJwks {
+    /// Whether to fetch now: never fetched, past the TTL (or, when
+    /// `refresh`, past `REFETCH_AFTER`), and not failed within `REFETCH_AFTER`.
+    fn due(&self, refresh: bool) -> bool {
+        let older = |t: Option<Instant>, d: Duration| t.is_none_or(|t| t.elapsed() > d);
+        let limit = if refresh { REFETCH_AFTER } else { JWKS_TTL };
+        older(self.fetched, limit) && older(self.failed, REFETCH_AFTER)
+    }
+}
+
+/// Why an issuer's keys could not be fetched.
+enum FetchError {
+    /// Its discovery names another issuer: its tokens are refused.
+    Invalid(ApiError),
+    /// It could not be reached or answered garbage: an outage, not a bad token.
+    Unavailable,
 }
 
 pub struct TokenVerifier {
     audience: String,
     http: reqwest::Client,
     jwks: RwLock<HashMap<String, CachedJwks>>,
+    /// One fetch at a time: a burst of requests during a key rotation or
+    /// an outage asks the provider once, not once each.
+    fetching: tokio::sync::Mutex<()>,
+}
+
+/// No key can be had (the provider is down and nothing usable is cached):
+/// a 503 the app retries, never a 401 that would sign the person out.
+fn unavailable() -> ApiError {
+    ApiError::client(
+        ErrorCode::IdentityUnavailable,
+        "the identity provider's keys cannot be fetched; try again shortly",
+    )
 }
 
 fn invalid(why: &str) -> ApiError {
@@ -62,6 +95,7 @@ impl TokenVerifier {
             audience,
             http,
             jwks: RwLock::new(HashMap::new()),
+            fetching: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -98,44 +132,64 @@ impl TokenVerifier {
         Ok(data.claims)
     }
 
+    /// The issuer's key for `kid`, fetching the keys when due (`refresh`:
+    /// an unknown `kid`, perhaps a rotation). Past their TTL, cached keys
+    /// keep serving while the provider cannot be reached; with no usable
+    /// keys at all the answer is 503.
     async fn key_for(
         &self,
         iss: &str,
         kid: Option<&str>,
         refresh: bool,
     ) -> Result<Option<DecodingKey>, ApiError> {
-        let stale = {
-            let cache = self.jwks.read().await;
-            match cache.get(iss) {
-                None => true,
-                Some(c) if refresh => c.fetched.elapsed() > REFETCH_AFTER,
-                Some(c) => c.fetched.elapsed() > JWKS_TTL,
+        let due = |c: Option<&CachedJwks>| c.is_none_or(|c| c.due(refresh));
+        if due(self.jwks.read().await.get(iss)) {
+            let _one_fetch = self.fetching.lock().await;
+            // Another request may have fetched while this one waited.
+            if due(self.jwks.read().await.get(iss)) {
+                let fetched = self.fetch_jwks(iss).await;
+                let mut cache = self.jwks.write().await;
+                let entry = cache.entry(iss.to_string()).or_default();
+                match fetched {
+                    Ok(keys) => (entry.keys, entry.fetched) = (Some(keys), Some(Instant::now())),
+                    Err(FetchError::Invalid(e)) => return Err(e),
+                    Err(FetchError::Unavailable) if refresh => {
+                        entry.failed = Some(Instant::now());
+                        return Err(unavailable());
+                    }
+                    Err(FetchError::Unavailable) => entry.failed = Some(Instant::now()),
+                }
             }
-        };
-        if stale {
-            let keys = self.fetch_jwks(iss).await?;
-            self.jwks.write().await.insert(
-                iss.to_string(),
-                CachedJwks {
-                    keys,
-                    fetched: Instant::now(),
-                },
-            );
         }
         let cache = self.jwks.read().await;
-        let Some(set) = cache.get(iss) else {
-            return Ok(None);
+        let cached = cache.get(iss);
+        let Some(set) = cached.and_then(|c| c.keys.as_ref()) else {
+            return Err(unavailable());
         };
+        // Looking for a key the cache lacks while the provider is down: its
+        // absence proves nothing.
+        let down = cached.is_some_and(|c| c.failed > c.fetched);
+        if refresh && down {
+            return Err(unavailable());
+        }
         let jwk = match kid {
-            Some(kid) => set.keys.find(kid),
+            Some(kid) => set.find(kid),
             // Without a kid only an unambiguous set will do.
-            None if set.keys.keys.len() == 1 => set.keys.keys.first(),
+            None if set.keys.len() == 1 => set.keys.first(),
             None => None,
         };
         Ok(jwk.and_then(|j| DecodingKey::from_jwk(j).ok()))
     }
 
-    async fn fetch_jwks(&self, iss: &str) -> Result<JwkSet, ApiError> {
+    /// Ages every cached key set by `by` (for tests of the TTL; nothing
+    /// else calls it).
+    pub async fn age_keys(&self, by: Duration) {
+        for cached in self.jwks.write().await.values_mut() {
+            cached.fetched = cached.fetched.and_then(|t| t.checked_sub(by));
+        }
+    }
+
+    async fn fetch_jwks(&self, iss: &str) -> Result<JwkSet, FetchError> {
         #[derive(Deserialize)]
         struct Discovery {
             issuer: String,
@@ -147,7 +201,7 @@ impl TokenVerifier {
         );
         let discovery: Discovery = self.get_json(iss, &url).await?;
         if discovery.issuer != iss {
-            return Err(invalid("discovery issuer mismatch"));
+            return Err(FetchError::Invalid(invalid("discovery issuer mismatch")));
         }
         self.get_json(iss, &discovery.jwks_uri).await
     }
@@ -156,10 +210,10 @@ impl TokenVerifier {
         &self,
         iss: &str,
         url: &str,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, FetchError> {
         let unavailable = |e: reqwest::Error| {
-            tracing::warn!(issuer = iss, error = %e, "JWKS unavailable");
-            invalid("issuer keys unavailable")
+            tracing::warn!(issuer = iss, error = %e.without_url(), "JWKS unavailable");
+            FetchError::Unavailable
         };
         self.http
             .get(url)

@@ -53,7 +53,9 @@ fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::PinInvalid => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorCode::CprInvalid => StatusCode::BAD_REQUEST,
         ErrorCode::CprNotFound => StatusCode::NOT_FOUND,
-        ErrorCode::CprRegisterUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::CprRegisterUnavailable | ErrorCode::IdentityUnavailable => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         ErrorCode::PeriodTooLong | ErrorCode::PeriodInPast | ErrorCode::SignatureTooLarge => {
             StatusCode::UNPROCESSABLE_ENTITY
         }

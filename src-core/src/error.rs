@@ -36,6 +36,9 @@ error_codes! {
     Internal = "internal",
     /// Missing, malformed, expired or untrusted access token.
     InvalidToken = "auth.invalid_token",
+    /// The identity provider's signing keys cannot be fetched right now: try
+    /// again; the person stays signed in.
+    IdentityUnavailable = "auth.provider_unavailable",
     /// Signed in, but this needs a role or setting the person lacks.
     Forbidden = "auth.forbidden",
     /// This needs a KOMBIT login from the last few minutes (e.g. setting a

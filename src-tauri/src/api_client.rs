@@ -394,6 +394,12 @@ mod tests {
                 r#"{"code":"internal","message":"x"}"#,
                 Err(ErrorCode::NetworkBadResponse),
             ),
+            // The identity provider's outage: retried, never a sign-out.
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                r#"{"code":"auth.provider_unavailable","message":"x"}"#,
+                Err(ErrorCode::NetworkBadResponse),
+            ),
         ];
         for (status, body, want) in cases {
             let client = ApiClient::new(&backend_answering(*status, body).await).unwrap();
@@ -403,6 +409,10 @@ mod tests {
                 .map(|l| l.len())
                 .map_err(|e| e.code);
             assert_eq!(&got, want, "{status} {body}");
+            assert!(
+                got.err().is_none_or(|c| !c.is_refusal()),
+                "{status}: not a sign-out"
+            );
         }
     }
 

@@ -566,6 +566,8 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
         (Throttled, En) => "Too many attempts from this device. Wait a little and try again.",
         (SignatureTooLarge, Da) => "Underskriften kunne ikke bruges. Ryd feltet, og skriv under igen.",
         (SignatureTooLarge, En) => "The signature could not be used. Clear the pad and sign again.",
+        (IdentityUnavailable, Da) => "KOMBIT kan ikke nås lige nu. Du er stadig logget ind; prøv igen om lidt.",
+        (IdentityUnavailable, En) => "KOMBIT cannot be reached right now. You are still signed in; try again shortly.",
         (CprLookupsThrottled, Da) => "Du har slået mange CPR-numre op på kort tid. Vent et par minutter, og prøv igen.",
         (CprLookupsThrottled, En) => "You have looked up many CPR numbers in a short time. Wait a few minutes and try again.",
         (EnrollmentInvalid, Da) => {

@@ -12,3 +12,4 @@ mod pin;
 mod platform;
 mod shared;
 mod substitute_ids;
+mod tokens;
