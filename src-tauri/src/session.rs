@@ -1,6 +1,7 @@
 //! The signed-in person's session. The refresh token lives in the keystore,
 //! the access token only in this struct's memory; neither ever leaves the shell.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -61,6 +62,14 @@ struct Active {
 /// A token this close to its expiry is refreshed before use.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
 
+/// The session's access token while it is good for a call.
+fn usable(active: &Active) -> Option<String> {
+    let fresh = active
+        .expires_at
+        .is_none_or(|t| t > Instant::now() + EXPIRY_MARGIN);
+    active.access_token.clone().filter(|_| fresh)
+}
+
 pub struct Sessions {
     secrets: Box<dyn SecretStore>,
     client_id: String,
@@ -68,6 +77,13 @@ pub struct Sessions {
     login_timeout: Duration,
     active: Mutex<Option<Active>>,
     cancel: std::sync::Mutex<Option<oneshot::Sender<()>>>,
+    /// Held by the one refresh in flight: a rotating refresh token is
+    /// presented once, never by two commands at the same time (the
+    /// provider would take the second as theft and end the grant).
+    refreshing: Mutex<()>,
+    /// Counts sign-outs: a refresh that finishes after one does not write
+    /// its refresh token back (and revokes it instead).
+    epoch: std::sync::atomic::AtomicU64,
     pub deep_links: DeepLinks,
 }
 
@@ -85,6 +101,8 @@ impl Sessions {
             login_timeout,
             active: Mutex::new(None),
             cancel: std::sync::Mutex::new(None),
+            refreshing: Mutex::new(()),
+            epoch: std::sync::atomic::AtomicU64::new(0),
             deep_links: DeepLinks::default(),
         }
     }
@@ -235,12 +253,15 @@ impl Sessions {
     }
 
     /// A fresh access token from the keystore's refresh token (rotating it
-    /// when the provider does). A refused refresh forgets the session.
+    /// when the provider does). A refused refresh forgets the session; a
+    /// sign-out while it ran wins: the rotated token is revoked, not kept.
     async fn refresh(
         &self,
         mut stored: StoredSession,
         store: &Store,
     ) -> Result<(String, Option<Instant>), CommandError> {
+        use std::sync::atomic::Ordering;
+        let epoch = self.epoch.load(Ordering::SeqCst);
         let provider = Provider::discover(&stored.issuer, &self.client_id).await?;
         let refreshed = match provider
             .refresh(&stored.refresh_token, Some(&self.api_audience))
@@ -253,6 +274,19 @@ impl Sessions {
             }
             Err(e) => return Err(e),
         };
+        // Under the session's lock, so a sign-out cannot slip in between the
+        // check and the write.
+        let active = self.active.lock().await;
+        if self.epoch.load(Ordering::SeqCst) != epoch || active.is_none() {
+            drop(active);
+            if let Some(rotated) = &refreshed.refresh_token {
+                revoke_quietly(&provider, rotated).await;
+            }
+            return Err(CommandError::new(
+                ErrorCode::NoSession,
+                "signed out meanwhile",
+            ));
+        }
         if let Some(rotated) = refreshed.refresh_token {
             stored.refresh_token = rotated;
             self.secrets
@@ -284,6 +318,31 @@ impl Sessions {
         });
     }
 
+    /// A personal session whose access token has expired and whose refresh
+    /// token (`refresh_token`, at `issuer`) is in the keystore.
+    #[cfg(test)]
+    pub async fn begin_expired_for_test(&self, issuer: &str, refresh_token: &str, me: Me) {
+        let stored = StoredSession {
+            issuer: issuer.to_string(),
+            municipality_code: me.municipality_code.clone(),
+            refresh_token: refresh_token.to_string(),
+        };
+        let json = serde_json::to_string(&stored).expect("json");
+        self.secrets.set(SESSION_KEY, &json).expect("keystore");
+        *self.active.lock().await = Some(Active {
+            access_token: Some("expired".to_string()),
+            expires_at: Some(Instant::now()),
+            me,
+            shared_until: None,
+        });
+    }
+
+    /// The refresh token the keystore holds, if any (tests).
+    #[cfg(test)]
+    pub fn stored_refresh_token(&self) -> Option<String> {
+        self.stored().ok().flatten().map(|s| s.refresh_token)
+    }
+
     /// The shared session's credential and end, if one is active.
     pub async fn shared(&self) -> Option<(Auth, DateTime<Utc>)> {
         let active = self.active.lock().await;
@@ -308,15 +367,18 @@ impl Sessions {
                 )),
             };
         }
-        if let (Some(token), expires_at) = (&current.access_token, current.expires_at) {
-            if expires_at.is_none_or(|t| t > Instant::now() + EXPIRY_MARGIN) {
-                return Ok(Auth::Bearer(token.clone()));
-            }
+        if let Some(token) = usable(current) {
+            return Ok(Auth::Bearer(token));
+        }
+        drop(active);
+        // One refresh at a time; who waited for it uses its token.
+        let _turn = self.refreshing.lock().await;
+        if let Some(token) = self.active.lock().await.as_ref().and_then(usable) {
+            return Ok(Auth::Bearer(token));
         }
         let stored = self
             .stored()?
             .ok_or_else(|| CommandError::new(ErrorCode::NoSession, "no stored session"))?;
-        drop(active);
         let (token, expires_at) = self.refresh(stored, store).await?;
         let mut active = self.active.lock().await;
         let current = active
@@ -348,6 +410,8 @@ impl Sessions {
     /// Revokes at the provider where possible, then forgets everything:
     /// keystore entries and the store's personal items.
     pub async fn sign_out(&self, store: &Store) -> Result<(), CommandError> {
+        // A refresh in flight must not write its token back after this.
+        self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Some(stored) = self.stored()? {
             let provider = tokio::time::timeout(
                 Duration::from_secs(5),
@@ -402,3 +466,7 @@ impl Sessions {
 async fn revoke_quietly(provider: &Provider, refresh_token: &str) {
     let _ = tokio::time::timeout(Duration::from_secs(5), provider.revoke(refresh_token)).await;
 }
+
+#[cfg(test)]
+#[path = "session_tests.rs"]
+mod tests;
