@@ -1,7 +1,6 @@
 //! The signed-in person's session. The refresh token lives in the keystore,
 //! the access token only in this struct's memory; neither ever leaves the shell.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};

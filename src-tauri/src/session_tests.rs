@@ -14,6 +14,8 @@ use omsorg_core::api::{Me, Role};
 use serde_json::json;
 use tokio::sync::Notify;
 
+use std::collections::HashMap;
+
 use super::*;
 use crate::secrets::MemoryStore;
 
