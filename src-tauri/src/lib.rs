@@ -14,6 +14,7 @@ pub mod orders;
 pub mod pin;
 pub mod secrets;
 pub mod session;
+pub mod signout;
 pub mod store;
 #[cfg(test)]
 mod test_support;

@@ -226,11 +226,7 @@ pub async fn set(
 
 /// Keystore, personal data and the lock: all gone; KOMBIT needed again.
 async fn sign_out_fully(shell: &Shell) {
-    shell.lock.end();
-    crate::orders::forget_files(shell);
-    if let Err(e) = shell.sessions.sign_out(&shell.store).await {
-        tracing::error!(code = %e.code, "sign-out could not wipe everything");
-    }
+    crate::signout::wipe(shell, "PIN").await;
 }
 
 #[cfg(test)]

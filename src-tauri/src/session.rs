@@ -321,19 +321,25 @@ impl Sessions {
     /// token (`refresh_token`, at `issuer`) is in the keystore.
     #[cfg(test)]
     pub async fn begin_expired_for_test(&self, issuer: &str, refresh_token: &str, me: Me) {
-        let stored = StoredSession {
-            issuer: issuer.to_string(),
-            municipality_code: me.municipality_code.clone(),
-            refresh_token: refresh_token.to_string(),
-        };
-        let json = serde_json::to_string(&stored).expect("json");
-        self.secrets.set(SESSION_KEY, &json).expect("keystore");
+        self.keep_for_test(issuer, refresh_token, &me.municipality_code);
         *self.active.lock().await = Some(Active {
             access_token: Some("expired".to_string()),
             expires_at: Some(Instant::now()),
             me,
             shared_until: None,
         });
+    }
+
+    /// A session in the keystore, as a KOMBIT login leaves it (tests).
+    #[cfg(test)]
+    pub fn keep_for_test(&self, issuer: &str, refresh_token: &str, municipality_code: &str) {
+        let stored = StoredSession {
+            issuer: issuer.to_string(),
+            municipality_code: municipality_code.to_string(),
+            refresh_token: refresh_token.to_string(),
+        };
+        let json = serde_json::to_string(&stored).expect("json");
+        self.secrets.set(SESSION_KEY, &json).expect("keystore");
     }
 
     /// The refresh token the keystore holds, if any (tests).

@@ -71,14 +71,34 @@ pub async fn call(
     } else {
         args
     };
-    ipc::dispatch(shell, name, args).await.map_err(|e| match e {
+    let answer = ipc::dispatch(shell, name, args).await.map_err(|e| match e {
         Dispatch::Failed(e) => e,
         Dispatch::Unknown(name) => CommandError::new(
             ErrorCode::RequestInvalid,
             format!("no such command: {name}"),
         ),
         Dispatch::BadArgs(why) => CommandError::new(ErrorCode::RequestInvalid, why),
-    })
+    });
+    if let Err(e) = &answer {
+        if e.code.is_refusal() {
+            refused(shell, name).await;
+        }
+    }
+    answer
+}
+
+/// The backend no longer accepts the person (removed centrally, token
+/// refused) in the middle of their session: they are signed out at once,
+/// with everything of theirs, not only sent back to the login screen.
+async fn refused(shell: &Shell, command: &str) {
+    if shell.sessions.shared().await.is_some() {
+        device::sign_out(shell, "refused by the backend").await;
+    } else if shell.sessions.person().await.is_ok()
+        || shell.sessions.has_stored_session().unwrap_or(true)
+    {
+        tracing::info!(command, "refused by the backend: signing out");
+        crate::signout::wipe(shell, "refused by the backend").await;
+    }
 }
 
 impl ipc::Handlers for Shell {
@@ -105,6 +125,10 @@ impl ipc::Handlers for Shell {
 
     async fn start_login(&self, a: ipc::CodeArgs) -> Result<Me, CommandError> {
         refuse_on_shared_device(self)?;
+        // Whoever was signed in leaves first, with everything of theirs.
+        if self.sessions.person().await.is_ok() || self.sessions.has_stored_session()? {
+            crate::signout::wipe(self, "a new login").await;
+        }
         let me = self
             .sessions
             .login(&self.store, &self.api, &a.code, self.browser.as_ref())
@@ -149,9 +173,8 @@ impl ipc::Handlers for Shell {
     }
 
     async fn sign_out(&self, _: NoArgs) -> Result<(), CommandError> {
-        self.lock.end();
-        orders::forget_files(self);
-        self.sessions.sign_out(&self.store).await
+        crate::signout::wipe(self, "sign-out").await;
+        Ok(())
     }
 
     /// Checked with the backend: a revoked device answers `None` (and has

@@ -150,3 +150,59 @@ async fn without_a_cache_the_failure_reaches_the_ui() {
     let err = load_municipalities(&offline, &store).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::NetworkUnreachable);
 }
+
+/// anna is removed centrally while signed in: the next command the backend
+/// refuses signs her out with everything of hers, whatever the web view
+/// does next.
+#[tokio::test]
+async fn a_refusal_mid_session_leaves_nothing_of_the_person_on_the_device() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let refusing = axum::Router::new().fallback(|| async {
+        let body = r#"{"code":"account.not_provisioned","message":"removed"}"#;
+        (
+            StatusCode::FORBIDDEN,
+            [("content-type", "application/json")],
+            body,
+        )
+    });
+    tokio::spawn(async move { axum::serve(listener, refusing).await });
+    let (shell, _files) = shell_on(&url).await;
+    // What a signed-in person leaves on a device.
+    let issuer = unreachable_url();
+    shell.sessions.keep_for_test(&issuer, "rt-anna", "101");
+    let me = shell.sessions.person().await.unwrap();
+    shell.store.set_person(&me).unwrap();
+    crate::offline_pin::remember(shell.sessions.secrets(), &shell.store, "2580")
+        .await
+        .unwrap();
+    let reserved_until = chrono::Utc::now() + chrono::Duration::minutes(30);
+    orders::save_draft(
+        &shell,
+        omsorg_core::wizard::fixture::complete(reserved_until),
+    )
+    .unwrap();
+    std::fs::create_dir_all(&shell.files).unwrap();
+    std::fs::write(shell.files.join("viewed.pdf"), b"%PDF-1.7").unwrap();
+
+    let answer = call(&shell, "my_orders", serde_json::json!({})).await;
+    assert_eq!(
+        answer.map(|_| ()).map_err(|e| e.code),
+        Err(ErrorCode::NotProvisioned)
+    );
+
+    assert!(shell.sessions.person().await.is_err(), "still in memory");
+    assert!(
+        !shell.sessions.has_stored_session().unwrap(),
+        "still in the keystore"
+    );
+    assert_eq!(shell.store.person().unwrap(), None, "still in the store");
+    assert_eq!(
+        shell.store.pin_verifier().unwrap(),
+        None,
+        "the offline verifier"
+    );
+    assert_eq!(orders::load_draft(&shell).unwrap(), None, "the draft");
+    assert!(!shell.files.exists(), "viewed declarations");
+    assert_eq!(shell.lock.state(), None, "the lock");
+}

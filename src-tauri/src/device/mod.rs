@@ -200,15 +200,10 @@ async fn end_at_backend(shell: &Shell, session: &Auth) {
 /// survives in the UI either.
 pub async fn sign_out(shell: &Shell, why: &str) {
     let session = shell.sessions.shared().await;
-    shell.lock.end();
-    crate::orders::forget_files(shell);
     if let Some((auth, _)) = session {
         end_at_backend(shell, &auth).await;
     }
-    if let Err(e) = shell.sessions.sign_out(&shell.store).await {
-        tracing::error!(code = %e.code, "shared sign-out could not wipe everything");
-    }
-    tracing::info!(why, "shared session ended");
+    crate::signout::wipe(shell, why).await;
     shell.screen.reset();
 }
 
