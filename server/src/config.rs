@@ -119,6 +119,12 @@ impl Config {
         };
         let dev_seed = match lookup("OMSORG_DEV_SEED").as_deref() {
             None | Some("0") | Some("") => None,
+            Some("1") if !std::net::SocketAddr::ip(&listen).is_loopback() => {
+                return Err(err(
+                    "OMSORG_DEV_SEED",
+                    "the dev seed (known passwords, a public CPR key) only with OMSORG_LISTEN on loopback",
+                ))
+            }
             Some("1") => {
                 let issuer = lookup("OMSORG_DEV_ISSUER").ok_or_else(|| {
                     err(
@@ -251,6 +257,14 @@ mod tests {
             (&[("OMSORG_LOG_FORMAT", "xml")], "OMSORG_LOG_FORMAT"),
             (&[("OMSORG_DEV_SEED", "1")], "OMSORG_DEV_ISSUER"),
             (&[("OMSORG_DEV_SEED", "yes")], "OMSORG_DEV_SEED"),
+            (
+                &[
+                    ("OMSORG_DEV_SEED", "1"),
+                    ("OMSORG_DEV_ISSUER", "http://127.0.0.1:3000"),
+                    ("OMSORG_LISTEN", "0.0.0.0:8080"),
+                ],
+                "OMSORG_DEV_SEED",
+            ),
             (&[], "OMSORG_PIN_PEPPER"),
             (&[("OMSORG_PIN_PEPPER", "short")], "OMSORG_PIN_PEPPER"),
             (

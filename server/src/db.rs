@@ -24,6 +24,28 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
     Ok(pool)
 }
 
+/// The dev seed's municipalities and people; anything else in the database
+/// is real data, which a dev seed (known PINs, a public CPR key) must never
+/// be mixed with.
+const DEV_MUNICIPALITIES: &str = "'101', '751', '461'";
+const DEV_PEOPLE: &str = "'anna', 'bo', 'carl', 'eva'";
+
+async fn refuse_other_data(db: &SqlitePool) -> anyhow::Result<()> {
+    let (municipalities, people): (i64, i64) = sqlx::query_as(&format!(
+        "SELECT (SELECT COUNT(*) FROM municipalities WHERE code NOT IN ({DEV_MUNICIPALITIES})),
+                (SELECT COUNT(*) FROM people WHERE user_id NOT IN ({DEV_PEOPLE}))"
+    ))
+    .fetch_one(db)
+    .await?;
+    if municipalities + people > 0 {
+        anyhow::bail!(
+            "OMSORG_DEV_SEED refused: the database holds {municipalities} municipalities and \
+             {people} people that are not the dev seed's (is this a real database?)"
+        );
+    }
+    Ok(())
+}
+
 /// The development data of SPEC.md. Idempotent: safe on every start.
 pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed, pins: &PinHasher) -> anyhow::Result<()> {
     // (code, name, login enabled, hint). Odense is present but disabled so the
@@ -33,6 +55,7 @@ pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed, pins: &PinHasher) -> anyh
         ("751", "Aarhus", true),
         ("461", "Odense", false),
     ];
+    refuse_other_data(db).await?;
     for (code, name, enabled) in MUNICIPALITIES {
         sqlx::query(
             "INSERT INTO municipalities (code, name, issuer, hint, login_enabled)

@@ -4,6 +4,22 @@ use std::path::PathBuf;
 
 pub const DEFAULT_API_URL: &str = "http://127.0.0.1:8080";
 
+/// Whether the app may talk to `url`: https anywhere, plain http only on
+/// this device's loopback (the dev stack). Tokens, PINs and CPR numbers
+/// never cross a network in the clear.
+pub fn transport_allowed(url: &str) -> bool {
+    let Ok(url) = url::Url::parse(url) else {
+        return false;
+    };
+    match (url.scheme(), url.host()) {
+        ("https", Some(_)) => true,
+        ("http", Some(url::Host::Ipv4(ip))) => ip.is_loopback(),
+        ("http", Some(url::Host::Ipv6(ip))) => ip.is_loopback(),
+        ("http", Some(url::Host::Domain(d))) => d == "localhost",
+        _ => false,
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct AppConfig {
     pub api_url: String,
@@ -26,7 +42,7 @@ pub struct AppConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("OMSORG_API_URL must be an http(s) URL, got {0:?}")]
+    #[error("OMSORG_API_URL must be an https URL (http only on loopback), got {0:?}")]
     ApiUrl(String),
     #[error("no app data directory: set OMSORG_DATA_DIR")]
     NoDataDir,
@@ -52,7 +68,7 @@ impl AppConfig {
         default_data_dir: impl FnOnce() -> Option<PathBuf>,
     ) -> Result<Self, ConfigError> {
         let api_url = lookup("OMSORG_API_URL").unwrap_or_else(|| DEFAULT_API_URL.into());
-        if !(api_url.starts_with("http://") || api_url.starts_with("https://")) {
+        if !transport_allowed(&api_url) {
             return Err(ConfigError::ApiUrl(api_url));
         }
         let data_dir = match lookup("OMSORG_DATA_DIR") {
@@ -111,8 +127,23 @@ mod tests {
         assert_eq!(c.api_url, "https://api.example");
         assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
 
-        let e = AppConfig::from_lookup(|_| Some("ftp://x".into()), || None).unwrap_err();
-        assert!(matches!(e, ConfigError::ApiUrl(_)));
+        for refused in [
+            "ftp://x",
+            "http://api.example",
+            "http://10.0.0.5:8080",
+            "https://",
+        ] {
+            let e = AppConfig::from_lookup(|_| Some(refused.into()), || None).unwrap_err();
+            assert!(matches!(e, ConfigError::ApiUrl(_)), "{refused}");
+        }
+        for allowed in [
+            "https://api.example",
+            "http://127.0.0.1:8080",
+            "http://[::1]:9",
+            "http://localhost:8080",
+        ] {
+            assert!(transport_allowed(allowed), "{allowed}");
+        }
         let e = AppConfig::from_lookup(|_| None, || None).unwrap_err();
         assert!(matches!(e, ConfigError::NoDataDir));
     }

@@ -231,34 +231,37 @@ async fn sign_out_fully(shell: &Shell) {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
-    use std::time::{Duration, Instant};
 
     use super::*;
     use crate::secrets::{MemoryStore, SecretStore};
     use crate::test_support::{shell_with_secrets, unreachable_url};
 
-    /// A keystore whose reads wait while `hold` is set: a check caught in
-    /// the middle, as when the app is quit or crashes during it.
+    /// A keystore that notes, at each read of the offline verifier's
+    /// secret (the moment a guess is checked), what the disk says is left.
     #[derive(Default)]
-    struct Held {
+    struct Witness {
         inner: MemoryStore,
-        hold: Arc<AtomicBool>,
+        shell: std::sync::OnceLock<std::sync::Weak<Shell>>,
+        seen: std::sync::Mutex<Vec<Option<u8>>>,
     }
 
-    impl SecretStore for Held {
+    struct Witnessed(Arc<Witness>);
+
+    impl SecretStore for Witnessed {
         fn get(&self, key: &str) -> Result<Option<String>, CommandError> {
-            while self.hold.load(Ordering::SeqCst) {
-                std::thread::sleep(Duration::from_millis(2));
+            let shell = self.0.shell.get().and_then(std::sync::Weak::upgrade);
+            if let Some(shell) = shell.filter(|_| key == "pin-device-secret") {
+                let left = shell.store.lock_attempts_left().unwrap();
+                self.0.seen.lock().unwrap().push(left);
             }
-            self.inner.get(key)
+            self.0.inner.get(key)
         }
         fn set(&self, key: &str, value: &str) -> Result<(), CommandError> {
-            self.inner.set(key, value)
+            self.0.inner.set(key, value)
         }
         fn delete(&self, key: &str) -> Result<(), CommandError> {
-            self.inner.delete(key)
+            self.0.inner.delete(key)
         }
     }
 
@@ -303,37 +306,22 @@ mod tests {
         assert_eq!(shell.sessions.person().await.map(|_| ()).ok(), None);
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[tokio::test]
     async fn a_guess_is_counted_on_disk_before_it_is_checked() {
-        let held = Held::default();
-        let hold = Arc::clone(&held.hold);
-        let (shell, _files) = offline_and_locked(Box::new(held)).await;
-        hold.store(true, Ordering::SeqCst);
-        // Released however this test ends, or the held check never returns.
-        struct Release(Arc<AtomicBool>);
-        impl Drop for Release {
-            fn drop(&mut self) {
-                self.0.store(false, Ordering::SeqCst);
-            }
-        }
-        let release = Release(Arc::clone(&hold));
-        let guess = {
-            let shell = Arc::clone(&shell);
-            tokio::spawn(async move { unlock(&shell, "1111").await })
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while shell.store.lock_attempts_left().unwrap() != Some(4) {
-            assert!(
-                Instant::now() < deadline,
-                "the guess was not counted while being checked"
-            );
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        assert!(!guess.is_finished(), "counted before the answer");
-        drop(release);
+        let witness = Arc::new(Witness::default());
+        let secrets = Box::new(Witnessed(Arc::clone(&witness)));
+        let (shell, _files) = offline_and_locked(secrets).await;
+        witness.shell.set(Arc::downgrade(&shell)).unwrap();
+        // Quitting or crashing the app while this check runs cannot give
+        // the guess back: the disk already says so when it is checked.
         assert_eq!(
-            guess.await.unwrap().unwrap(),
+            unlock(&shell, "1111").await.unwrap(),
             LockState::Locked { attempts_left: 4 }
+        );
+        assert_eq!(
+            *witness.seen.lock().unwrap(),
+            [Some(4)],
+            "left, as the disk said during the check"
         );
         assert_eq!(shell.store.lock_attempts_left().unwrap(), Some(4));
         // A slip is not a guess.

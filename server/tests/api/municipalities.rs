@@ -89,3 +89,34 @@ async fn restarting_on_the_same_database_reseeds_without_undoing_anything() {
             .unwrap();
     assert_eq!(state, "in_use", "a used ID is not freed by a restart");
 }
+
+/// A database with real data (a municipality or a person the dev seed does
+/// not know) refuses the dev seed, and is left as it was.
+#[tokio::test]
+async fn the_dev_seed_refuses_a_database_with_other_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("real.db").display());
+    let pool = omsorg_server::db::connect(&url).await.unwrap();
+    sqlx::query(
+        "INSERT INTO municipalities (code, name, issuer, hint, login_enabled)
+         VALUES ('147', 'Frederiksberg', 'https://idp.example', '147', TRUE)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let seeded = omsorg_server::db::seed_dev(
+        &pool,
+        &omsorg_server::config::DevSeed {
+            issuer: DEV_ISSUER.into(),
+        },
+        &omsorg_server::pin::PinHasher::new(b"test-pepper-of-sixteen", 2),
+    )
+    .await;
+    let refusal = seeded.unwrap_err().to_string();
+    assert!(refusal.contains("OMSORG_DEV_SEED refused"), "{refusal}");
+    let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(people, 0, "no dev people (with known PINs) were added");
+}

@@ -159,6 +159,11 @@ pub struct Provider {
 
 impl Provider {
     pub async fn discover(issuer: &str, client_id: &str) -> Result<Provider, CommandError> {
+        if !crate::config::transport_allowed(issuer) {
+            return Err(invalid(format!(
+                "the issuer {issuer} is not https (plain http only on loopback)"
+            )));
+        }
         let http = http_client();
         let issuer_url = IssuerUrl::new(issuer.to_string()).map_err(unreachable)?;
         let metadata = Metadata::discover_async(issuer_url, &http)
