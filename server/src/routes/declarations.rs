@@ -112,17 +112,22 @@ pub async fn search(
     admin.require_admin()?;
     let filters = search_of(&state, &admin, &query)?;
     let rows = crate::access::repo::search(&state.db, &filters).await?;
-    let cpr_key = filters.cpr_search;
-    if cpr_key.is_some() {
-        let found = format!("{} found", rows.len());
-        db::audit(
-            &state.db,
-            Some(admin.id),
-            "declarations.searched_by_cpr",
-            &found,
-        )
-        .await?;
-    }
+    // Every search is audited: which filters (never their values) and
+    // which records it showed.
+    let action = if filters.cpr_search.is_some() {
+        "declarations.searched_by_cpr"
+    } else {
+        "declarations.searched"
+    };
+    let given: Vec<&str> = query.given().into_iter().map(|(k, _)| k).collect();
+    let shown: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let subject = format!(
+        "by [{}]: {} found [{}]",
+        given.join(","),
+        rows.len(),
+        shown.join(",")
+    );
+    db::audit(&state.db, Some(admin.id), action, &subject).await?;
     let declarations = rows.into_iter().map(|r| summary_of(&state, r)).collect();
     Ok(Json(DeclarationList { declarations }))
 }

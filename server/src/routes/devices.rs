@@ -13,7 +13,7 @@ use omsorg_core::{ErrorBody, ErrorCode};
 use crate::auth::{Device, Person};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::AppState;
-use crate::{devices, secret};
+use crate::{db, devices, secret};
 
 /// How long an enrollment code can be used.
 pub const CODE_LIFETIME_SECS: i64 = 15 * 60;
@@ -56,6 +56,13 @@ pub async fn create_code(
         expires_at,
     };
     devices::add_code(&state.db, new).await?;
+    db::audit(
+        &state.db,
+        Some(admin.id),
+        "enrollment_code.created",
+        &body.unit_id,
+    )
+    .await?;
     tracing::info!(admin = admin.id, unit = %body.unit_id, "enrollment code created");
     let expires_at = crate::db::time_of(expires_at);
     Ok((
@@ -90,6 +97,8 @@ pub async fn enroll(
             "unknown, used or expired enrollment code",
         ));
     };
+    let subject = format!("{} in {}", device.device_id, device.unit.id);
+    db::audit(&state.db, None, "device.enrolled", &subject).await?;
     tracing::info!(device = %device.device_id, unit = %device.unit.id, "device enrolled");
     Ok((StatusCode::CREATED, Json(Enrolled { device, credential })))
 }
@@ -151,6 +160,7 @@ pub async fn units(State(state): State<AppState>, admin: Person) -> ApiResult<Js
 pub async fn unenroll(State(state): State<AppState>, device: Device) -> ApiResult<StatusCode> {
     end_device(&state, &device.id, None).await?;
     tracing::info!(device = %device.id, "device un-enrolled itself");
+    db::audit(&state.db, None, "device.unenrolled", &device.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -186,6 +196,7 @@ pub async fn revoke(
         return Err(ApiError::client(ErrorCode::NotFound, "no such device"));
     }
     tracing::info!(admin = admin.id, device = %device_id, "device revoked");
+    db::audit(&state.db, Some(admin.id), "device.revoked", &device_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -128,6 +128,13 @@ pub async fn add(
     )
     .await?;
     tracing::info!(admin = admin.id, added, "substitute user IDs added");
+    let (first, last) = (ids.first(), ids.last());
+    let range = format!(
+        "{}-{}: {added} new",
+        first.map_or("", |s| s),
+        last.map_or("", |s| s)
+    );
+    db::audit(&state.db, Some(admin.id), "substitute_ids.added", &range).await?;
     Ok((StatusCode::CREATED, Json(AddedSubstituteIds { added })))
 }
 

@@ -1,6 +1,7 @@
 //! The backend driven over real HTTP on port 0 with a fresh SQLite file.
 
 mod accesses;
+mod audit;
 mod cpr;
 mod declarations;
 mod guessing;
