@@ -70,6 +70,10 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     click(&app, "#cpr-lookup").await?;
     taps += 1;
     assert_eq!(text_of(&app, "#register-name").await?, "Sofie Vikar Jensen");
+    // Once the register has answered, the field shows the number masked.
+    wait_css(&app, "#cpr-change").await?;
+    let field = app.find(By::Id("cpr")).await?.prop("value").await?;
+    assert_eq!(field.as_deref(), Some("010190-XXXX"));
     click(&app, "#confirm-name").await?;
     click_enabled(&app, "#order-next").await?;
     taps += 2;

@@ -80,6 +80,18 @@ pub fn PersonStep(props: &StepProps) -> Html {
             }
         })
     };
+    // Another number: the field opens again, empty.
+    let change = {
+        let (update, d) = (update.clone(), d.clone());
+        Callback::from(move |_: MouseEvent| {
+            update.emit(OrderDraft {
+                cpr: String::new(),
+                person: None,
+                name_confirmed: false,
+                ..d.clone()
+            })
+        })
+    };
     let confirm = {
         let (update, d) = (update.clone(), d.clone());
         Callback::from(move |_: MouseEvent| {
@@ -94,10 +106,18 @@ pub fn PersonStep(props: &StepProps) -> Html {
             <p class="lead">{ t(lang, Msg::CprLead) }</p>
             <form onsubmit={lookup} class="pin-form">
                 <label for="cpr">{ t(lang, Msg::StepCpr) }</label>
-                <input id="cpr" ref={cpr_input.clone()} type="text" inputmode="numeric"
-                    autocomplete="off" maxlength="11" placeholder="DDMMÅÅ-XXXX"
-                    value={d.cpr.clone()} oninput={typed} />
-                <button id="cpr-lookup" type="submit" disabled={*busy}>{ t(lang, Msg::LookUp) }</button>
+                // Once the register has answered, the number is shown masked
+                // (also after Tilbage and after a restore): a screen over a
+                // shoulder shows a birth date, not a CPR number.
+                if let Some(person) = &d.person {
+                    <input id="cpr" type="text" readonly=true value={person.cpr_masked.clone()} />
+                    <button id="cpr-change" type="button" onclick={change}>{ t(lang, Msg::ChangeCpr) }</button>
+                } else {
+                    <input id="cpr" ref={cpr_input.clone()} type="text" inputmode="numeric"
+                        autocomplete="off" maxlength="11" placeholder="DDMMÅÅ-XXXX"
+                        value={d.cpr.clone()} oninput={typed} />
+                    <button id="cpr-lookup" type="submit" disabled={*busy}>{ t(lang, Msg::LookUp) }</button>
+                }
             </form>
             if let Some(person) = &d.person {
                 <div class="user-id-card">
