@@ -43,6 +43,9 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// `OMSORG_MAIL_FROM` (default `Omsorg <omsorg@localhost>`).
     pub mail_from: String,
+    /// `OMSORG_RETAIN_{DECLARATION,MAIL,SESSIONS,IDEMPOTENCY}_DAYS`: how long
+    /// personal data is kept (`retention.rs` has the defaults).
+    pub retention: crate::retention::Retention,
 }
 
 impl std::fmt::Debug for Config {
@@ -197,7 +200,24 @@ impl Config {
                 ))
             }
         };
+        let defaults = crate::retention::Retention::default();
+        let days = |var: &'static str, default: i64| match lookup(var) {
+            None => Ok(default),
+            Some(v) => v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|d| (1..=36_500).contains(d))
+                .ok_or_else(|| err(var, "expected a whole number of days from 1 to 36500")),
+        };
+        let retention = crate::retention::Retention {
+            declarations_days: days("OMSORG_RETAIN_DECLARATION_DAYS", defaults.declarations_days)?,
+            mail_days: days("OMSORG_RETAIN_MAIL_DAYS", defaults.mail_days)?,
+            sessions_days: days("OMSORG_RETAIN_SESSIONS_DAYS", defaults.sessions_days)?,
+            idempotency_days: days("OMSORG_RETAIN_IDEMPOTENCY_DAYS", defaults.idempotency_days)?,
+        };
         Ok(Config {
+            retention,
             listen,
             database_url,
             log_format,
@@ -257,6 +277,14 @@ mod tests {
             (&[("OMSORG_LOG_FORMAT", "xml")], "OMSORG_LOG_FORMAT"),
             (&[("OMSORG_DEV_SEED", "1")], "OMSORG_DEV_ISSUER"),
             (&[("OMSORG_DEV_SEED", "yes")], "OMSORG_DEV_SEED"),
+            (
+                &[
+                    ("OMSORG_PIN_PEPPER", "a-long-enough-secret"),
+                    ("OMSORG_CPR_KEY", KEY),
+                    ("OMSORG_RETAIN_MAIL_DAYS", "0"),
+                ],
+                "OMSORG_RETAIN_MAIL_DAYS",
+            ),
             (
                 &[
                     ("OMSORG_DEV_SEED", "1"),

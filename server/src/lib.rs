@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod org_directory;
 pub mod people;
 pub mod pin;
+pub mod retention;
 pub mod routes;
 pub mod secret;
 pub mod substitute_ids;
@@ -124,6 +125,7 @@ impl Server {
         // Catches up on what ended while the backend was down, then keeps time.
         expiry::spawn(state.clone());
         mail::spawn(state.clone());
+        retention::spawn(state.db.clone(), config.retention);
         Ok(Server {
             addr,
             listener,

@@ -223,6 +223,7 @@ pub async fn spawn_app_configured(
         cpr_key: omsorg_server::config::CprKey([9; 32]),
         smtp_url: None,
         mail_from: "Omsorg <omsorg@test.example>".into(),
+        retention: Default::default(),
     };
     adjust(&mut config);
     let server = Server::start(config).await.expect("server starts");

@@ -11,6 +11,7 @@ mod me;
 mod municipalities;
 mod pin;
 mod platform;
+mod retention;
 mod shared;
 mod substitute_ids;
 mod tokens;
