@@ -275,8 +275,10 @@ impl Sessions {
         };
         // Under the session's lock, so a sign-out cannot slip in between the
         // check and the write.
+        // (At a restart there is no active session yet: only a sign-out
+        // since this refresh began counts.)
         let active = self.active.lock().await;
-        if self.epoch.load(Ordering::SeqCst) != epoch || active.is_none() {
+        if self.epoch.load(Ordering::SeqCst) != epoch {
             drop(active);
             if let Some(rotated) = &refreshed.refresh_token {
                 revoke_quietly(&provider, rotated).await;

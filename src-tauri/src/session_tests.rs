@@ -184,3 +184,28 @@ async fn a_sign_out_during_a_refresh_leaves_nothing_behind() {
         "the token that came back revoked: {revoked:?}"
     );
 }
+
+/// A restart refreshes before any session is active: that refresh keeps its
+/// rotated token (only a sign-out since it began may throw it away).
+#[tokio::test]
+async fn a_restart_keeps_the_rotated_refresh_token() {
+    let op = provider().await;
+    let sessions = Sessions::new(
+        Box::new(MemoryStore::default()),
+        "omsorg-app",
+        "urn:omsorg:api",
+        Duration::from_secs(5),
+    );
+    sessions.keep_for_test(&op.url, "rt-0", "101");
+    let store = Store::open_in_memory().unwrap();
+    store.set_person(&anna()).unwrap();
+    // The backend is down: the restart goes on offline after the refresh.
+    let api = ApiClient::new(&crate::test_support::unreachable_url()).unwrap();
+    let me = sessions.restore(&api, &store).await.unwrap();
+    assert_eq!(me.map(|m| m.user_id).as_deref(), Some("anna"));
+    assert_eq!(sessions.stored_refresh_token().as_deref(), Some("rt-1"));
+    assert!(
+        op.grant.lock().unwrap().revoked.is_empty(),
+        "nothing revoked"
+    );
+}
