@@ -110,21 +110,29 @@ impl Sessions {
         self.secrets.as_ref()
     }
 
-    /// Interactive KOMBIT login for the chosen municipality.
+    /// A login is starting: from now on "Annuller" in the app cancels it
+    /// (also while what comes before the browser still runs).
+    pub fn begin_login(&self) -> oneshot::Receiver<()> {
+        let (tx, rx) = oneshot::channel();
+        *self.cancel.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
+        rx
+    }
+
+    /// Interactive KOMBIT login for the chosen municipality; `cancelled`
+    /// from `begin_login`.
     pub async fn login(
         &self,
         store: &Store,
         api: &ApiClient,
         municipality_code: &str,
         browser: &dyn Browser,
+        cancelled: oneshot::Receiver<()>,
     ) -> Result<Me, CommandError> {
         let municipality = store
             .cached_municipalities()?
             .and_then(|(list, _)| list.into_iter().find(|m| m.code == municipality_code))
             .ok_or_else(|| CommandError::new(ErrorCode::RequestInvalid, "unknown municipality"))?;
         store.set_last_municipality(municipality_code)?;
-        let (tx, rx) = oneshot::channel();
-        *self.cancel.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
         let request = LoginRequest {
             issuer: municipality.issuer.clone(),
             client_id: self.client_id.clone(),
@@ -150,7 +158,7 @@ impl Sessions {
         };
         let (provider, result) = tokio::select! {
             r = flow => r?,
-            _ = rx => return Err(CommandError::new(ErrorCode::LoginCancelled, "cancelled in the app")),
+            _ = cancelled => return Err(CommandError::new(ErrorCode::LoginCancelled, "cancelled in the app")),
         };
         let me = match api.me(&Auth::Bearer(result.access_token.clone())).await {
             Ok(me) => me,

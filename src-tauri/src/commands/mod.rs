@@ -125,13 +125,20 @@ impl ipc::Handlers for Shell {
 
     async fn start_login(&self, a: ipc::CodeArgs) -> Result<Me, CommandError> {
         refuse_on_shared_device(self)?;
+        let cancelled = self.sessions.begin_login();
         // Whoever was signed in leaves first, with everything of theirs.
-        if self.sessions.person().await.is_ok() || self.sessions.has_stored_session()? {
+        if self.sessions.person().await.is_ok() {
             crate::signout::wipe(self, "a new login").await;
         }
         let me = self
             .sessions
-            .login(&self.store, &self.api, &a.code, self.browser.as_ref())
+            .login(
+                &self.store,
+                &self.api,
+                &a.code,
+                self.browser.as_ref(),
+                cancelled,
+            )
             .await?;
         self.lock.begin_unlocked();
         Ok(me)
