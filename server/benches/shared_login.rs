@@ -82,20 +82,39 @@ fn main() {
         for _ in 0..n {
             devices.push(enroll(&app, &bo).await);
         }
+        // A shift change is many people, one device each: staff1…staffN with
+        // PIN 2580 (one user ID's parallel logins are held to its guessing
+        // limit, counted before they are checked).
+        let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+        let hash = app.state.pins.hash("2580").await.unwrap();
+        for i in 0..n {
+            sqlx::query(
+                "INSERT INTO people (issuer, subject, user_id, name, municipality_code, unit_id, is_admin, pin_hash)
+                 VALUES (?1, ?2, ?2, ?2, '101', 'kbh-hjemmepleje-nord', FALSE, ?3)",
+            )
+            .bind(&issuer)
+            .bind(format!("staff{i}"))
+            .bind(&hash)
+            .execute(&db)
+            .await
+            .unwrap();
+        }
 
         // Everyone at once.
         let started = Instant::now();
         let tasks: Vec<_> = devices
             .iter()
-            .map(|d| {
+            .enumerate()
+            .map(|(i, d)| {
                 let (app_url, d) = (app.base.clone(), d.clone());
+                let user_id = format!("staff{i}");
                 tokio::spawn(async move {
                     let client = reqwest::Client::new();
                     let t = Instant::now();
                     let res = client
                         .post(format!("{app_url}/api/v1/shared/sessions"))
                         .header("authorization", format!("Device {d}"))
-                        .json(&json!({"user_id": "bo", "pin": "2580"}))
+                        .json(&json!({"user_id": user_id, "pin": "2580"}))
                         .send()
                         .await
                         .unwrap();
@@ -119,7 +138,8 @@ fn main() {
             ms(wall)
         );
 
-        // Unknown user ID vs wrong PIN, one at a time, alternating.
+        // Unknown user ID vs wrong PIN, one at a time, alternating (a right
+        // login in between, so neither reaches its guessing limit).
         let (mut unknown, mut wrong) = (Vec::new(), Vec::new());
         for (i, d) in devices.iter().enumerate() {
             let (s, t) = login(&app, d, &format!("ghost{i}"), "2580").await;

@@ -192,17 +192,27 @@ pub fn App() -> Html {
         let apply = apply.clone();
         let signed_in = screen.signed_in() || *screen == Screen::Starting;
         use_effect_with((signed_in, *lock), move |(signed_in, lock)| {
+            // An answer that arrives after this poll has stopped (the person
+            // signed out, the screen moved on) speaks of a screen that is
+            // gone: applying it would undo what the person did since.
+            let alive = Rc::new(Cell::new(true));
             let poll = (*signed_in && *lock == Lock::Open).then(|| {
+                let alive = alive.clone();
                 Interval::new(1_000, move || {
-                    let apply = apply.clone();
+                    let (apply, alive) = (apply.clone(), alive.clone());
                     spawn_local(async move {
                         if let Ok(state) = shell::call::<ipc::LockStateNow>(&ipc::NoArgs {}).await {
-                            apply(state);
+                            if alive.get() {
+                                apply(state);
+                            }
                         }
                     });
                 })
             });
-            move || drop(poll)
+            move || {
+                alive.set(false);
+                drop(poll)
+            }
         });
     }
     // Touch, key, pointer, scroll and coming back to the app count as use.

@@ -2,7 +2,9 @@
 //! clone / `spawn_local` / "refusal to the app, other errors to the page"
 //! pattern every page would otherwise repeat.
 
+use std::cell::Cell;
 use std::marker::PhantomData;
+use std::rc::Rc;
 
 use omsorg_core::ipc::Command;
 use omsorg_core::ErrorCode;
@@ -19,6 +21,9 @@ pub struct ShellCall<C: Command> {
     busy: UseStateHandle<bool>,
     problem: UseStateHandle<Option<ErrorCode>>,
     on_refused: Callback<ErrorCode>,
+    /// False once the page is gone: a late answer then changes nothing (a
+    /// refusal arriving after a sign-out must not pull the next screen back).
+    mounted: Rc<Cell<bool>>,
     command: PhantomData<C>,
 }
 
@@ -28,6 +33,7 @@ impl<C: Command> Clone for ShellCall<C> {
             busy: self.busy.clone(),
             problem: self.problem.clone(),
             on_refused: self.on_refused.clone(),
+            mounted: self.mounted.clone(),
             command: PhantomData,
         }
     }
@@ -51,6 +57,9 @@ impl<C: Command + 'static> ShellCall<C> {
         this.busy.set(true);
         spawn_local(async move {
             let result = shell::call::<C>(&args).await;
+            if !this.mounted.get() {
+                return;
+            }
             this.busy.set(false);
             match result {
                 Ok(out) => {
@@ -79,10 +88,16 @@ impl<C: Command + 'static> ShellCall<C> {
 /// A command this page runs when asked (see [`ShellCall::run`]).
 #[hook]
 pub fn use_shell_call<C: Command + 'static>(on_refused: &Callback<ErrorCode>) -> ShellCall<C> {
+    let mounted = use_memo((), |_| Rc::new(Cell::new(true)));
+    {
+        let mounted = (*mounted).clone();
+        use_effect_with((), move |_| move || mounted.set(false));
+    }
     ShellCall {
         busy: use_state(|| false),
         problem: use_state(|| None),
         on_refused: on_refused.clone(),
+        mounted: (*mounted).clone(),
         command: PhantomData,
     }
 }
