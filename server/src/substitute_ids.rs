@@ -15,6 +15,10 @@
 use omsorg_core::api::SubstituteIdState;
 use sqlx::{SqliteConnection, SqlitePool};
 
+/// `user_id` (?1) of municipality ?2, reserved by ?3 and still live at ?4.
+const HELD: &str = "user_id = ?1 AND municipality_code = ?2 AND state = 'reserved'
+                    AND reserved_by = ?3 AND reserved_until > ?4";
+
 /// How long a reservation holds an ID for its orderer.
 pub const RESERVATION_SECS: i64 = 30 * 60;
 
@@ -87,17 +91,14 @@ pub async fn is_held(
     orderer: i64,
     now: i64,
 ) -> sqlx::Result<bool> {
-    let held: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM substitute_ids
-         WHERE user_id = ?1 AND municipality_code = ?2 AND state = 'reserved'
-           AND reserved_by = ?3 AND reserved_until > ?4",
-    )
-    .bind(user_id)
-    .bind(municipality)
-    .bind(orderer)
-    .bind(now)
-    .fetch_optional(db)
-    .await?;
+    let held: Option<i64> =
+        sqlx::query_scalar(&format!("SELECT 1 FROM substitute_ids WHERE {HELD}"))
+            .bind(user_id)
+            .bind(municipality)
+            .bind(orderer)
+            .bind(now)
+            .fetch_optional(db)
+            .await?;
     Ok(held.is_some())
 }
 
@@ -110,11 +111,10 @@ pub async fn take_for_order(
     orderer: i64,
     now: i64,
 ) -> sqlx::Result<bool> {
-    let taken = sqlx::query(
+    let taken = sqlx::query(&format!(
         "UPDATE substitute_ids SET state = 'in_use', reserved_by = NULL, reserved_until = NULL
-         WHERE user_id = ?1 AND municipality_code = ?2 AND state = 'reserved'
-           AND reserved_by = ?3 AND reserved_until > ?4",
-    )
+         WHERE {HELD}"
+    ))
     .bind(user_id)
     .bind(municipality)
     .bind(orderer)

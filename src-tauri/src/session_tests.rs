@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json};
-use omsorg_core::api::{Me, Role};
 use serde_json::json;
 use tokio::sync::Notify;
 
@@ -18,6 +17,7 @@ use std::collections::HashMap;
 
 use super::*;
 use crate::secrets::MemoryStore;
+use crate::test_support::anna;
 
 #[derive(Default)]
 struct Grant {
@@ -100,20 +100,6 @@ async fn provider() -> Op {
         .with_state(op.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });
     op
-}
-
-fn anna() -> Me {
-    Me {
-        user_id: "anna".into(),
-        name: "Anna Andersen".into(),
-        municipality_code: "101".into(),
-        unit: None,
-        roles: vec![Role::Staff],
-        has_pin: true,
-        pin_locked: false,
-        may_order_substitutes: true,
-        pin_min_len: 4,
-    }
 }
 
 async fn expired_session(op: &Op) -> (Arc<Sessions>, Arc<Store>) {

@@ -35,7 +35,6 @@ pub async fn shell_with_secrets(
     url: &str,
     secrets: Box<dyn crate::secrets::SecretStore>,
 ) -> (crate::Shell, tempfile::TempDir) {
-    use omsorg_core::api::{Me, Role};
     let files = tempfile::tempdir().unwrap();
     let shell = crate::Shell {
         api: crate::api_client::ApiClient::new(url).unwrap(),
@@ -54,7 +53,18 @@ pub async fn shell_with_secrets(
         files: files.path().join("declarations"),
         viewer: Box::new(NoViewer),
     };
-    let me = Me {
+    shell
+        .sessions
+        .begin_personal_for_test("tok-1", anna())
+        .await;
+    shell.lock.begin_unlocked();
+    (shell, files)
+}
+
+/// anna as the backend describes her: staff who may order, with a PIN.
+pub fn anna() -> omsorg_core::api::Me {
+    use omsorg_core::api::{Me, Role};
+    Me {
         user_id: "anna".into(),
         name: "Anna Andersen".into(),
         municipality_code: "101".into(),
@@ -64,10 +74,7 @@ pub async fn shell_with_secrets(
         pin_locked: false,
         may_order_substitutes: true,
         pin_min_len: 4,
-    };
-    shell.sessions.begin_personal_for_test("tok-1", me).await;
-    shell.lock.begin_unlocked();
-    (shell, files)
+    }
 }
 
 /// A URL on which nothing listens.
