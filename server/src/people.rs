@@ -84,17 +84,20 @@ pub async fn pin_was_wrong(
     Ok(true)
 }
 
-/// A new PIN: stored, the count cleared and the lock lifted (the caller
-/// ends the sessions the old PIN opened).
-pub async fn set_pin(db: &SqlitePool, person: i64, hash: &str) -> sqlx::Result<()> {
+/// A new PIN (`Some`) or an administrator's reset (`None`): stored, the
+/// count cleared and the lock lifted; the shared sessions the old PIN
+/// opened end in the same transaction.
+pub async fn set_pin(db: &SqlitePool, person: i64, hash: Option<&str>) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE people SET pin_hash = ?2, pin_failed_attempts = 0, pin_locked = FALSE WHERE id = ?1",
     )
     .bind(person)
     .bind(hash)
-    .execute(db)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    end_shared_sessions(&mut *tx, person, chrono::Utc::now().timestamp()).await?;
+    tx.commit().await
 }
 
 /// The stored PIN and whether it is locked.
@@ -226,15 +229,18 @@ pub async fn start_shared_session(
 
 /// Ends every live shared session of `person` (their PIN was changed,
 /// reset or blocked: a session opened with the old PIN must not outlive it).
-pub async fn end_shared_sessions(db: &SqlitePool, person: i64, now: i64) -> sqlx::Result<u64> {
-    let done = sqlx::query(
+pub async fn end_shared_sessions<'e, E>(db: E, person: i64, now: i64) -> sqlx::Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    sqlx::query(
         "UPDATE shared_sessions SET ended_at = ?2 WHERE person_id = ?1 AND ended_at IS NULL",
     )
     .bind(person)
     .bind(now)
     .execute(db)
     .await?;
-    Ok(done.rows_affected())
+    Ok(())
 }
 
 /// The active person of `municipality` with `user_id` (any case): their ID.
@@ -250,17 +256,4 @@ pub async fn id_in(
     .bind(municipality)
     .fetch_optional(db)
     .await
-}
-
-/// An administrator's reset: the PIN removed, its count and lock cleared.
-/// `false` when `person` has no PIN row to reset (never happens for an ID
-/// from `id_in`).
-pub async fn reset_pin(db: &SqlitePool, person: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE people SET pin_hash = NULL, pin_failed_attempts = 0, pin_locked = FALSE WHERE id = ?1",
-    )
-    .bind(person)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
 }

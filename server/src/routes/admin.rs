@@ -32,10 +32,10 @@ pub async fn reset_pin(
     let Some(person) = person else {
         return Err(ApiError::client(ErrorCode::NotFound, "no such person"));
     };
-    people::reset_pin(&state.db, person).await?;
-    // Unblocked on shared devices, and signed out of them.
+    // The PIN removed (its shared sessions end with it), and the user ID
+    // unblocked on shared devices.
+    people::set_pin(&state.db, person, None).await?;
     crate::routes::shared::forget_failures(&state, &user_id).await?;
-    people::end_shared_sessions(&state.db, person, chrono::Utc::now().timestamp()).await?;
     db::audit(&state.db, Some(admin.id), "pin.reset", &user_id).await?;
     tracing::info!(admin = admin.id, "PIN reset by an administrator");
     Ok(StatusCode::NO_CONTENT)

@@ -87,10 +87,8 @@ pub async fn set_pin(
         }
     }
     let new_hash = state.pins.hash(pin.expose()).await?;
-    people::set_pin(&state.db, person.id, &new_hash).await?;
     // Sessions opened on shared devices with the old PIN end with it.
-    let now = chrono::Utc::now().timestamp();
-    people::end_shared_sessions(&state.db, person.id, now).await?;
+    people::set_pin(&state.db, person.id, Some(&new_hash)).await?;
     db::audit(&state.db, Some(person.id), "pin.set", &person.user_id).await?;
     // A new PIN also lifts a block on shared-device login.
     crate::routes::shared::forget_failures(&state, &person.user_id).await?;
