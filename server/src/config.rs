@@ -46,6 +46,14 @@ pub struct Config {
     /// `OMSORG_RETAIN_{DECLARATION,MAIL,SESSIONS,IDEMPOTENCY}_DAYS`: how long
     /// personal data is kept (`retention.rs` has the defaults).
     pub retention: crate::retention::Retention,
+    /// `OMSORG_ORDER_LEASE_SECS` (default 60): how long an order's claim on
+    /// its idempotency key holds; a claim its instance outlived (a crash) is
+    /// taken over after it, by a retry or the recovery job.
+    pub order_lease: std::time::Duration,
+    /// `OMSORG_DEV_DIRECTORY_LATENCY_MS` (default 0): how long the dev
+    /// directory takes to create an account, as a real AD's LDAP round trips
+    /// and replication do (the crash tests kill the backend inside it).
+    pub dev_directory_latency: std::time::Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -63,6 +71,9 @@ impl std::fmt::Debug for Config {
             .field("cpr_key", &self.cpr_key)
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<set>"))
             .field("mail_from", &self.mail_from)
+            .field("retention", &self.retention)
+            .field("order_lease", &self.order_lease)
+            .field("dev_directory_latency", &self.dev_directory_latency)
             .finish()
     }
 }
@@ -188,6 +199,30 @@ impl Config {
                 }
             },
         };
+        let order_lease = match lookup("OMSORG_ORDER_LEASE_SECS") {
+            None => std::time::Duration::from_secs(60),
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if (1..=3600).contains(&n) => std::time::Duration::from_secs(n),
+                _ => {
+                    return Err(err(
+                        "OMSORG_ORDER_LEASE_SECS",
+                        "expected seconds from 1 to 3600",
+                    ))
+                }
+            },
+        };
+        let dev_directory_latency = match lookup("OMSORG_DEV_DIRECTORY_LATENCY_MS") {
+            None => std::time::Duration::ZERO,
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n <= 60_000 => std::time::Duration::from_millis(n),
+                _ => {
+                    return Err(err(
+                        "OMSORG_DEV_DIRECTORY_LATENCY_MS",
+                        "expected milliseconds from 0 to 60000",
+                    ))
+                }
+            },
+        };
         let cpr_key = match (lookup("OMSORG_CPR_KEY"), &dev_seed) {
             (Some(hex), _) => CprKey(crate::cpr_vault::parse_key(&hex).ok_or_else(|| {
                 err("OMSORG_CPR_KEY", "expected 64 hex digits (32 random bytes)")
@@ -218,6 +253,8 @@ impl Config {
         };
         Ok(Config {
             retention,
+            order_lease,
+            dev_directory_latency,
             listen,
             database_url,
             log_format,

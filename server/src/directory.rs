@@ -39,11 +39,14 @@ pub trait Directory: Send + Sync {
 pub struct DevDirectory {
     pub db: SqlitePool,
     pub hasher: PinHasher,
+    /// Added to each account creation (`OMSORG_DEV_DIRECTORY_LATENCY_MS`).
+    pub latency: std::time::Duration,
 }
 
 impl Directory for DevDirectory {
     fn create_account<'a>(&'a self, account: &'a NewAccount) -> DirectoryResult<'a> {
         Box::pin(async move {
+            tokio::time::sleep(self.latency).await;
             let hash = self
                 .hasher
                 .hash(&account.initial_password)

@@ -3,6 +3,7 @@
 //! runs at start (catching up on whatever ended while the backend was down)
 //! and then every `EVERY`. Everything it needs is in the database, so it
 //! survives restarts and any instance may run it (closing is idempotent).
+//! Orders a crash left half done have their own job (`spawn_recovery`).
 
 use std::time::Duration;
 
@@ -26,6 +27,22 @@ pub fn spawn(state: AppState) {
             tick.tick().await;
             if let Err(e) = run_once(&state, Utc::now().timestamp()).await {
                 tracing::error!(error = %e, "expiry run failed");
+            }
+        }
+    });
+}
+
+/// Finishes (or undoes) orders a crash left half done (`access::recover`):
+/// at start, then once per order lease, so none waits much longer than its
+/// claim outlives the instance that held it.
+pub fn spawn_recovery(state: AppState) {
+    tokio::spawn(async move {
+        let every = Duration::from_secs(u64::try_from(state.order_lease_secs).unwrap_or(60).max(1));
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::access::recover(&state, Utc::now().timestamp()).await {
+                tracing::error!(error = %e, "order recovery failed");
             }
         }
     });

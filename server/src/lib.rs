@@ -62,6 +62,8 @@ pub struct AppState {
     /// `OMSORG_SMTP_URL`; without it mail waits in the outbox.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// How long an order's claim on its idempotency key holds (seconds).
+    pub order_lease_secs: i64,
 }
 
 pub fn app(state: AppState) -> Router {
@@ -99,6 +101,7 @@ impl Server {
         let directory = Arc::new(directory::DevDirectory {
             db: db.clone(),
             hasher: pins.clone(),
+            latency: config.dev_directory_latency,
         });
         let org = Arc::new(org_directory::DbOrgDirectory { db: db.clone() });
         let listener = TcpListener::bind(config.listen).await?;
@@ -116,6 +119,7 @@ impl Server {
             org,
             smtp_url: config.smtp_url.clone(),
             mail_from: config.mail_from.clone(),
+            order_lease_secs: i64::try_from(config.order_lease.as_secs()).unwrap_or(60),
             cpr_register: if config.dev_seed.is_some() {
                 Arc::new(cpr_register::DevRegister)
             } else {
@@ -124,6 +128,7 @@ impl Server {
         };
         // Catches up on what ended while the backend was down, then keeps time.
         expiry::spawn(state.clone());
+        expiry::spawn_recovery(state.clone());
         mail::spawn(state.clone());
         retention::spawn(state.db.clone(), config.retention);
         Ok(Server {

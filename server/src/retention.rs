@@ -81,11 +81,15 @@ pub async fn run_once(db: &SqlitePool, keep: &Retention, now: i64) -> sqlx::Resu
             .execute(db)
             .await?
             .rows_affected();
-    let idempotency = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < ?1")
-        .bind(before(keep.idempotency_days))
-        .execute(db)
-        .await?
-        .rows_affected();
+    // An order a crash left half done stays until it is finished or undone.
+    let idempotency = sqlx::query(
+        "DELETE FROM idempotency_keys
+         WHERE created_at < ?1 AND (receipt_sealed IS NOT NULL OR access_id IS NULL)",
+    )
+    .bind(before(keep.idempotency_days))
+    .execute(db)
+    .await?
+    .rows_affected();
     let attempts = sqlx::query("DELETE FROM device_login_failures WHERE at < ?1")
         .bind(before(1))
         .execute(db)

@@ -1,6 +1,9 @@
-//! Making one order: the rules re-checked, the declaration PDF, the order's
-//! transaction (ID in use, row, mail, audit), then the directory account,
-//! with the compensation when the directory refuses.
+//! Making one order, as one recoverable unit under its idempotency key's
+//! claim: the rules re-checked, the declaration PDF, the order recorded (ID
+//! in use, row, sealed receipt) in one transaction; then made whole (the
+//! directory account, then receipt, mail and audit in one transaction) by
+//! this request or, after a crash, by whoever claims the key next; undone
+//! (no mail, audited as undone) when the directory refuses.
 
 use base64::Engine;
 use chrono::Utc;
@@ -106,18 +109,15 @@ pub(super) async fn check(
 }
 
 /// Mail to the orderer and their unit's nearest manager, in Danish, without
-/// the CPR number; queued in the order's transaction.
+/// the CPR number; queued in the transaction that makes the order whole.
 async fn notify(
     tx: &mut sqlx::SqliteConnection,
-    person: &Person,
-    body: &NewSubstituteAccess,
-    checked: &Checked,
-    id: &str,
+    order: &repo::Pending,
+    receipt: &SubstituteAccessReceipt,
+    unit: Option<&OrgUnit>,
 ) -> ApiResult<()> {
-    let orderer_email = repo::email_of(&mut *tx, person.id).await?;
-    let unit = checked.unit.as_ref();
     let unit_name = unit.map_or("—", |u| u.name.as_str()).to_string();
-    let subject = format!("Vikaradgang bestilt: {}", body.user_id);
+    let subject = format!("Vikaradgang bestilt: {}", receipt.user_id);
     let text = format!(
         "Der er bestilt midlertidig IT-adgang til en vikar.\n\n\
          Vikar: {name}\n\
@@ -128,17 +128,18 @@ async fn notify(
          Ordrenummer: {id}\n\n\
          Tavshedserklæringen (version {version}) er underskrevet og gemt.\n\
          Adgangen lukker af sig selv ved udløb. Den kan afsluttes før tid eller forlænges i Omsorg.\n",
-        name = checked.name,
-        user_id = body.user_id,
-        start = danish_time(checked.period.start()),
-        end = danish_time(checked.period.end()),
-        orderer = person.name,
-        version = body.declaration_version,
+        name = receipt.substitute_name,
+        user_id = receipt.user_id,
+        start = danish_time(receipt.starts_at),
+        end = danish_time(receipt.ends_at),
+        orderer = order.orderer_name,
+        id = receipt.id,
+        version = order.declaration_version,
     );
     let manager = unit
         .and_then(|u| u.manager.as_ref())
         .map(|m| m.email.clone());
-    for to in [orderer_email, manager].iter().flatten() {
+    for to in [order.orderer_email.clone(), manager].iter().flatten() {
         crate::mail::enqueue(&mut *tx, to, &subject, &text).await?;
     }
     Ok(())
@@ -192,16 +193,23 @@ async fn declaration(
     }
 }
 
-/// The order's transaction: the reserved ID in use, the row, the mail and
-/// the audit record, all or nothing.
+fn lost_claim() -> ApiError {
+    // Another request took the key over (this one outlived its lease): its
+    // answer is the order's; the client's retry gets it.
+    ApiError::Throttled(1)
+}
+
+/// The order's transaction: the reserved ID in use, the row (not yet whole)
+/// and its sealed receipt under the key, all or nothing, while the claim is ours.
 async fn record(
     state: &AppState,
     person: &Person,
     body: &NewSubstituteAccess,
     checked: &Checked,
-    id: &str,
-    now: i64,
+    receipt: &SubstituteAccessReceipt,
+    claim: &repo::Claim,
 ) -> ApiResult<()> {
+    let (id, now) = (&receipt.id, receipt.starts_at.timestamp());
     let pdf = declaration(person, body, checked, id, now).await?;
     let pdf_sha256 = secret::sha256_hex_bytes(&pdf);
     let mut tx = state.db.begin().await?;
@@ -229,55 +237,116 @@ async fn record(
         pdf_sha256: &pdf_sha256,
     };
     repo::insert(&mut tx, &row).await?;
-    notify(&mut tx, person, body, checked, id).await?;
-    db::audit(&mut *tx, Some(person.id), "substitute_access.created", id).await?;
+    let sealed = state
+        .cpr_vault
+        .seal_receipt(&serde_json::to_vec(receipt).expect("json"));
+    if !repo::mark_recorded(&mut tx, claim, id, &sealed).await? {
+        return Err(lost_claim());
+    }
     tx.commit().await?;
     Ok(())
 }
 
-/// Makes the order, then its directory account (another system: AD in
-/// production). If the directory refuses, the order is undone and the ID
-/// goes back to the orderer's reservation, so no access exists without its
-/// account and the same order can be sent again.
+/// Records the order under the claim, then makes it whole (`finish`).
 pub(super) async fn carry_out(
     state: &AppState,
     person: &Person,
     body: &NewSubstituteAccess,
     checked: Checked,
+    claim: &repo::Claim,
 ) -> ApiResult<SubstituteAccessReceipt> {
-    let now = Utc::now().timestamp();
-    let id = secret::random_token(12);
-    record(state, person, body, &checked, &id, now).await?;
-    let (starts, ends) = (checked.period.start(), checked.period.end());
-    let initial_password = secret::initial_password();
-    let account = NewAccount {
+    let receipt = SubstituteAccessReceipt {
+        id: secret::random_token(12),
         user_id: body.user_id.clone(),
-        display_name: checked.name.clone(),
-        initial_password: initial_password.clone(),
-        expires_at: ends.timestamp(),
+        substitute_name: checked.name.clone(),
+        initial_password: Some(secret::initial_password()),
+        // Whole seconds, as stored: a replayed receipt is the same.
+        starts_at: db::time_of(checked.period.start().timestamp()),
+        ends_at: db::time_of(checked.period.end().timestamp()),
+    };
+    record(state, person, body, &checked, &receipt, claim).await?;
+    finish(state, claim).await
+}
+
+/// Makes a recorded order whole: its directory account (another system: AD
+/// in production; creating it again is harmless, with the same one-time
+/// password), then in one transaction its receipt, its mail and its audit.
+/// A crash anywhere here leaves the order recorded, and the next claim on
+/// its key (a retry, or the recovery job) runs this again. If the directory
+/// refuses, the order is undone and the ID goes back to the orderer's
+/// reservation, so no access exists without its account, no mail goes out,
+/// and the same order can be sent again.
+pub(super) async fn finish(
+    state: &AppState,
+    claim: &repo::Claim,
+) -> ApiResult<SubstituteAccessReceipt> {
+    let Some(order) = repo::pending(&state.db, claim).await? else {
+        return Err(lost_claim());
+    };
+    let receipt: SubstituteAccessReceipt = state
+        .cpr_vault
+        .open_receipt(&order.receipt_pending)
+        .and_then(|json| serde_json::from_slice(&json).ok())
+        .ok_or_else(|| anyhow::anyhow!("a recorded order's receipt does not open"))?;
+    let account = NewAccount {
+        user_id: receipt.user_id.clone(),
+        display_name: receipt.substitute_name.clone(),
+        initial_password: receipt.initial_password.clone().unwrap_or_default(),
+        expires_at: receipt.ends_at.timestamp(),
     };
     if let Err(e) = state.directory.create_account(&account).await {
-        tracing::error!(access = %id, error = %e, "directory refused the account; undoing the order");
-        let mut tx = state.db.begin().await?;
-        repo::delete(&mut tx, &id).await?;
-        ids::give_back(
-            &mut tx,
-            &body.user_id,
-            person.id,
-            now + ids::RESERVATION_SECS,
-        )
-        .await?;
-        tx.commit().await?;
+        tracing::error!(access = %receipt.id, error = %e, "directory refused the account; undoing the order");
+        undo(state, claim, &order, &receipt).await?;
         return Err(ApiError::Internal(e.into()));
     }
-    tracing::info!(access = %id, orderer = person.id, user_id = %body.user_id, "substitute access created");
-    Ok(SubstituteAccessReceipt {
-        id,
-        user_id: body.user_id.clone(),
-        substitute_name: checked.name,
-        initial_password: Some(initial_password),
-        // Whole seconds, as stored: a replayed receipt is the same.
-        starts_at: db::time_of(starts.timestamp()),
-        ends_at: db::time_of(ends.timestamp()),
-    })
+    let unit = org_directory::unit_of(state.org.as_ref(), order.unit_id.as_deref())
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let now = Utc::now().timestamp();
+    let mut tx = state.db.begin().await?;
+    if !repo::complete(&mut tx, claim, &receipt.id, now).await? {
+        return Err(lost_claim());
+    }
+    notify(&mut tx, &order, &receipt, unit.as_ref()).await?;
+    db::audit(
+        &mut *tx,
+        Some(order.orderer_id),
+        "substitute_access.created",
+        &receipt.id,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(access = %receipt.id, orderer = order.orderer_id, user_id = %receipt.user_id, "substitute access created");
+    Ok(receipt)
+}
+
+/// The compensation: the account disabled in case the directory made it
+/// before failing, then the order deleted, its ID reserved for the orderer
+/// again and the key let go, in one transaction while the claim is ours.
+async fn undo(
+    state: &AppState,
+    claim: &repo::Claim,
+    order: &repo::Pending,
+    receipt: &SubstituteAccessReceipt,
+) -> ApiResult<()> {
+    if let Err(e) = state.directory.disable_account(&receipt.user_id).await {
+        tracing::warn!(access = %receipt.id, error = %e, "could not disable an undone order's account");
+    }
+    let now = Utc::now().timestamp();
+    let mut tx = state.db.begin().await?;
+    if repo::release_key(&mut *tx, claim, true).await?
+        && repo::delete_unfinished(&mut tx, &receipt.id).await?
+    {
+        let until = now + ids::RESERVATION_SECS;
+        ids::give_back(&mut tx, &receipt.user_id, order.orderer_id, until).await?;
+        db::audit(
+            &mut *tx,
+            Some(order.orderer_id),
+            "substitute_access.undone",
+            &receipt.id,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -27,7 +27,9 @@ pub const PASSWORD_REPLAY_SECS: i64 = 15 * 60;
 
 /// Orders a substitute's access under the orderer's idempotency `key`:
 /// the first request with a key makes the order; the same request again
-/// gets the same receipt; another request under the key is refused.
+/// gets the same receipt; another request under the key is refused. A
+/// retry after a crash (the first claim ran out unanswered) finishes the
+/// recorded order, or makes it anew when nothing was recorded.
 pub async fn order(
     state: &AppState,
     person: &Person,
@@ -36,41 +38,44 @@ pub async fn order(
 ) -> ApiResult<SubstituteAccessReceipt> {
     person.require_orderer(&state.db).await?;
     let request = secret::sha256_hex(&serde_json::to_string(body).expect("json"));
-    if let Some(receipt) = replay(state, person.id, key, &request).await? {
-        tracing::info!(access = %receipt.id, "order replayed for its Idempotency-Key");
-        return Ok(receipt);
-    }
-    let checked = make::check(state, person, body).await?;
+    let claim = repo::Claim {
+        orderer: person.id,
+        key: key.to_string(),
+        holder: secret::random_token(12),
+    };
     let now = Utc::now().timestamp();
-    if !repo::claim_key(&state.db, person.id, key, &request, now).await? {
-        // Another request with this key got there first.
-        return replay(state, person.id, key, &request)
-            .await?
-            .ok_or(ApiError::Throttled(1));
-    }
-    match make::carry_out(state, person, body, checked).await {
-        Ok(receipt) => {
-            store(state, person.id, key, &receipt).await?;
-            Ok(receipt)
+    let lease_until = now + state.order_lease_secs;
+    match repo::claim_key(&state.db, &claim, &request, now, lease_until).await? {
+        None => replay(state, person.id, key, &request).await,
+        Some(Some(_recorded)) => {
+            tracing::info!("finishing an order a crashed request recorded");
+            make::finish(state, &claim).await
         }
-        Err(e) => {
-            repo::release_key(&state.db, person.id, key).await?;
-            Err(e)
+        Some(None) => {
+            let made = match make::check(state, person, body).await {
+                Ok(checked) => make::carry_out(state, person, body, checked, &claim).await,
+                Err(e) => Err(e),
+            };
+            if made.is_err() {
+                repo::release_key(&state.db, &claim, false).await?;
+            }
+            made
         }
     }
 }
 
-/// The answer a key already has: its receipt, or a refusal when the key was
+/// The answer a used key has: its receipt, or a refusal when the key was
 /// used for something else or its first request is still running.
 async fn replay(
     state: &AppState,
     orderer: i64,
     key: &str,
     request: &str,
-) -> ApiResult<Option<SubstituteAccessReceipt>> {
-    let Some((hash, sealed, claimed_at)) = repo::key_of(&state.db, orderer, key).await? else {
-        return Ok(None);
-    };
+) -> ApiResult<SubstituteAccessReceipt> {
+    // Gone since the claim failed: its first request failed; try again.
+    let (hash, sealed, claimed_at) = repo::key_of(&state.db, orderer, key)
+        .await?
+        .ok_or(ApiError::Throttled(1))?;
     if hash != request {
         return Err(ApiError::client(
             ErrorCode::IdempotencyMismatch,
@@ -90,7 +95,39 @@ async fn replay(
         // Shown once (and to a retry soon after): now dropped for good.
         store(state, orderer, key, &receipt).await?;
     }
-    Ok(Some(receipt))
+    tracing::info!(access = %receipt.id, "order replayed for its Idempotency-Key");
+    Ok(receipt)
+}
+
+/// Orders whose claim outlived its request (the instance crashed, or took
+/// longer than the lease): a recorded one is made whole (or undone), an
+/// unrecorded one lets its key go. Run at start and with the expiry job;
+/// each key is claimed first, so two instances never finish one twice.
+/// Answers how many orders it finished.
+pub async fn recover(state: &AppState, now: i64) -> anyhow::Result<usize> {
+    let mut finished = 0;
+    for (orderer, key, request) in repo::stale_claims(&state.db, now).await? {
+        let claim = repo::Claim {
+            orderer,
+            key,
+            holder: secret::random_token(12),
+        };
+        let lease_until = now + state.order_lease_secs;
+        match repo::claim_key(&state.db, &claim, &request, now, lease_until).await? {
+            Some(Some(access)) => match make::finish(state, &claim).await {
+                Ok(_) => {
+                    finished += 1;
+                    tracing::info!(%access, "finished an order a crashed request recorded");
+                }
+                Err(e) => tracing::error!(%access, error = %e, "could not finish a recorded order"),
+            },
+            Some(None) => {
+                repo::release_key(&state.db, &claim, false).await?;
+            }
+            None => {}
+        }
+    }
+    Ok(finished)
 }
 
 /// Keeps the receipt sealed for replays of its key.

@@ -38,7 +38,8 @@ const ACCESS_SELECT: &str = "SELECT a.id, a.user_id, a.substitute_name, a.cpr_se
         a.ended_at, a.created_at, a.declaration_version
      FROM substitute_accesses a
      JOIN people p ON p.id = a.orderer_id
-     LEFT JOIN units u ON u.id = a.unit_id";
+     LEFT JOIN units u ON u.id = a.unit_id
+     WHERE a.completed_at IS NOT NULL";
 
 /// The declaration search's filters as stored values (each `None`: no filter).
 pub struct Search<'a> {
@@ -58,7 +59,7 @@ pub struct Search<'a> {
 pub async fn search(db: &SqlitePool, q: &Search<'_>) -> sqlx::Result<Vec<AccessRow>> {
     sqlx::query_as(&format!(
         "{ACCESS_SELECT}
-         WHERE a.municipality_code = ?1
+           AND a.municipality_code = ?1
            AND (?2 IS NULL OR lower(a.substitute_name) LIKE ?2 ESCAPE '\\')
            AND (?3 IS NULL OR a.user_id = ?3)
            AND (?4 IS NULL OR a.unit_id = ?4)
@@ -88,7 +89,7 @@ pub async fn visible_to(
 ) -> sqlx::Result<Vec<AccessRow>> {
     sqlx::query_as(&format!(
         "{ACCESS_SELECT}
-         WHERE (?1 AND a.municipality_code = ?2) OR a.orderer_id = ?3
+           AND ((?1 AND a.municipality_code = ?2) OR a.orderer_id = ?3)
          ORDER BY a.created_at DESC, a.id"
     ))
     .bind(admin)
@@ -108,7 +109,7 @@ pub async fn one_visible_to(
 ) -> sqlx::Result<Option<AccessRow>> {
     sqlx::query_as(&format!(
         "{ACCESS_SELECT}
-         WHERE a.id = ?1 AND ((?2 AND a.municipality_code = ?3) OR a.orderer_id = ?4)"
+           AND a.id = ?1 AND ((?2 AND a.municipality_code = ?3) OR a.orderer_id = ?4)"
     ))
     .bind(id)
     .bind(admin)
@@ -118,7 +119,7 @@ pub async fn one_visible_to(
     .await
 }
 
-/// The request hash and sealed receipt a key has, if it was used.
+/// The request hash, sealed receipt and time of a key, if it was used.
 pub async fn key_of(
     db: &SqlitePool,
     orderer: i64,
@@ -134,25 +135,142 @@ pub async fn key_of(
     .await
 }
 
-/// Claims a key for a request; `false` when another request has it.
+/// One request's claim on an orderer's idempotency key: every step of the
+/// order is written only while `holder` still holds it.
+pub struct Claim {
+    pub orderer: i64,
+    pub key: String,
+    /// Random, one per claim.
+    pub holder: String,
+}
+
+/// Claims the key for a request until `lease_until`, in one statement: a
+/// new key, or one whose claim ran out unanswered (the instance that held
+/// it is gone) for the same request. `Some(access)`: the claim is ours, with
+/// the access already recorded under the key, if any; `None`: the key is
+/// answered, another request's, or still held.
 pub async fn claim_key(
     db: &SqlitePool,
-    orderer: i64,
-    key: &str,
+    claim: &Claim,
     request: &str,
     now: i64,
-) -> sqlx::Result<bool> {
-    let claimed = sqlx::query(
-        "INSERT INTO idempotency_keys (orderer_id, key, request_sha256, created_at)
-         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (orderer_id, key) DO NOTHING",
+    lease_until: i64,
+) -> sqlx::Result<Option<Option<String>>> {
+    let claimed: Option<(Option<String>,)> = sqlx::query_as(
+        "INSERT INTO idempotency_keys
+             (orderer_id, key, request_sha256, created_at, holder, lease_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (orderer_id, key) DO UPDATE
+             SET holder = excluded.holder, lease_until = excluded.lease_until
+             WHERE idempotency_keys.receipt_sealed IS NULL
+               AND idempotency_keys.lease_until <= ?4
+               AND idempotency_keys.request_sha256 = excluded.request_sha256
+         RETURNING access_id",
     )
-    .bind(orderer)
-    .bind(key)
+    .bind(claim.orderer)
+    .bind(&claim.key)
     .bind(request)
     .bind(now)
-    .execute(db)
+    .bind(&claim.holder)
+    .bind(lease_until)
+    .fetch_optional(db)
     .await?;
-    Ok(claimed.rows_affected() == 1)
+    Ok(claimed.map(|(access,)| access))
+}
+
+/// Unanswered keys whose claim ran out by `now`: (orderer, key, request hash).
+pub async fn stale_claims(db: &SqlitePool, now: i64) -> sqlx::Result<Vec<(i64, String, String)>> {
+    sqlx::query_as(
+        "SELECT orderer_id, key, request_sha256 FROM idempotency_keys
+         WHERE receipt_sealed IS NULL AND lease_until <= ?1",
+    )
+    .bind(now)
+    .fetch_all(db)
+    .await
+}
+
+/// Names the recorded access and its sealed receipt under the key, in the
+/// order's transaction; `false` when the claim is no longer ours.
+pub async fn mark_recorded(
+    tx: &mut SqliteConnection,
+    claim: &Claim,
+    access: &str,
+    receipt_sealed: &[u8],
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE idempotency_keys SET access_id = ?4, receipt_pending = ?5
+         WHERE orderer_id = ?1 AND key = ?2 AND holder = ?3 AND access_id IS NULL",
+    )
+    .bind(claim.orderer)
+    .bind(&claim.key)
+    .bind(&claim.holder)
+    .bind(access)
+    .bind(receipt_sealed)
+    .execute(tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A recorded order not yet whole, under a claim that is ours.
+#[derive(sqlx::FromRow)]
+pub struct Pending {
+    pub orderer_id: i64,
+    pub orderer_name: String,
+    pub orderer_email: Option<String>,
+    pub unit_id: Option<String>,
+    pub declaration_version: String,
+    /// The sealed receipt, one-time password and all.
+    pub receipt_pending: Vec<u8>,
+}
+
+pub async fn pending(db: &SqlitePool, claim: &Claim) -> sqlx::Result<Option<Pending>> {
+    sqlx::query_as(
+        "SELECT a.orderer_id, p.name AS orderer_name, p.email AS orderer_email, a.unit_id,
+                a.declaration_version, k.receipt_pending
+         FROM idempotency_keys k
+         JOIN substitute_accesses a ON a.id = k.access_id
+         JOIN people p ON p.id = a.orderer_id
+         WHERE k.orderer_id = ?1 AND k.key = ?2 AND k.holder = ?3
+           AND k.receipt_sealed IS NULL AND k.receipt_pending IS NOT NULL
+           AND a.completed_at IS NULL",
+    )
+    .bind(claim.orderer)
+    .bind(&claim.key)
+    .bind(&claim.holder)
+    .fetch_optional(db)
+    .await
+}
+
+/// The order is whole: its receipt answers the key from now on and the
+/// access counts (lists, expiry). `false` when the claim is no longer ours.
+pub async fn complete(
+    tx: &mut SqliteConnection,
+    claim: &Claim,
+    access: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE idempotency_keys SET receipt_sealed = receipt_pending, receipt_pending = NULL
+         WHERE orderer_id = ?1 AND key = ?2 AND holder = ?3 AND access_id = ?4
+           AND receipt_sealed IS NULL AND receipt_pending IS NOT NULL",
+    )
+    .bind(claim.orderer)
+    .bind(&claim.key)
+    .bind(&claim.holder)
+    .bind(access)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE substitute_accesses SET completed_at = ?2 WHERE id = ?1 AND completed_at IS NULL",
+    )
+    .bind(access)
+    .bind(now)
+    .execute(tx)
+    .await?;
+    Ok(true)
 }
 
 pub async fn store_receipt(
@@ -172,22 +290,25 @@ pub async fn store_receipt(
     Ok(())
 }
 
-/// Nothing was made with the key: it may be used again.
-pub async fn release_key(db: &SqlitePool, orderer: i64, key: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM idempotency_keys WHERE orderer_id = ?1 AND key = ?2")
-        .bind(orderer)
-        .bind(key)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-pub async fn email_of(tx: &mut SqliteConnection, person: i64) -> sqlx::Result<Option<String>> {
-    let (email,): (Option<String>,) = sqlx::query_as("SELECT email FROM people WHERE id = ?1")
-        .bind(person)
-        .fetch_one(tx)
-        .await?;
-    Ok(email)
+/// Lets the key go unanswered, so it may be used again: only a claim with
+/// nothing recorded under it, or (`recorded_too`, the order being undone in
+/// the same transaction) any claim of ours. `false` when it was not ours.
+pub async fn release_key<'e, E>(db: E, claim: &Claim, recorded_too: bool) -> sqlx::Result<bool>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    let released = sqlx::query(
+        "DELETE FROM idempotency_keys
+         WHERE orderer_id = ?1 AND key = ?2 AND holder = ?3 AND receipt_sealed IS NULL
+           AND (?4 OR access_id IS NULL)",
+    )
+    .bind(claim.orderer)
+    .bind(&claim.key)
+    .bind(&claim.holder)
+    .bind(recorded_too)
+    .execute(db)
+    .await?;
+    Ok(released.rows_affected() == 1)
 }
 
 /// A new order's row, as stored (CPR number sealed, keyed search hash).
@@ -240,12 +361,14 @@ pub async fn insert(tx: &mut SqliteConnection, row: &NewRow<'_>) -> sqlx::Result
     Ok(())
 }
 
-pub async fn delete(tx: &mut SqliteConnection, id: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM substitute_accesses WHERE id = ?1")
-        .bind(id)
-        .execute(tx)
-        .await?;
-    Ok(())
+/// Deletes an order that never became whole (its directory account refused).
+pub async fn delete_unfinished(tx: &mut SqliteConnection, id: &str) -> sqlx::Result<bool> {
+    let deleted =
+        sqlx::query("DELETE FROM substitute_accesses WHERE id = ?1 AND completed_at IS NULL")
+            .bind(id)
+            .execute(tx)
+            .await?;
+    Ok(deleted.rows_affected() == 1)
 }
 
 /// Marks an open order ended at `at` (its end no later); `false` when it
@@ -275,7 +398,8 @@ pub async fn set_end(tx: &mut SqliteConnection, id: &str, ends: i64) -> sqlx::Re
 pub async fn due(db: &SqlitePool, now: i64) -> sqlx::Result<Vec<(String, String, i64)>> {
     sqlx::query_as(
         "SELECT id, user_id, ends_at FROM substitute_accesses
-         WHERE ended_at IS NULL AND ends_at <= ?1 ORDER BY ends_at",
+         WHERE ended_at IS NULL AND completed_at IS NOT NULL AND ends_at <= ?1
+         ORDER BY ends_at",
     )
     .bind(now)
     .fetch_all(db)

@@ -224,6 +224,8 @@ pub async fn spawn_app_configured(
         smtp_url: None,
         mail_from: "Omsorg <omsorg@test.example>".into(),
         retention: Default::default(),
+        order_lease: std::time::Duration::from_secs(60),
+        dev_directory_latency: std::time::Duration::ZERO,
     };
     adjust(&mut config);
     let server = Server::start(config).await.expect("server starts");
