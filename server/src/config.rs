@@ -38,6 +38,10 @@ pub struct Config {
     /// `OMSORG_CPR_KEY`: 64 hex digits; seals CPR numbers at rest and keys
     /// their search hash. Required outside development.
     pub cpr_key: CprKey,
+    /// `OMSORG_CPR_KEY_PREVIOUS`: earlier keys (comma-separated, 64 hex
+    /// digits each) still opening what they sealed until `rekey-cpr` has
+    /// re-sealed it under `OMSORG_CPR_KEY`.
+    pub cpr_previous_keys: Vec<CprKey>,
     /// `OMSORG_SMTP_URL`, e.g. `smtp://127.0.0.1:2525` or
     /// `smtps://user:password@mail.example:465`. Unset: mail is queued only.
     pub smtp_url: Option<String>,
@@ -69,6 +73,7 @@ impl std::fmt::Debug for Config {
             .field("fresh_login", &self.fresh_login)
             .field("shared_session_ttl", &self.shared_session_ttl)
             .field("cpr_key", &self.cpr_key)
+            .field("cpr_previous_keys", &self.cpr_previous_keys.len())
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<set>"))
             .field("mail_from", &self.mail_from)
             .field("retention", &self.retention)
@@ -99,6 +104,12 @@ pub struct ConfigError {
 }
 
 impl Config {
+    /// The CPR vault: sealing under `cpr_key`, opening under it and the previous keys.
+    pub fn cpr_vault(&self) -> crate::cpr_vault::CprVault {
+        let previous: Vec<[u8; 32]> = self.cpr_previous_keys.iter().map(|k| k.0).collect();
+        crate::cpr_vault::CprVault::new(&self.cpr_key.0).with_previous(&previous)
+    }
+
     pub fn from_env() -> Result<Config, ConfigError> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
@@ -235,6 +246,20 @@ impl Config {
                 ))
             }
         };
+        let cpr_previous_keys = match lookup("OMSORG_CPR_KEY_PREVIOUS") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .filter(|k| !k.trim().is_empty())
+                .map(|k| crate::cpr_vault::parse_key(k).map(CprKey))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| {
+                    err(
+                        "OMSORG_CPR_KEY_PREVIOUS",
+                        "expected keys of 64 hex digits, separated by commas",
+                    )
+                })?,
+        };
         let defaults = crate::retention::Retention::default();
         let days = |var: &'static str, default: i64| match lookup(var) {
             None => Ok(default),
@@ -265,6 +290,7 @@ impl Config {
             fresh_login,
             shared_session_ttl,
             cpr_key,
+            cpr_previous_keys,
             smtp_url: lookup("OMSORG_SMTP_URL").filter(|u| !u.trim().is_empty()),
             mail_from: lookup("OMSORG_MAIL_FROM")
                 .unwrap_or_else(|| "Omsorg <omsorg@localhost>".into()),

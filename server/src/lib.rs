@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod cpr_lookups;
 pub mod cpr_register;
+pub mod cpr_rekey;
 pub mod cpr_vault;
 pub mod db;
 pub mod declaration_pdf;
@@ -98,6 +99,8 @@ impl Server {
             db::seed_dev(&db, seed, &pins).await?;
         }
         let dummy_pin_hash = Arc::new(pins.hash("no-such-person").await?);
+        let cpr_vault = Arc::new(config.cpr_vault());
+        cpr_rekey::check_keys(&db, &cpr_vault).await?;
         let directory = Arc::new(directory::DevDirectory {
             db: db.clone(),
             hasher: pins.clone(),
@@ -114,7 +117,7 @@ impl Server {
             fresh_login: config.fresh_login,
             shared_session_ttl: config.shared_session_ttl,
             dummy_pin_hash,
-            cpr_vault: Arc::new(cpr_vault::CprVault::new(&config.cpr_key.0)),
+            cpr_vault,
             directory,
             org,
             smtp_url: config.smtp_url.clone(),

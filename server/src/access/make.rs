@@ -229,6 +229,7 @@ async fn record(
         substitute_name: &checked.name,
         cpr_sealed: state.cpr_vault.seal(&checked.cpr),
         cpr_search: state.cpr_vault.search_key(&checked.cpr),
+        cpr_key_id: state.cpr_vault.key_id(),
         signature: &checked.signature,
         starts: checked.period.start().timestamp(),
         ends: checked.period.end().timestamp(),

@@ -50,8 +50,8 @@ pub struct Search<'a> {
     pub unit_id: Option<&'a str>,
     /// Signed within [start, end).
     pub day: Option<(i64, i64)>,
-    /// The CPR number's keyed search hash.
-    pub cpr_search: Option<String>,
+    /// The CPR number's keyed search hashes (one per known key).
+    pub cpr_search: Option<Vec<String>>,
     pub limit: i64,
 }
 
@@ -64,7 +64,7 @@ pub async fn search(db: &SqlitePool, q: &Search<'_>) -> sqlx::Result<Vec<AccessR
            AND (?3 IS NULL OR a.user_id = ?3)
            AND (?4 IS NULL OR a.unit_id = ?4)
            AND (?5 IS NULL OR (a.created_at >= ?5 AND a.created_at < ?6))
-           AND (?7 IS NULL OR a.cpr_search = ?7)
+           AND (?7 IS NULL OR a.cpr_search IN (SELECT value FROM json_each(?7)))
          ORDER BY a.created_at DESC, a.id
          LIMIT ?8"
     ))
@@ -74,7 +74,11 @@ pub async fn search(db: &SqlitePool, q: &Search<'_>) -> sqlx::Result<Vec<AccessR
     .bind(q.unit_id)
     .bind(q.day.map(|d| d.0))
     .bind(q.day.map(|d| d.1))
-    .bind(&q.cpr_search)
+    .bind(
+        q.cpr_search
+            .as_ref()
+            .map(|k| serde_json::json!(k).to_string()),
+    )
     .bind(q.limit)
     .fetch_all(db)
     .await
@@ -321,6 +325,8 @@ pub struct NewRow<'a> {
     pub substitute_name: &'a str,
     pub cpr_sealed: Vec<u8>,
     pub cpr_search: String,
+    /// The key the number is sealed under.
+    pub cpr_key_id: &'a str,
     pub signature: &'a [u8],
     pub starts: i64,
     pub ends: i64,
@@ -337,8 +343,9 @@ pub async fn insert(tx: &mut SqliteConnection, row: &NewRow<'_>) -> sqlx::Result
     sqlx::query(
         "INSERT INTO substitute_accesses (id, orderer_id, unit_id, municipality_code, user_id,
              substitute_name, cpr_sealed, cpr_search, id_document, declaration_version,
-             signature_png, starts_at, ends_at, created_at, declaration_pdf, declaration_sha256)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+             signature_png, starts_at, ends_at, created_at, declaration_pdf, declaration_sha256,
+             cpr_key_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )
     .bind(row.id)
     .bind(row.orderer)
@@ -356,6 +363,7 @@ pub async fn insert(tx: &mut SqliteConnection, row: &NewRow<'_>) -> sqlx::Result
     .bind(row.now)
     .bind(row.pdf)
     .bind(row.pdf_sha256)
+    .bind(row.cpr_key_id)
     .execute(tx)
     .await?;
     Ok(())

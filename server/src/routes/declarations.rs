@@ -54,7 +54,7 @@ fn search_of<'a>(
     query: &'a DeclarationQuery,
 ) -> ApiResult<crate::access::repo::Search<'a>> {
     let cpr_search = match query.get("cpr") {
-        Some(raw) => Some(state.cpr_vault.search_key(&Cpr::parse(raw)?)),
+        Some(raw) => Some(state.cpr_vault.search_keys(&Cpr::parse(raw)?)),
         None => None,
     };
     let day = match query.get("date") {

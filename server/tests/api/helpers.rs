@@ -200,17 +200,11 @@ pub async fn spawn_app_on(issuer: &str, dir: tempfile::TempDir, database_url: St
     spawn_app_configured(issuer, dir, database_url, |_| {}).await
 }
 
-/// The same, with the configuration adjusted (e.g. a mail server).
-pub async fn spawn_app_configured(
-    issuer: &str,
-    dir: tempfile::TempDir,
-    database_url: String,
-    adjust: impl FnOnce(&mut Config),
-) -> TestApp {
-    capture_logs();
-    let mut config = Config {
+/// The tests' configuration: the dev seed bound to `issuer`, on port 0.
+pub fn test_config(issuer: &str, database_url: &str) -> Config {
+    Config {
         listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: database_url.clone(),
+        database_url: database_url.into(),
         log_format: LogFormat::Pretty,
         dev_seed: Some(DevSeed {
             issuer: issuer.into(),
@@ -221,12 +215,24 @@ pub async fn spawn_app_configured(
         fresh_login: std::time::Duration::from_secs(600),
         shared_session_ttl: std::time::Duration::from_secs(1800),
         cpr_key: omsorg_server::config::CprKey([9; 32]),
+        cpr_previous_keys: Vec::new(),
         smtp_url: None,
         mail_from: "Omsorg <omsorg@test.example>".into(),
         retention: Default::default(),
         order_lease: std::time::Duration::from_secs(60),
         dev_directory_latency: std::time::Duration::ZERO,
-    };
+    }
+}
+
+/// The same, with the configuration adjusted (e.g. a mail server).
+pub async fn spawn_app_configured(
+    issuer: &str,
+    dir: tempfile::TempDir,
+    database_url: String,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
+    capture_logs();
+    let mut config = test_config(issuer, &database_url);
     adjust(&mut config);
     let server = Server::start(config).await.expect("server starts");
     let base = format!("http://{}", server.addr);

@@ -3,6 +3,7 @@
 mod accesses;
 mod audit;
 mod cpr;
+mod cpr_keys;
 mod crash;
 mod declarations;
 mod guessing;
