@@ -144,7 +144,8 @@ pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed, pins: &PinHasher) -> anyh
     for n in 1..=50 {
         sqlx::query(
             "INSERT INTO substitute_ids (user_id, municipality_code, added_at)
-             VALUES (?1, '101', strftime('%s', 'now')) ON CONFLICT (user_id) DO NOTHING",
+             VALUES (?1, '101', strftime('%s', 'now'))
+             ON CONFLICT (municipality_code, user_id) DO NOTHING",
         )
         .bind(format!("vik{n:03}"))
         .execute(db)

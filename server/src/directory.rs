@@ -1,6 +1,8 @@
 //! Accounts for substitutes behind a small trait (SPEC C4).
 //!
-//! Production shape: the municipality's AD. `create_account` makes (or
+//! Production shape: the municipality's AD (each municipality has its own,
+//! chosen by the account's municipality code: a substitute user ID is
+//! unique within a municipality only). `create_account` makes (or
 //! re-enables) the user object for the substitute user ID with the display
 //! name, `accountExpires` at the access's end, "must change password at next
 //! logon", and the groups for the orderer's org unit's care-record and key
@@ -15,6 +17,8 @@ use sqlx::SqlitePool;
 use crate::pin::PinHasher;
 
 pub struct NewAccount {
+    /// Whose directory: a user ID is unique within a municipality only.
+    pub municipality: String,
     pub user_id: String,
     pub display_name: String,
     pub initial_password: String,
@@ -31,9 +35,18 @@ pub type DirectoryResult<'a> =
 pub trait Directory: Send + Sync {
     /// Creates or re-enables the account, with a new initial password.
     fn create_account<'a>(&'a self, account: &'a NewAccount) -> DirectoryResult<'a>;
-    fn disable_account<'a>(&'a self, user_id: &'a str) -> DirectoryResult<'a>;
+    fn disable_account<'a>(
+        &'a self,
+        municipality: &'a str,
+        user_id: &'a str,
+    ) -> DirectoryResult<'a>;
     /// A new end for an extended access.
-    fn set_expiry<'a>(&'a self, user_id: &'a str, expires_at: i64) -> DirectoryResult<'a>;
+    fn set_expiry<'a>(
+        &'a self,
+        municipality: &'a str,
+        user_id: &'a str,
+        expires_at: i64,
+    ) -> DirectoryResult<'a>;
 }
 
 pub struct DevDirectory {
@@ -54,9 +67,10 @@ impl Directory for DevDirectory {
                 .map_err(|e| DirectoryError(e.to_string()))?;
             sqlx::query(
                 "INSERT INTO directory_accounts
-                     (user_id, display_name, enabled, password_hash, must_change, expires_at, updated_at)
-                 VALUES (?1, ?2, TRUE, ?3, TRUE, ?4, strftime('%s', 'now'))
-                 ON CONFLICT (user_id) DO UPDATE SET display_name = ?2, enabled = TRUE,
+                     (user_id, display_name, enabled, password_hash, must_change, expires_at,
+                      updated_at, municipality_code)
+                 VALUES (?1, ?2, TRUE, ?3, TRUE, ?4, strftime('%s', 'now'), ?5)
+                 ON CONFLICT (municipality_code, user_id) DO UPDATE SET display_name = ?2, enabled = TRUE,
                      password_hash = ?3, must_change = TRUE, expires_at = ?4,
                      updated_at = strftime('%s', 'now')",
             )
@@ -64,6 +78,7 @@ impl Directory for DevDirectory {
             .bind(&account.display_name)
             .bind(hash)
             .bind(account.expires_at)
+            .bind(&account.municipality)
             .execute(&self.db)
             .await
             .map_err(|e| DirectoryError(e.to_string()))?;
@@ -71,14 +86,20 @@ impl Directory for DevDirectory {
         })
     }
 
-    fn set_expiry<'a>(&'a self, user_id: &'a str, expires_at: i64) -> DirectoryResult<'a> {
+    fn set_expiry<'a>(
+        &'a self,
+        municipality: &'a str,
+        user_id: &'a str,
+        expires_at: i64,
+    ) -> DirectoryResult<'a> {
         Box::pin(async move {
             sqlx::query(
                 "UPDATE directory_accounts SET expires_at = ?2, updated_at = strftime('%s', 'now')
-                 WHERE user_id = ?1",
+                 WHERE user_id = ?1 AND municipality_code = ?3",
             )
             .bind(user_id)
             .bind(expires_at)
+            .bind(municipality)
             .execute(&self.db)
             .await
             .map_err(|e| DirectoryError(e.to_string()))?;
@@ -86,13 +107,18 @@ impl Directory for DevDirectory {
         })
     }
 
-    fn disable_account<'a>(&'a self, user_id: &'a str) -> DirectoryResult<'a> {
+    fn disable_account<'a>(
+        &'a self,
+        municipality: &'a str,
+        user_id: &'a str,
+    ) -> DirectoryResult<'a> {
         Box::pin(async move {
             sqlx::query(
                 "UPDATE directory_accounts SET enabled = FALSE, updated_at = strftime('%s', 'now')
-                 WHERE user_id = ?1",
+                 WHERE user_id = ?1 AND municipality_code = ?2",
             )
             .bind(user_id)
+            .bind(municipality)
             .execute(&self.db)
             .await
             .map_err(|e| DirectoryError(e.to_string()))?;

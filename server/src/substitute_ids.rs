@@ -62,7 +62,7 @@ pub async fn reserve(
 ) -> sqlx::Result<Option<String>> {
     let claimed: Option<(String,)> = sqlx::query_as(
         "UPDATE substitute_ids SET state = 'reserved', reserved_by = ?1, reserved_until = ?2
-         WHERE user_id = (
+         WHERE municipality_code = ?3 AND user_id = (
              SELECT user_id FROM substitute_ids
              WHERE municipality_code = ?3
                AND (state = 'free' OR (state = 'reserved' AND reserved_until <= ?4))
@@ -129,27 +129,35 @@ pub async fn take_for_order(
 pub async fn give_back(
     tx: &mut SqliteConnection,
     user_id: &str,
+    municipality: &str,
     orderer: i64,
     until: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE substitute_ids SET state = 'reserved', reserved_by = ?2, reserved_until = ?3
-         WHERE user_id = ?1 AND state = 'in_use'",
+         WHERE user_id = ?1 AND municipality_code = ?4 AND state = 'in_use'",
     )
     .bind(user_id)
     .bind(orderer)
     .bind(until)
+    .bind(municipality)
     .execute(tx)
     .await?;
     Ok(())
 }
 
 /// in_use → archived, when its access has ended.
-pub async fn archive(tx: &mut SqliteConnection, user_id: &str) -> sqlx::Result<()> {
+pub async fn archive(
+    tx: &mut SqliteConnection,
+    user_id: &str,
+    municipality: &str,
+) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE substitute_ids SET state = 'archived' WHERE user_id = ?1 AND state = 'in_use'",
+        "UPDATE substitute_ids SET state = 'archived'
+         WHERE user_id = ?1 AND municipality_code = ?2 AND state = 'in_use'",
     )
     .bind(user_id)
+    .bind(municipality)
     .execute(tx)
     .await?;
     Ok(())
@@ -182,7 +190,7 @@ pub async fn add(
     for user_id in user_ids {
         let done = sqlx::query(
             "INSERT INTO substitute_ids (user_id, municipality_code, added_at)
-             VALUES (?1, ?2, ?3) ON CONFLICT (user_id) DO NOTHING",
+             VALUES (?1, ?2, ?3) ON CONFLICT (municipality_code, user_id) DO NOTHING",
         )
         .bind(user_id)
         .bind(municipality)

@@ -290,6 +290,7 @@ pub(super) async fn finish(
         .and_then(|json| serde_json::from_slice(&json).ok())
         .ok_or_else(|| anyhow::anyhow!("a recorded order's receipt does not open"))?;
     let account = NewAccount {
+        municipality: order.municipality_code.clone(),
         user_id: receipt.user_id.clone(),
         display_name: receipt.substitute_name.clone(),
         initial_password: receipt.initial_password.clone().unwrap_or_default(),
@@ -330,7 +331,12 @@ async fn undo(
     order: &repo::Pending,
     receipt: &SubstituteAccessReceipt,
 ) -> ApiResult<()> {
-    if let Err(e) = state.directory.disable_account(&receipt.user_id).await {
+    let muni = &order.municipality_code;
+    if let Err(e) = state
+        .directory
+        .disable_account(muni, &receipt.user_id)
+        .await
+    {
         tracing::warn!(access = %receipt.id, error = %e, "could not disable an undone order's account");
     }
     let now = Utc::now().timestamp();
@@ -339,7 +345,7 @@ async fn undo(
         && repo::delete_unfinished(&mut tx, &receipt.id).await?
     {
         let until = now + ids::RESERVATION_SECS;
-        ids::give_back(&mut tx, &receipt.user_id, order.orderer_id, until).await?;
+        ids::give_back(&mut tx, &receipt.user_id, muni, order.orderer_id, until).await?;
         db::audit(
             &mut *tx,
             Some(order.orderer_id),

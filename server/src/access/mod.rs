@@ -181,19 +181,19 @@ async fn changeable(state: &AppState, person: &Person, id: &str) -> ApiResult<re
 pub async fn close(
     state: &AppState,
     id: &str,
-    user_id: &str,
+    (municipality, user_id): (&str, &str),
     at_ts: i64,
     actor: Option<i64>,
     action: &str,
 ) -> ApiResult<()> {
     state
         .directory
-        .disable_account(user_id)
+        .disable_account(municipality, user_id)
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
     let mut tx = state.db.begin().await?;
     if repo::mark_ended(&mut tx, id, at_ts).await? {
-        ids::archive(&mut tx, user_id).await?;
+        ids::archive(&mut tx, user_id, municipality).await?;
         db::audit(&mut *tx, actor, action, id).await?;
     }
     tx.commit().await?;
@@ -210,7 +210,8 @@ pub async fn end_now(
     if row.ended_at.is_none() {
         let now = Utc::now().timestamp();
         let action = "substitute_access.ended_early";
-        close(state, id, &row.user_id, now, Some(person.id), action).await?;
+        let account = (row.municipality_code.as_str(), row.user_id.as_str());
+        close(state, id, account, now, Some(person.id), action).await?;
         tracing::info!(access = %id, by = person.id, "substitute access ended early");
     }
     Ok(summary(state, changeable(state, person, id).await?))
@@ -233,7 +234,7 @@ pub async fn extend(
     let new_end = period.end().timestamp();
     state
         .directory
-        .set_expiry(&row.user_id, new_end)
+        .set_expiry(&row.municipality_code, &row.user_id, new_end)
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
     let mut tx = state.db.begin().await?;
@@ -249,9 +250,9 @@ pub async fn extend(
 /// stays open and is tried again next time.
 pub async fn close_due(state: &AppState, now: i64) -> anyhow::Result<usize> {
     let mut closed = 0;
-    for (id, user_id, ends_at) in repo::due(&state.db, now).await? {
+    for (id, municipality, user_id, ends_at) in repo::due(&state.db, now).await? {
         let action = "substitute_access.expired";
-        match close(state, &id, &user_id, ends_at, None, action).await {
+        match close(state, &id, (&municipality, &user_id), ends_at, None, action).await {
             Ok(()) => {
                 closed += 1;
                 tracing::info!(access = %id, lag_secs = now - ends_at, "substitute access expired");

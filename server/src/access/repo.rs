@@ -9,6 +9,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 #[derive(sqlx::FromRow)]
 pub struct AccessRow {
     pub id: String,
+    pub municipality_code: String,
     pub user_id: String,
     pub substitute_name: String,
     pub cpr_sealed: Vec<u8>,
@@ -33,7 +34,8 @@ impl AccessRow {
     }
 }
 
-const ACCESS_SELECT: &str = "SELECT a.id, a.user_id, a.substitute_name, a.cpr_sealed,
+const ACCESS_SELECT: &str =
+    "SELECT a.id, a.municipality_code, a.user_id, a.substitute_name, a.cpr_sealed,
         p.name AS orderer_name, a.unit_id, u.name AS unit_name, a.starts_at, a.ends_at,
         a.ended_at, a.created_at, a.declaration_version
      FROM substitute_accesses a
@@ -219,6 +221,7 @@ pub async fn mark_recorded(
 #[derive(sqlx::FromRow)]
 pub struct Pending {
     pub orderer_id: i64,
+    pub municipality_code: String,
     pub orderer_name: String,
     pub orderer_email: Option<String>,
     pub unit_id: Option<String>,
@@ -229,7 +232,7 @@ pub struct Pending {
 
 pub async fn pending(db: &SqlitePool, claim: &Claim) -> sqlx::Result<Option<Pending>> {
     sqlx::query_as(
-        "SELECT a.orderer_id, p.name AS orderer_name, p.email AS orderer_email, a.unit_id,
+        "SELECT a.orderer_id, a.municipality_code, p.name AS orderer_name, p.email AS orderer_email, a.unit_id,
                 a.declaration_version, k.receipt_pending
          FROM idempotency_keys k
          JOIN substitute_accesses a ON a.id = k.access_id
@@ -402,10 +405,10 @@ pub async fn set_end(tx: &mut SqliteConnection, id: &str, ends: i64) -> sqlx::Re
     Ok(())
 }
 
-/// Open orders whose end is at or before `now`: (id, user ID, end).
-pub async fn due(db: &SqlitePool, now: i64) -> sqlx::Result<Vec<(String, String, i64)>> {
+/// Open orders whose end is at or before `now`: (id, municipality, user ID, end).
+pub async fn due(db: &SqlitePool, now: i64) -> sqlx::Result<Vec<(String, String, String, i64)>> {
     sqlx::query_as(
-        "SELECT id, user_id, ends_at FROM substitute_accesses
+        "SELECT id, municipality_code, user_id, ends_at FROM substitute_accesses
          WHERE ended_at IS NULL AND completed_at IS NOT NULL AND ends_at <= ?1
          ORDER BY ends_at",
     )

@@ -176,3 +176,81 @@ async fn parallel_reservations_of_one_orderer_hold_one_id() {
         .count();
     assert_eq!(reserved, 1, "{list}");
 }
+
+/// User IDs are unique per municipality: Aarhus adds `vik001`–`vik003`
+/// although København has them too (all three new: nothing tells Aarhus
+/// that København uses them), both order `vik001`, each gets its own
+/// account, and ending Aarhus's access leaves København's alone.
+#[tokio::test]
+async fn user_ids_are_unique_per_municipality_not_across_them() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let (status, added) = call(
+        &app,
+        &issuer,
+        "eva",
+        reqwest::Method::POST,
+        "/api/v1/admin/substitute-ids",
+        Some(json!({"prefix": "vik", "from": 1, "to": 3})),
+    )
+    .await;
+    assert_eq!((status, added["added"].as_u64()), (201, Some(3)), "{added}");
+
+    let mut receipts = Vec::new();
+    for who in ["anna", "eva"] {
+        let (status, reserved) = reserve(&app, &issuer, who).await;
+        assert_eq!(status, 201, "{reserved}");
+        assert_eq!(reserved["user_id"], "vik001", "{who}");
+        let bearer = token(KEY, Some("k1"), json!({"iss": issuer, "sub": who}));
+        let body = order_body("010190-1234", "Sofie Vikar Jensen", "vik001");
+        let (status, receipt) = app.order(&bearer, Some(&format!("{who}-1")), &body).await;
+        assert_eq!(status, 201, "{who}: {receipt}");
+        receipts.push(receipt);
+    }
+    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let accounts = || async {
+        sqlx::query_as::<_, (String, bool)>(
+            "SELECT municipality_code, enabled FROM directory_accounts
+             WHERE user_id = 'vik001' ORDER BY municipality_code",
+        )
+        .fetch_all(&db)
+        .await
+        .unwrap()
+    };
+    assert_eq!(
+        accounts().await,
+        [("101".to_string(), true), ("751".to_string(), true)]
+    );
+
+    let (status, ended) = call(
+        &app,
+        &issuer,
+        "eva",
+        reqwest::Method::POST,
+        &format!(
+            "/api/v1/substitute-accesses/{}/end",
+            receipts[1]["id"].as_str().unwrap()
+        ),
+        None,
+    )
+    .await;
+    assert!(status < 300, "{status} {ended}");
+    assert_eq!(
+        accounts().await,
+        [("101".to_string(), true), ("751".to_string(), false)]
+    );
+    let states: Vec<(String, String)> = sqlx::query_as(
+        "SELECT municipality_code, state FROM substitute_ids WHERE user_id = 'vik001'
+         ORDER BY municipality_code",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        states,
+        [
+            ("101".to_string(), "in_use".to_string()),
+            ("751".to_string(), "archived".to_string())
+        ]
+    );
+}
