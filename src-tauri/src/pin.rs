@@ -54,6 +54,13 @@ pub async fn restore(shell: &Shell) -> Result<Option<LockState>, CommandError> {
 /// (none yet, or blocked) cannot unlock: when the timeout passes they are
 /// signed out instead (KOMBIT again), never left in front of a lock screen.
 pub async fn observe(shell: &Shell, state: Option<LockState>) -> Option<LockState> {
+    // A wall screen's administration ends as a shared session does.
+    if crate::device::admin_timed_out(shell, state) {
+        return Some(LockState::SignedOut);
+    }
+    if shell.shared.admin_mode() {
+        return state;
+    }
     // A shared device never locks: idle or expired means signed out.
     if let Some((_, until)) = shell.sessions.shared().await {
         let idle = !matches!(state, None | Some(LockState::Unlocked));

@@ -179,6 +179,14 @@ pub fn App() -> Html {
                     screen.set(Screen::Shared(device.clone()));
                 }
             }
+            // A wall screen's administration closed by itself (idle, past
+            // its time): back to the kiosk's login. (Only on that word: a
+            // `None` also follows "Afmeld enheden", whose own answer moves on.)
+            Some(LockState::SignedOut) if matches!(*screen, Screen::DeviceAdmin(_)) => {
+                if let Screen::DeviceAdmin(device) = &*screen {
+                    screen.set(Screen::Shared(device.clone()));
+                }
+            }
             Some(LockState::Locked { attempts_left }) => lock.set(Lock::Closed { attempts_left }),
             // Signed out behind our back (e.g. refused): back to login.
             None | Some(LockState::SignedOut) if screen.signed_in() => {
@@ -190,7 +198,8 @@ pub fn App() -> Html {
     };
     {
         let apply = apply.clone();
-        let signed_in = screen.signed_in() || *screen == Screen::Starting;
+        let signed_in =
+            screen.signed_in() || matches!(*screen, Screen::Starting | Screen::DeviceAdmin(_));
         use_effect_with((signed_in, *lock), move |(signed_in, lock)| {
             // An answer that arrives after this poll has stopped (the person
             // signed out, the screen moved on) speaks of a screen that is

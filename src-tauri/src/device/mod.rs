@@ -4,7 +4,10 @@
 //! person on a shared device is never written to the store.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use omsorg_core::api::{DeviceInfo, DeviceMode, Me, Role, SharedLogin};
 use omsorg_core::ErrorCode;
@@ -38,8 +41,10 @@ pub struct SharedState {
     /// A wall screen is in kiosk mode (closing the window is refused).
     kiosk: AtomicBool,
     /// An administrator proved themself with user ID + PIN on this device:
-    /// kiosk suspended, un-enrolling allowed. Gone at restart.
-    admin: AtomicBool,
+    /// kiosk suspended, un-enrolling allowed, until the time their check's
+    /// session would have ended (and while used: the device lock counts
+    /// their idleness as for a shared session). Gone at restart.
+    admin_until: Mutex<Option<DateTime<Utc>>>,
 }
 
 impl SharedState {
@@ -47,8 +52,17 @@ impl SharedState {
         self.kiosk.load(Ordering::SeqCst)
     }
 
+    fn admin(&self) -> MutexGuard<'_, Option<DateTime<Utc>>> {
+        self.admin_until.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub fn admin_mode(&self) -> bool {
-        self.admin.load(Ordering::SeqCst)
+        self.admin().is_some()
+    }
+
+    /// Whether the administration has run past its time.
+    pub fn admin_expired(&self, now: DateTime<Utc>) -> bool {
+        self.admin().is_some_and(|until| until <= now)
     }
 }
 
@@ -204,6 +218,7 @@ pub async fn sign_out(shell: &Shell, why: &str) {
         end_at_backend(shell, &auth).await;
     }
     crate::signout::wipe(shell, why).await;
+    close_admin(shell);
     shell.screen.reset();
 }
 
@@ -224,16 +239,44 @@ pub async fn enter_admin(shell: &Shell, user_id: &str, pin: &str) -> Result<(), 
             "only an administrator can do this",
         ));
     }
-    shell.shared.admin.store(true, Ordering::SeqCst);
+    *shell.shared.admin() = Some(session.expires_at);
+    // Idle for as long as a shared session may be, it closes by itself.
+    shell.lock.begin_unlocked_for(shell.shared_idle);
     apply_kiosk(shell, shell.store.device()?.as_ref());
     tracing::info!("device administration opened");
     Ok(())
 }
 
+/// The administration ends (left, idle, past its time, or a sign-out):
+/// the kiosk is back.
+fn close_admin(shell: &Shell) {
+    if shell.shared.admin().take().is_some() {
+        shell.lock.end();
+        let device = shell.store.device().ok().flatten();
+        apply_kiosk(shell, device.as_ref());
+        tracing::info!("device administration closed");
+    }
+}
+
 pub fn leave_admin(shell: &Shell) -> Result<(), CommandError> {
-    shell.shared.admin.store(false, Ordering::SeqCst);
-    apply_kiosk(shell, shell.store.device()?.as_ref());
+    close_admin(shell);
     Ok(())
+}
+
+/// The administration left idle or past its time closes (as a shared
+/// session signs out); `true` when it did.
+pub fn admin_timed_out(shell: &Shell, state: Option<omsorg_core::lock::LockState>) -> bool {
+    use omsorg_core::lock::LockState;
+    if !shell.shared.admin_mode() {
+        return false;
+    }
+    let idle = !matches!(state, Some(LockState::Unlocked));
+    if idle || shell.shared.admin_expired(Utc::now()) {
+        tracing::info!(idle, "device administration timed out");
+        close_admin(shell);
+        return true;
+    }
+    false
 }
 
 /// "Afmeld enheden": only from the administration; the backend ends the
@@ -267,7 +310,7 @@ async fn forget(shell: &Shell) {
     if let Err(e) = shell.store.set_device(None) {
         tracing::error!(error = %e, "could not forget the enrollment");
     }
-    shell.shared.admin.store(false, Ordering::SeqCst);
+    close_admin(shell);
     apply_kiosk(shell, None);
 }
 

@@ -42,8 +42,8 @@ impl crate::oidc::browser::Browser for NoBrowser {
     }
 }
 
-/// A backend with one wall screen to enroll, carl (staff) to log in,
-/// and a switch that revokes the device.
+/// A backend with one wall screen to enroll, carl (staff) and eva
+/// (administrator) to log in, and a switch that revokes the device.
 async fn backend(revoked: Arc<AtomicBool>, logouts: Arc<AtomicUsize>) -> String {
     let device = json!({"device_id": "d1", "mode": "wall_screen",
         "unit": {"id": "aar-solhaven", "name": "Plejehjemmet Solhaven"}, "apartment": null});
@@ -68,8 +68,14 @@ async fn backend(revoked: Arc<AtomicBool>, logouts: Arc<AtomicUsize>) -> String 
         )
         .route(
             "/api/v1/shared/sessions",
-            post(move || async move {
+            post(move |Json(login): Json<serde_json::Value>| async move {
                 let until = (Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+                let mut me = me;
+                if login["user_id"] == "eva" {
+                    me["user_id"] = json!("eva");
+                    me["name"] = json!("Eva Eriksen");
+                    me["roles"] = json!(["staff", "administrator"]);
+                }
                 let body = json!({"token": "tok-1", "expires_at": until, "me": me});
                 (StatusCode::CREATED, Json(body))
             }),
@@ -186,6 +192,44 @@ async fn only_an_administrator_opens_it_and_a_revoked_device_forgets_itself() {
     assert_eq!(f.screen.kiosk.lock().unwrap().last(), Some(&false));
     let no_login = login(shell, "carl", "1397").await.unwrap_err();
     assert_eq!(no_login.code, ErrorCode::DeviceNotEnrolled);
+}
+
+/// The administration a wall screen opens for an administrator ends as a
+/// shared session does: left idle for the shared idle time, the kiosk is
+/// back and nothing an administrator may do is open any more.
+#[tokio::test]
+async fn the_administration_closes_by_itself_when_left_idle() {
+    let clock = Arc::new(ManualClock::default());
+    let f = enrolled_wall_screen(Duration::from_secs(600), Arc::clone(&clock)).await;
+    let shell = &f.shell;
+    enter_admin(shell, "eva", "2468").await.unwrap();
+    assert!(shell.shared.admin_mode() && !shell.shared.kiosk_active());
+    let observe = || crate::pin::observe(shell, shell.lock.state());
+
+    clock.advance(Duration::from_secs(599));
+    let used = crate::pin::observe(shell, shell.lock.activity()).await;
+    assert_eq!(used, Some(LockState::Unlocked), "used: counts from now");
+    clock.advance(Duration::from_secs(599));
+    assert_eq!(
+        observe().await,
+        Some(LockState::Unlocked),
+        "not before the time"
+    );
+    assert!(shell.shared.admin_mode());
+    clock.advance(Duration::from_secs(2));
+    assert_eq!(observe().await, Some(LockState::SignedOut), "closed");
+    assert!(!shell.shared.admin_mode());
+    assert!(shell.shared.kiosk_active(), "a kiosk again");
+    assert_eq!(f.screen.kiosk.lock().unwrap().last(), Some(&true));
+    assert_eq!(shell.lock.state(), None, "nobody is there");
+    let refused = unenroll(shell).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Forbidden);
+
+    // Leaving by hand closes it the same way.
+    enter_admin(shell, "eva", "2468").await.unwrap();
+    leave_admin(shell).unwrap();
+    assert!(!shell.shared.admin_mode() && shell.shared.kiosk_active());
+    assert_eq!(shell.lock.state(), None);
 }
 
 #[test]
