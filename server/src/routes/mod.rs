@@ -40,7 +40,7 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
 /// JSON answers for unknown paths and methods.
 pub fn router() -> Router<AppState> {
     let (router, doc) = api().split_for_parts();
-    let doc = std::sync::Arc::new(doc);
+    let doc = std::sync::Arc::new(crate::openapi::served(&doc));
     router
         .route(
             "/api/openapi.json",

@@ -77,6 +77,54 @@ async fn an_unreachable_provider_is_an_outage_not_a_bad_token() {
         (503, Some("auth.provider_unavailable")),
         "{body}"
     );
+    // Every operation that takes a bearer token says so, and its document
+    // lists the answer.
+    let doc: serde_json::Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let concrete = path
+            .split('/')
+            .map(|seg| if seg.starts_with('{') { "nope" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/");
+        for (method, operation) in item.as_object().unwrap() {
+            let bearer_op = operation["security"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|r| r.get("bearer").is_some()));
+            if !bearer_op {
+                continue;
+            }
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let (status, body) = app
+                .call(
+                    m,
+                    &concrete,
+                    &bearer(&op, "k1"),
+                    &[],
+                    Some(&serde_json::json!({})),
+                )
+                .await;
+            assert_eq!(
+                (status, body["code"].as_str()),
+                (503, Some("auth.provider_unavailable")),
+                "{method} {path}"
+            );
+            assert!(
+                operation["responses"].get("503").is_some(),
+                "{method} {path} does not list 503"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "{checked} bearer operations");
 
     // Up (after the back-off): the keys are fetched once for a burst.
     op.down.store(false, Ordering::SeqCst);
