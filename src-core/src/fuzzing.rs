@@ -68,6 +68,31 @@ pub fn substitute_id_range(data: &[u8]) {
     }
 }
 
+/// KOMBIT's privilege list: parsing never panics, whatever is accepted is
+/// the profile's shape with no empty parts, reads back the same after
+/// writing it out again, and maps to Omsorg's roles without panicking.
+#[cfg(feature = "privileges")]
+pub fn privileges(data: &[u8]) {
+    use crate::privileges::{decode, omsorg_grants, parse};
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = decode(text);
+    }
+    let Ok(list) = parse(data) else {
+        return;
+    };
+    for g in &list.groups {
+        assert!(!g.scope.is_empty());
+        assert!(g.privileges.iter().all(|p| !p.trim().is_empty()));
+        assert!(g
+            .constraints
+            .iter()
+            .all(|c| !c.name.is_empty() && !c.value.is_empty()));
+    }
+    let again = parse(list.to_xml().as_bytes()).expect("its own output parses");
+    assert_eq!(again, list, "written out and read back");
+    let _ = omsorg_grants(&list);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +119,10 @@ mod tests {
         for input in corpus("substitute_id_range") {
             substitute_id_range(&input);
         }
+        #[cfg(feature = "privileges")]
+        for input in corpus("privileges") {
+            privileges(&input);
+        }
     }
 
     proptest! {
@@ -117,6 +146,24 @@ mod tests {
             data.extend(from.to_le_bytes());
             data.extend(from.saturating_add(len).to_le_bytes());
             substitute_id_range(&data);
+        }
+
+        #[cfg(feature = "privileges")]
+        #[test]
+        fn the_privileges_body_holds_for_random_input(
+            bytes in proptest::collection::vec(any::<u8>(), 0..256),
+            scope in "[ -~]{1,20}",
+            value in "[ -~æøå]{1,20}",
+            cut in 0usize..400,
+        ) {
+            privileges(&bytes);
+            let xml = format!(
+                r#"<PrivilegeList xmlns="http://digst.dk/oiosaml/basic_privilege_profile"><PrivilegeGroup Scope="{}"><Constraint Name="n">{}</Constraint><Privilege>p</Privilege></PrivilegeGroup></PrivilegeList>"#,
+                scope.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;"),
+                value.replace('&', "&amp;").replace('<', "&lt;"),
+            );
+            privileges(xml.as_bytes());
+            privileges(&xml.as_bytes()[..cut.min(xml.len())]);
         }
     }
 }

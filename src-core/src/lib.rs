@@ -20,6 +20,8 @@ pub mod period;
 pub mod pin;
 #[cfg(feature = "pin-hash")]
 pub mod pin_hash;
+#[cfg(feature = "privileges")]
+pub mod privileges;
 pub mod signature;
 pub mod wizard;
 

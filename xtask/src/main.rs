@@ -38,7 +38,7 @@ fn main() {
 /// Each fuzz target for `seconds`, starting from its seed corpus (new
 /// inputs are written to `fuzz/corpus-found/`, not to the committed seeds).
 fn fuzz(seconds: &str) -> anyhow::Result<()> {
-    for target in ["cpr", "substitute_id_range", "order_body"] {
+    for target in ["cpr", "substitute_id_range", "order_body", "privileges"] {
         let found = util::root().join("fuzz/corpus-found").join(target);
         std::fs::create_dir_all(&found)?;
         util::step(

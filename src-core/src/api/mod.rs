@@ -25,11 +25,13 @@ pub struct MunicipalityList {
     pub municipalities: Vec<Municipality>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Staff,
+    /// Orders substitutes' temporary access (where the unit allows it).
+    Orderer,
     Administrator,
 }
 
