@@ -7,6 +7,7 @@
 
 import http from 'node:http';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import Provider, { interactionPolicy } from 'oidc-provider';
 
 // Start-up phases with the time since the process started, on stderr (the
@@ -14,15 +15,42 @@ import Provider, { interactionPolicy } from 'oidc-provider';
 const phase = (what) => console.error(`dev-idp: ${what} at ${Math.round(performance.now())} ms`);
 phase('modules loaded');
 
-const PEOPLE = {
-  anna: { password: 'anna-pass', name: 'Anna Andersen', municipality: '101' },
-  bo: { password: 'bo-pass', name: 'Bo Berg', municipality: '101' },
-  dora: { password: 'dora-pass', name: 'Dora Dam', municipality: '101' },
-  carl: { password: 'carl-pass', name: 'Carl Christensen', municipality: '751' },
-  // Aarhus's administrator (not in SPEC's table; enrolls Aarhus's shared devices).
-  eva: { password: 'eva-pass', name: 'Eva Eriksen', municipality: '751' },
-};
-const MUNICIPALITY_NAMES = { 101: 'København', 751: 'Aarhus' };
+// One data file with the backend's dev seed (SPEC.md's development data),
+// so the two cannot disagree: people, passwords, assurance levels and the
+// KOMBIT privileges their tokens carry.
+const DATA = JSON.parse(fs.readFileSync(new URL('./dev-data.json', import.meta.url), 'utf8'));
+const PEOPLE = Object.fromEntries(DATA.people.map((p) => [p.user_id, p]));
+const MUNICIPALITY_NAMES = Object.fromEntries(DATA.municipalities.map((m) => [m.code, m.name]));
+const CVR = Object.fromEntries(DATA.municipalities.map((m) => [m.code, m.cvr]));
+const UNIT_UUID = Object.fromEntries(DATA.units.map((u) => [u.id, u.uuid]));
+
+const xml = (s) => String(s).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// KOMBIT's privileges as OIO Basic Privilege Profile 1.2, base64 (the
+// `privileges_intermediate` claim): one group per grant, scoped to the
+// municipality's CVR number, limited by org-unit constraints.
+function privilegesOf(person) {
+  const groups = person.privileges.map((g) => {
+    const constraints = g.units.map((u) =>
+      `<Constraint Name="http://sts.kombit.dk/constraints/orgenhed/1">${xml(UNIT_UUID[u])}</Constraint>`).join('');
+    const roles = g.roles.map((r) => `<Privilege>${xml(DATA.roles[r])}</Privilege>`).join('');
+    return `<PrivilegeGroup Scope="urn:dk:gov:saml:cvrNumberIdentifier:${CVR[person.municipality]}">${constraints}${roles}</PrivilegeGroup>`;
+  }).join('');
+  const doc = `<?xml version="1.0" encoding="UTF-8"?><bpp:PrivilegeList xmlns:bpp="http://digst.dk/oiosaml/basic_privilege_profile">${groups}</bpp:PrivilegeList>`;
+  return Buffer.from(doc, 'utf8').toString('base64');
+}
+
+// What the broker says about the person in every API token.
+function identityClaims(id) {
+  const person = PEOPLE[id];
+  if (!person) return {};
+  return {
+    name: person.name,
+    email: person.email,
+    loa: `https://data.gov.dk/concept/core/nsis/loa/${person.loa}`,
+    privileges_intermediate: privilegesOf(person),
+  };
+}
 
 const API_AUDIENCE = process.env.OMSORG_API_AUDIENCE || 'urn:omsorg:api';
 // Short in tests that exercise the app's refresh-on-expiry.
@@ -38,7 +66,7 @@ async function findAccount(ctx, id) {
       return {
         sub: id,
         name: person.name,
-        email: `${id}@${person.municipality === '751' ? 'aarhus' : 'kbh'}.example`,
+        email: person.email,
         email_verified: true,
         municipality: person.municipality,
       };
@@ -98,10 +126,12 @@ function configuration() {
     },
     // When the person logged in, in the API token too: the backend lets a
     // fresh login set a new PIN without the current one (SPEC C2).
-    extraTokenClaims: async (ctx) => {
+    // And who the person is in KOMBIT's terms: name, e-mail, NSIS level
+    // and privileges (the backend provisions them from these).
+    extraTokenClaims: async (ctx, token) => {
       const { RefreshToken, AuthorizationCode } = ctx.oidc.entities;
       const authTime = RefreshToken?.authTime ?? AuthorizationCode?.authTime;
-      return authTime ? { auth_time: authTime } : undefined;
+      return { ...identityClaims(token.accountId), ...(authTime ? { auth_time: authTime } : {}) };
     },
     issueRefreshToken: async (ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),

@@ -18,6 +18,7 @@ use tokio::sync::RwLock;
 
 use crate::error::ApiError;
 use crate::AppState;
+use omsorg_core::assurance::Loa;
 
 /// Asymmetric algorithms only: never `none`, never HMAC (a public key is no secret).
 const ALLOWED: &[Algorithm] = &[Algorithm::RS256, Algorithm::PS256, Algorithm::ES256];
@@ -25,7 +26,7 @@ const ALLOWED: &[Algorithm] = &[Algorithm::RS256, Algorithm::PS256, Algorithm::E
 const REFETCH_AFTER: Duration = Duration::from_secs(10);
 const JWKS_TTL: Duration = Duration::from_secs(3600);
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct Claims {
     pub iss: String,
     pub sub: String,
@@ -33,6 +34,33 @@ pub struct Claims {
     /// carried into the access token; proves a fresh KOMBIT login.
     #[serde(default)]
     pub auth_time: Option<i64>,
+    #[serde(default)]
+    pub iat: Option<i64>,
+    /// The person's user ID in the municipality (else `sub`).
+    #[serde(default)]
+    pub preferred_username: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// KOMBIT's privileges: base64 OIO BPP (`omsorg_core::privileges`).
+    #[serde(default)]
+    pub privileges_intermediate: Option<String>,
+    /// The NSIS assurance level (`loa`, or `acr` where a broker puts it there).
+    #[serde(default)]
+    pub loa: Option<String>,
+    #[serde(default)]
+    pub acr: Option<String>,
+}
+
+impl Claims {
+    /// The login's NSIS level, if the token states one.
+    pub fn loa(&self) -> Option<Loa> {
+        [&self.loa, &self.acr]
+            .into_iter()
+            .flatten()
+            .find_map(|v| Loa::from_claim(v))
+    }
 }
 
 /// An issuer's keys as last fetched, and the last failed fetch.
@@ -245,6 +273,8 @@ pub struct Person {
     pub municipality_code: String,
     pub unit_id: Option<String>,
     pub is_admin: bool,
+    /// KOMBIT's "bestiller" role.
+    pub is_orderer: bool,
     pub has_pin: bool,
     pub pin_locked: bool,
     /// From the token: when the person last logged in with KOMBIT.
@@ -253,6 +283,9 @@ pub struct Person {
     /// Signed in with user ID + PIN on this shared device, not with KOMBIT.
     #[sqlx(skip)]
     pub shared_device: Option<String>,
+    /// The KOMBIT login's NSIS level (none on a shared device's session).
+    #[sqlx(skip)]
+    pub loa: Option<Loa>,
 }
 
 impl Person {
@@ -266,7 +299,8 @@ impl Person {
     }
 
     /// Ordering substitute access (`omsorg_core::wizard::may_order`; the
-    /// unit's setting is read now, not at login).
+    /// unit's setting is read now, not at login), with a login of at least
+    /// NSIS "Betydelig" (CPR numbers are handled).
     pub async fn require_orderer(&self, db: &sqlx::SqlitePool) -> Result<(), ApiError> {
         let unit_allows: Option<bool> =
             sqlx::query_scalar("SELECT may_order_substitutes FROM units WHERE id = ?1")
@@ -274,14 +308,20 @@ impl Person {
                 .fetch_optional(db)
                 .await?;
         let shared = self.shared_device.is_some();
-        if may_order(self.is_admin, unit_allows == Some(true), shared) {
-            Ok(())
-        } else {
-            Err(ApiError::client(
+        if !may_order(self.is_orderer, unit_allows == Some(true), shared) {
+            return Err(ApiError::client(
                 ErrorCode::Forbidden,
                 "your workplace does not order substitute access",
-            ))
+            ));
         }
+        if self.loa.is_none_or(|l| l < omsorg_core::assurance::FOR_CPR) {
+            tracing::info!(person = self.id, "refused: assurance level below Betydelig");
+            return Err(ApiError::client(
+                ErrorCode::AssuranceTooLow,
+                "CPR numbers and ordering need a login at NSIS level Betydelig (Substantial)",
+            ));
+        }
+        Ok(())
     }
 
     /// Administration needs a KOMBIT login; never a shared device's session.
@@ -323,20 +363,10 @@ impl FromRequestParts<AppState> for Person {
                 .unwrap_or(false)
             })
             .await?;
-        let person: Option<Person> = sqlx::query_as(
-            "SELECT id, user_id, name, municipality_code, unit_id, is_admin,
-                    pin_hash IS NOT NULL AS has_pin, pin_locked
-             FROM people WHERE issuer = ?1 AND subject = ?2 AND active",
-        )
-        .bind(&claims.iss)
-        .bind(&claims.sub)
-        .fetch_optional(&state.db)
-        .await?;
-        let mut person = person.ok_or_else(|| {
-            tracing::info!("token for a person who is not provisioned");
-            ApiError::client(ErrorCode::NotProvisioned, "this person is not provisioned")
-        })?;
+        let id = crate::provisioning::provision(state, &claims).await?;
+        let mut person = crate::people::by_id(&state.db, id).await?;
         person.auth_time = claims.auth_time;
+        person.loa = claims.loa();
         Ok(person)
     }
 }
@@ -357,7 +387,7 @@ async fn shared_person(state: &AppState, token: &str) -> Result<Person, ApiError
     let now = chrono::Utc::now().timestamp();
     let row: Option<(Person, String)> = sqlx::query_as::<_, PersonOnDevice>(
         "SELECT p.id, p.user_id, p.name, p.municipality_code, p.unit_id, p.is_admin,
-                p.pin_hash IS NOT NULL AS has_pin, p.pin_locked, s.device_id
+                p.is_orderer, p.pin_hash IS NOT NULL AS has_pin, p.pin_locked, s.device_id
          FROM shared_sessions s
          JOIN people p ON p.id = s.person_id
          JOIN devices d ON d.id = s.device_id

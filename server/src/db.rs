@@ -6,7 +6,6 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::SqlitePool;
 
 use crate::config::DevSeed;
-use crate::pin::PinHasher;
 
 pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
     let options = SqliteConnectOptions::from_str(url)?
@@ -24,17 +23,24 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
     Ok(pool)
 }
 
-/// The dev seed's municipalities and people; anything else in the database
-/// is real data, which a dev seed (known PINs, a public CPR key) must never
-/// be mixed with.
-const DEV_MUNICIPALITIES: &str = "'101', '751', '461'";
-const DEV_PEOPLE: &str = "'anna', 'bo', 'carl', 'eva'";
-
+/// The dev data's municipalities and people are the only ones a dev seed
+/// may find; anything else in the database is real data, which a dev seed
+/// (known PINs, a public CPR key) must never be mixed with.
 async fn refuse_other_data(db: &SqlitePool) -> anyhow::Result<()> {
-    let (municipalities, people): (i64, i64) = sqlx::query_as(&format!(
-        "SELECT (SELECT COUNT(*) FROM municipalities WHERE code NOT IN ({DEV_MUNICIPALITIES})),
-                (SELECT COUNT(*) FROM people WHERE user_id NOT IN ({DEV_PEOPLE}))"
-    ))
+    let data = crate::dev_data::get();
+    let codes: Vec<&str> = data
+        .municipalities
+        .iter()
+        .map(|m| m.code.as_str())
+        .collect();
+    let people: Vec<&str> = data.people.iter().map(|p| p.user_id.as_str()).collect();
+    let (municipalities, people): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM municipalities
+                 WHERE code NOT IN (SELECT value FROM json_each(?1))),
+                (SELECT COUNT(*) FROM people WHERE user_id NOT IN (SELECT value FROM json_each(?2)))",
+    )
+    .bind(serde_json::json!(codes).to_string())
+    .bind(serde_json::json!(people).to_string())
     .fetch_one(db)
     .await?;
     if municipalities + people > 0 {
@@ -46,100 +52,56 @@ async fn refuse_other_data(db: &SqlitePool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The development data of SPEC.md. Idempotent: safe on every start.
-pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed, pins: &PinHasher) -> anyhow::Result<()> {
-    // (code, name, login enabled, hint). Odense is present but disabled so the
-    // "enabled only" rule is visible in dev and tests.
-    const MUNICIPALITIES: &[(&str, &str, bool)] = &[
-        ("101", "København", true),
-        ("751", "Aarhus", true),
-        ("461", "Odense", false),
-    ];
+/// The development data of SPEC.md (`dev_data`): municipalities (with CVR
+/// numbers, all trusting the dev IdP) and units (with their org-unit UUIDs,
+/// hierarchy and managers), and the substitute user IDs. People are not
+/// made here: the backend learns them from their first token, as in
+/// production. Idempotent: safe on every start.
+pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed) -> anyhow::Result<()> {
     refuse_other_data(db).await?;
-    for (code, name, enabled) in MUNICIPALITIES {
+    let data = crate::dev_data::get();
+    for m in &data.municipalities {
+        // (The hint is the code: the dev IdP names the municipality from it.)
         sqlx::query(
-            "INSERT INTO municipalities (code, name, issuer, hint, login_enabled)
-             VALUES (?1, ?2, ?3, ?1, ?4)
-             ON CONFLICT (code) DO UPDATE SET name = ?2, issuer = ?3, hint = ?1, login_enabled = ?4",
+            "INSERT INTO municipalities (code, name, issuer, hint, login_enabled, cvr)
+             VALUES (?1, ?2, ?3, ?1, ?4, ?5)
+             ON CONFLICT (code) DO UPDATE SET name = ?2, issuer = ?3, hint = ?1,
+                 login_enabled = ?4, cvr = ?5",
         )
-        .bind(code)
-        .bind(name)
+        .bind(&m.code)
+        .bind(&m.name)
         .bind(&seed.issuer)
-        .bind(enabled)
+        .bind(m.login_enabled)
+        .bind(&m.cvr)
         .execute(db)
         .await?;
     }
-    // (id, municipality, name, manager, manager e-mail, may order substitutes)
-    const UNITS: &[(&str, &str, &str, &str, &str, bool)] = &[
-        (
-            "kbh-hjemmepleje-nord",
-            "101",
-            "Hjemmeplejen Nord",
-            "Mette Madsen",
-            "mette@kbh.example",
-            true,
-        ),
-        (
-            "aar-solhaven",
-            "751",
-            "Plejehjemmet Solhaven",
-            "Søren Sørensen",
-            "soren@aarhus.example",
-            false,
-        ),
-    ];
-    for (id, muni, name, manager, email, may_order) in UNITS {
+    // Parents come before their sub-units in the file.
+    for u in &data.units {
         sqlx::query(
-            "INSERT INTO units (id, municipality_code, name, manager_name, manager_email, may_order_substitutes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (id) DO UPDATE SET municipality_code = ?2, name = ?3, manager_name = ?4,
-                 manager_email = ?5, may_order_substitutes = ?6",
+            "INSERT INTO units (id, municipality_code, name, manager_name, manager_email,
+                                may_order_substitutes, org_uuid, parent_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (id) DO UPDATE SET municipality_code = ?2, name = ?3,
+                 manager_name = ?4, manager_email = ?5, may_order_substitutes = ?6,
+                 org_uuid = ?7, parent_id = ?8",
         )
-        .bind(id).bind(muni).bind(name).bind(manager).bind(email).bind(may_order)
+        .bind(&u.id)
+        .bind(&u.municipality)
+        .bind(&u.name)
+        .bind(&u.manager)
+        .bind(&u.manager_email)
+        .bind(u.may_order)
+        .bind(&u.uuid)
+        .bind(&u.parent)
         .execute(db)
         .await?;
     }
-    // `dora` exists at the IdP but is deliberately absent: removed centrally.
-    // (subject = user ID, name, municipality, unit, administrator)
-    const PEOPLE: &[(&str, &str, &str, &str, bool)] = &[
-        (
-            "anna",
-            "Anna Andersen",
-            "101",
-            "kbh-hjemmepleje-nord",
-            false,
-        ),
-        ("bo", "Bo Berg", "101", "kbh-hjemmepleje-nord", true),
-        ("carl", "Carl Christensen", "751", "aar-solhaven", false),
-        // Not in SPEC's table: Aarhus needs an administrator to enroll the
-        // shared devices Carl logs in on (administrators act within their
-        // own municipality).
-        ("eva", "Eva Eriksen", "751", "aar-solhaven", true),
-    ];
-    for (subject, name, muni, unit, admin) in PEOPLE {
-        sqlx::query(
-            "INSERT INTO people (issuer, subject, user_id, name, municipality_code, unit_id, is_admin)
-             VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (user_id) DO UPDATE SET issuer = ?1, subject = ?2, name = ?3,
-                 municipality_code = ?4, unit_id = ?5, is_admin = ?6, active = TRUE",
-        )
-        .bind(&seed.issuer).bind(subject).bind(name).bind(muni).bind(unit).bind(admin)
+    // People already learnt keep trusting the dev IdP as it runs now.
+    sqlx::query("UPDATE people SET issuer = ?1")
+        .bind(&seed.issuer)
         .execute(db)
         .await?;
-    }
-    // Mail addresses, as the org directory would give them.
-    for (user_id, email) in [
-        ("anna", "anna@kbh.example"),
-        ("bo", "bo@kbh.example"),
-        ("carl", "carl@aarhus.example"),
-        ("eva", "eva@aarhus.example"),
-    ] {
-        sqlx::query("UPDATE people SET email = ?2 WHERE user_id = ?1")
-            .bind(user_id)
-            .bind(email)
-            .execute(db)
-            .await?;
-    }
     // Substitute user IDs vik001–vik050 in København's inventory (SPEC dev data).
     for n in 1..=50 {
         sqlx::query(
@@ -150,21 +112,6 @@ pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed, pins: &PinHasher) -> anyh
         .bind(format!("vik{n:03}"))
         .execute(db)
         .await?;
-    }
-    // bo, carl and eva have PINs (SPEC dev data); anna sets hers after her first login.
-    for (user_id, pin) in [("bo", "2580"), ("carl", "1397"), ("eva", "2468")] {
-        let has: Option<String> =
-            sqlx::query_scalar("SELECT pin_hash FROM people WHERE user_id = ?1")
-                .bind(user_id)
-                .fetch_one(db)
-                .await?;
-        if has.is_none() {
-            sqlx::query("UPDATE people SET pin_hash = ?2 WHERE user_id = ?1")
-                .bind(user_id)
-                .bind(pins.hash(pin).await?)
-                .execute(db)
-                .await?;
-        }
     }
     Ok(())
 }

@@ -44,8 +44,9 @@ fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::EnrollmentInvalid => StatusCode::BAD_REQUEST,
         ErrorCode::DeviceNotEnrolled | ErrorCode::SharedLoginFailed => StatusCode::UNAUTHORIZED,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-        ErrorCode::InvalidToken => StatusCode::UNAUTHORIZED,
+        ErrorCode::InvalidToken | ErrorCode::PrivilegesInvalid => StatusCode::UNAUTHORIZED,
         ErrorCode::NotProvisioned
+        | ErrorCode::AssuranceTooLow
         | ErrorCode::Forbidden
         | ErrorCode::FreshLoginRequired
         | ErrorCode::PinWrong

@@ -12,6 +12,7 @@ pub mod cpr_rekey;
 pub mod cpr_vault;
 pub mod db;
 pub mod declaration_pdf;
+pub mod dev_data;
 pub mod devices;
 pub mod directory;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod openapi;
 pub mod org_directory;
 pub mod people;
 pub mod pin;
+pub mod provisioning;
 pub mod retention;
 pub mod routes;
 pub mod secret;
@@ -65,6 +67,9 @@ pub struct AppState {
     pub mail_from: String,
     /// How long an order's claim on its idempotency key holds (seconds).
     pub order_lease_secs: i64,
+    /// `OMSORG_DEV_SEED=1`: the dev people get their PINs of SPEC.md when
+    /// the backend first learns them.
+    pub dev_seed: bool,
 }
 
 pub fn app(state: AppState) -> Router {
@@ -96,7 +101,7 @@ impl Server {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let pins = pin::PinHasher::new(config.pin_pepper.as_bytes(), cores);
         if let Some(seed) = &config.dev_seed {
-            db::seed_dev(&db, seed, &pins).await?;
+            db::seed_dev(&db, seed).await?;
         }
         let dummy_pin_hash = Arc::new(pins.hash("no-such-person").await?);
         let cpr_vault = Arc::new(config.cpr_vault());
@@ -123,6 +128,7 @@ impl Server {
             smtp_url: config.smtp_url.clone(),
             mail_from: config.mail_from.clone(),
             order_lease_secs: i64::try_from(config.order_lease.as_secs()).unwrap_or(60),
+            dev_seed: config.dev_seed.is_some(),
             cpr_register: if config.dev_seed.is_some() {
                 Arc::new(cpr_register::DevRegister)
             } else {

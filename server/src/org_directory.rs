@@ -37,9 +37,18 @@ pub struct OrgError(pub String);
 pub type OrgResult<'a> =
     Pin<Box<dyn Future<Output = Result<Option<OrgUnit>, OrgError>> + Send + 'a>>;
 
+pub type UnitsResult<'a> = Pin<Box<dyn Future<Output = Result<Vec<String>, OrgError>> + Send + 'a>>;
+
 pub trait OrgDirectory: Send + Sync {
     /// The unit and its nearest manager; `None` for an unknown unit.
     fn unit<'a>(&'a self, unit_id: &'a str) -> OrgResult<'a>;
+
+    /// The municipality's units that org units `uuids` (KOMBIT's org-unit
+    /// constraint values) cover, sub-units included; every unit for `None`.
+    /// Top-level units first, then by name. (FK Organisation: the units
+    /// and their `overordnet` chains, cached.)
+    fn covered<'a>(&'a self, municipality: &'a str, uuids: Option<&'a [String]>)
+        -> UnitsResult<'a>;
 }
 
 pub struct DbOrgDirectory {
@@ -63,6 +72,44 @@ impl OrgDirectory for DbOrgDirectory {
                 }),
             }))
         })
+    }
+
+    fn covered<'a>(
+        &'a self,
+        municipality: &'a str,
+        uuids: Option<&'a [String]>,
+    ) -> UnitsResult<'a> {
+        Box::pin(self.covered_units(municipality, uuids))
+    }
+}
+
+impl DbOrgDirectory {
+    async fn covered_units(
+        &self,
+        municipality: &str,
+        uuids: Option<&[String]>,
+    ) -> Result<Vec<String>, OrgError> {
+        let uuids = uuids.map(|u| {
+            let lower: Vec<String> = u.iter().map(|x| x.to_lowercase()).collect();
+            serde_json::json!(lower).to_string()
+        });
+        sqlx::query_scalar(
+            "WITH RECURSIVE covered (id) AS (
+                 SELECT id FROM units
+                 WHERE municipality_code = ?1
+                   AND (?2 IS NULL OR lower(org_uuid) IN (SELECT value FROM json_each(?2)))
+                 UNION
+                 SELECT u.id FROM units u JOIN covered c ON u.parent_id = c.id
+             )
+             SELECT u.id FROM units u JOIN covered c ON c.id = u.id
+             WHERE u.municipality_code = ?1
+             ORDER BY u.parent_id IS NOT NULL, u.name, u.id",
+        )
+        .bind(municipality)
+        .bind(uuids)
+        .fetch_all(&self.db)
+        .await
+        .map_err(|e| OrgError(e.to_string()))
     }
 }
 

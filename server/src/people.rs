@@ -195,7 +195,7 @@ pub async fn for_shared_login(
 /// The person `id` as the API's extractors read them.
 pub async fn by_id(db: &SqlitePool, id: i64) -> sqlx::Result<Person> {
     sqlx::query_as(
-        "SELECT id, user_id, name, municipality_code, unit_id, is_admin,
+        "SELECT id, user_id, name, municipality_code, unit_id, is_admin, is_orderer,
                 pin_hash IS NOT NULL AS has_pin, pin_locked
          FROM people WHERE id = ?1",
     )

@@ -64,6 +64,12 @@ error_codes! {
     SharedLoginFailed = "shared.login_failed",
     /// The person is not (or no longer) provisioned in the municipality's system.
     NotProvisioned = "account.not_provisioned",
+    /// The token's privilege list (KOMBIT's `privileges_intermediate`) is
+    /// malformed, oversized or carries a DTD: nothing in it is trusted.
+    PrivilegesInvalid = "auth.privileges_invalid",
+    /// The login's NSIS level is below "Betydelig" (Substantial), which CPR
+    /// numbers and ordering need; the rest of the app may be used.
+    AssuranceTooLow = "auth.assurance_too_low",
     /// The person cancelled the login (in the app or at the provider).
     LoginCancelled = "login.cancelled",
     /// The redirect's `state` was not the one this login sent: possible CSRF.
@@ -127,7 +133,10 @@ impl ErrorCode {
     /// The backend's "this person may not" (token refused, removed
     /// centrally): the shell signs them out at once.
     pub fn is_refusal(self) -> bool {
-        matches!(self, ErrorCode::InvalidToken | ErrorCode::NotProvisioned)
+        matches!(
+            self,
+            ErrorCode::InvalidToken | ErrorCode::NotProvisioned | ErrorCode::PrivilegesInvalid
+        )
     }
 
     /// Neither the provider nor the backend could be reached: the shell

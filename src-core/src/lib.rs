@@ -5,6 +5,7 @@
 //! share one definition of every rule and every message shape.
 
 pub mod api;
+pub mod assurance;
 pub mod bridge;
 pub mod cpr;
 pub mod declaration;

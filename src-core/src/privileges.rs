@@ -146,7 +146,10 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
     }
     let body = text.trim_end_matches('=');
     let padded = text.len() != body.len();
-    if text.len() - body.len() > 2 || body.len() % 4 == 1 || (padded && !text.len().is_multiple_of(4)) {
+    if text.len() - body.len() > 2
+        || body.len() % 4 == 1
+        || (padded && !text.len().is_multiple_of(4))
+    {
         return None;
     }
     let mut out = Vec::with_capacity(body.len() * 3 / 4);

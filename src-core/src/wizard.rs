@@ -10,14 +10,15 @@ use crate::cpr::{Cpr, CprError};
 use crate::period::{AccessPeriod, PeriodError};
 use crate::signature::is_signed;
 
-/// Who may order substitute access (SPEC C4): administrators, and staff
-/// whose unit allows it, and only with their own KOMBIT login on a personal
-/// device. A shared device's session (user ID + PIN on a tablet anyone in
+/// Who may order substitute access (SPEC C4): people with the orderer role
+/// (KOMBIT's user-system role "bestiller") acting for a unit that allows it
+/// (each workplace decides), and only with their own KOMBIT login on a
+/// personal device. A shared device's session (user ID + PIN on a tablet anyone in
 /// the apartment uses) never orders: the orderer vouches for the photo ID
 /// check and handles a CPR number, which needs the stronger login. The
 /// backend, the shell and the UI all ask this.
-pub fn may_order(is_admin: bool, unit_may_order: bool, shared_device: bool) -> bool {
-    !shared_device && (is_admin || unit_may_order)
+pub fn may_order(is_orderer: bool, unit_may_order: bool, shared_device: bool) -> bool {
+    !shared_device && is_orderer && unit_may_order
 }
 
 /// The wizard's steps, in order ("Trin 1 af 6" … "Trin 6 af 6").
@@ -324,19 +325,19 @@ mod tests {
     #[test]
     fn only_a_personal_login_orders_and_only_where_allowed() {
         let table = [
-            // (admin, unit allows, shared device) → may order
-            ((true, false, false), true),
-            ((false, true, false), true),
+            // (orderer role, unit allows, shared device) → may order
+            ((true, true, false), true),
+            ((true, false, false), false),
+            ((false, true, false), false),
             ((false, false, false), false),
             ((true, true, true), false),
             ((false, true, true), false),
-            ((true, false, true), false),
         ];
-        for ((admin, unit, shared), want) in table {
+        for ((orderer, unit, shared), want) in table {
             assert_eq!(
-                may_order(admin, unit, shared),
+                may_order(orderer, unit, shared),
                 want,
-                "{admin} {unit} {shared}"
+                "{orderer} {unit} {shared}"
             );
         }
     }

@@ -585,8 +585,12 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
         (DeviceNotEnrolled, En) => {
             "This device is not (or no longer) enrolled. An administrator must enroll it again."
         }
-        (SharedLoginFailed, Da) => "Bruger-id eller PIN-kode er forkert. Prøv igen.",
-        (SharedLoginFailed, En) => "The user ID or PIN is wrong. Try again.",
+        (SharedLoginFailed, Da) => {
+            "Bruger-id eller PIN-kode er forkert. Prøv igen. Første gang skal du logge ind med KOMBIT på din egen enhed og vælge en PIN-kode."
+        }
+        (SharedLoginFailed, En) => {
+            "The user ID or PIN is wrong. Try again. The first time, log in with KOMBIT on your own device and choose a PIN."
+        }
         (SessionLocked, Da) => "Appen er låst. Skriv din PIN-kode.",
         (SessionLocked, En) => "The app is locked. Enter your PIN.",
         (Forbidden, Da) => "Det har du ikke adgang til. Kontakt din leder, hvis du skal have det.",
@@ -599,6 +603,18 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
         }
         (NotProvisioned, Da) => "Din adgang er lukket. Kontakt din leder.",
         (NotProvisioned, En) => "Your access has been closed. Contact your manager.",
+        (PrivilegesInvalid, Da) => {
+            "Dine rettigheder fra KOMBIT kunne ikke læses. Log ind igen, eller kontakt IT-supporten."
+        }
+        (PrivilegesInvalid, En) => {
+            "Your rights from KOMBIT could not be read. Log in again, or contact IT support."
+        }
+        (AssuranceTooLow, Da) => {
+            "CPR-numre og bestilling kræver et login på sikringsniveau Betydelig. Log ind med MitID eller NemLog-in med det niveau, eller bed en kollega bestille."
+        }
+        (AssuranceTooLow, En) => {
+            "CPR numbers and ordering need a login at assurance level Substantial. Log in with MitID at that level, or ask a colleague to order."
+        }
         (InvalidToken, Da) => "Du er blevet logget ud. Log ind igen.",
         (InvalidToken, En) => "You have been signed out. Please sign in again.",
         (LoginCancelled, Da) => "Login blev annulleret. Du kan prøve igen, når du er klar.",

@@ -36,6 +36,9 @@ pub async fn me_of(state: &AppState, person: Person) -> ApiResult<Me> {
     };
     let unit_may_order = unit.as_ref().is_some_and(|u| u.2);
     let mut roles = vec![Role::Staff];
+    if person.is_orderer {
+        roles.push(Role::Orderer);
+    }
     if person.is_admin {
         roles.push(Role::Administrator);
     }
@@ -48,7 +51,7 @@ pub async fn me_of(state: &AppState, person: Person) -> ApiResult<Me> {
         has_pin: person.has_pin,
         pin_locked: person.pin_locked,
         may_order_substitutes: omsorg_core::wizard::may_order(
-            person.is_admin,
+            person.is_orderer,
             unit_may_order,
             person.shared_device.is_some(),
         ),

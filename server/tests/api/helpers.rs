@@ -58,11 +58,79 @@ pub fn order_body(cpr: &str, name: &str, user_id: &str) -> Value {
     })
 }
 
+/// What the dev IdP says about a dev person in their token: name, e-mail,
+/// assurance level and KOMBIT privileges (`server/dev-idp/dev-data.json`).
+pub fn dev_claims(user_id: &str) -> Value {
+    let data = omsorg_server::dev_data::get();
+    let Some(person) = data.person(user_id) else {
+        return json!({});
+    };
+    let xml = data.privileges_of(person).to_xml();
+    json!({
+        "name": person.name,
+        "email": person.email,
+        "loa": omsorg_server::dev_data::DevData::loa_of(person),
+        "privileges_intermediate": omsorg_core::privileges::encode(&xml),
+    })
+}
+
+/// `who` logs in with KOMBIT: the backend provisions them from what the
+/// dev IdP's token says (the same as their first API call would).
+pub async fn learn(state: &omsorg_server::AppState, issuer: &str, who: &str) {
+    let said = dev_claims(who);
+    let text = |k: &str| said[k].as_str().map(str::to_string);
+    let claims = omsorg_server::auth::Claims {
+        iss: issuer.into(),
+        sub: who.into(),
+        iat: Some(chrono::Utc::now().timestamp()),
+        name: text("name"),
+        email: text("email"),
+        privileges_intermediate: text("privileges_intermediate"),
+        loa: text("loa"),
+        ..Default::default()
+    };
+    omsorg_server::provisioning::provision(state, &claims)
+        .await
+        .unwrap_or_else(|e| panic!("{who} provisioned: {e:?}"));
+}
+
+/// A privilege list granting `roles` (Omsorg role names of the dev data)
+/// in København, limited to the units with these UUIDs (none: all units).
+pub fn privileges(cvr: &str, roles: &[&str], unit_uuids: &[&str]) -> String {
+    use omsorg_core::privileges::{Constraint, PrivilegeGroup, PrivilegeList};
+    let data = omsorg_server::dev_data::get();
+    let list = PrivilegeList {
+        groups: vec![PrivilegeGroup {
+            scope: format!("{}{cvr}", omsorg_core::privileges::CVR_SCOPE),
+            privileges: roles.iter().map(|r| data.roles[*r].clone()).collect(),
+            constraints: unit_uuids
+                .iter()
+                .map(|u| Constraint {
+                    name: omsorg_core::privileges::ORG_UNIT_CONSTRAINT.into(),
+                    value: (*u).into(),
+                })
+                .collect(),
+        }],
+    };
+    omsorg_core::privileges::encode(&list.to_xml())
+}
+
+/// An access token as the broker issues it: for a dev person, with what the
+/// dev IdP says about them (`dev_claims`), unless `claims` says otherwise
+/// (a `null` removes a claim).
 pub fn token(pem: &str, kid: Option<&str>, claims: Value) -> String {
     let now = chrono::Utc::now().timestamp();
     let mut body = json!({"sub": "anna", "aud": AUDIENCE, "iat": now, "exp": now + 600});
-    for (k, v) in claims.as_object().unwrap() {
+    let sub = claims["sub"].as_str().unwrap_or("anna").to_string();
+    for (k, v) in dev_claims(&sub).as_object().unwrap() {
         body[k] = v.clone();
+    }
+    for (k, v) in claims.as_object().unwrap() {
+        if v.is_null() {
+            body.as_object_mut().unwrap().remove(k);
+        } else {
+            body[k] = v.clone();
+        }
     }
     let mut header = Header::new(Algorithm::RS256);
     header.kid = kid.map(str::to_string);
@@ -238,6 +306,11 @@ pub async fn spawn_app_configured(
     let base = format!("http://{}", server.addr);
     let state = server.state();
     server.spawn();
+    // SPEC.md's dev people have logged in with KOMBIT once (the backend
+    // learns people only from their tokens); frida and gustav have not.
+    for who in ["anna", "bo", "carl", "eva"] {
+        learn(&state, issuer, who).await;
+    }
     TestApp {
         base,
         database_url,

@@ -8,6 +8,7 @@ mod crash;
 mod declarations;
 mod guessing;
 mod helpers;
+mod identity;
 mod mail;
 mod me;
 mod municipalities;

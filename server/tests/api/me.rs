@@ -25,7 +25,7 @@ async fn a_provisioned_person_gets_their_profile() {
     assert_eq!(me.user_id, "anna");
     assert_eq!(me.name, "Anna Andersen");
     assert_eq!(me.unit.unwrap().name, "Hjemmeplejen Nord");
-    assert_eq!(me.roles, [Role::Staff]);
+    assert_eq!(me.roles, [Role::Staff, Role::Orderer]);
     assert!(me.may_order_substitutes);
 
     let carl = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "carl"}));
@@ -37,7 +37,13 @@ async fn a_provisioned_person_gets_their_profile() {
 
     let bo = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "bo"}));
     let me: Me = serde_json::from_value(get_me(&app, Some(&bo)).await.1).unwrap();
+    assert_eq!(me.roles, [Role::Staff, Role::Orderer, Role::Administrator]);
+
+    // An administrator without KOMBIT's orderer role does not order.
+    let eva = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "eva"}));
+    let me: Me = serde_json::from_value(get_me(&app, Some(&eva)).await.1).unwrap();
     assert_eq!(me.roles, [Role::Staff, Role::Administrator]);
+    assert!(!me.may_order_substitutes);
 }
 
 #[tokio::test]

@@ -39,7 +39,6 @@ async fn restarting_on_the_same_database_reseeds_without_undoing_anything() {
             &omsorg_server::config::DevSeed {
                 issuer: DEV_ISSUER.into(),
             },
-            &omsorg_server::pin::PinHasher::new(b"test-pepper-of-sixteen", 2),
         )
         .await
         .unwrap();
@@ -58,11 +57,21 @@ async fn restarting_on_the_same_database_reseeds_without_undoing_anything() {
     };
     let pool = seed().await;
     let first = counts(pool.clone()).await;
-    assert_eq!(first, [3, 2, 4, 50]);
-    let carl_id: i64 = sqlx::query_scalar("SELECT id FROM people WHERE user_id = 'carl'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    assert_eq!(
+        first,
+        [3, 4, 0, 50],
+        "no people: they are learnt from their tokens"
+    );
+    // carl logged in once (as provisioning writes him).
+    let carl_id: i64 = sqlx::query_scalar(
+        "INSERT INTO people (issuer, subject, user_id, name, municipality_code, unit_id)
+         VALUES ('http://old-dev-idp', 'carl', 'carl', 'Carl Christensen', '751', 'aar-solhaven')
+         RETURNING id",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let first = counts(pool.clone()).await;
     sqlx::query("UPDATE people SET pin_hash = 'changed-by-carl' WHERE user_id = 'carl'")
         .execute(&pool)
         .await
@@ -75,13 +84,14 @@ async fn restarting_on_the_same_database_reseeds_without_undoing_anything() {
 
     let pool = seed().await;
     assert_eq!(counts(pool.clone()).await, first, "nothing added twice");
-    let (id, hash): (i64, String) =
-        sqlx::query_as("SELECT id, pin_hash FROM people WHERE user_id = 'carl'")
+    let (id, hash, issuer): (i64, String, String) =
+        sqlx::query_as("SELECT id, pin_hash, issuer FROM people WHERE user_id = 'carl'")
             .fetch_one(&pool)
             .await
             .unwrap();
     assert_eq!(id, carl_id, "the same row, so his records stay his");
     assert_eq!(hash, "changed-by-carl", "his own PIN, not the seed's");
+    assert_eq!(issuer, DEV_ISSUER, "the dev IdP as it runs now");
     let state: String =
         sqlx::query_scalar("SELECT state FROM substitute_ids WHERE user_id = 'vik001'")
             .fetch_one(&pool)
@@ -109,7 +119,6 @@ async fn the_dev_seed_refuses_a_database_with_other_data() {
         &omsorg_server::config::DevSeed {
             issuer: DEV_ISSUER.into(),
         },
-        &omsorg_server::pin::PinHasher::new(b"test-pepper-of-sixteen", 2),
     )
     .await;
     let refusal = seeded.unwrap_err().to_string();

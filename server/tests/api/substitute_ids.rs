@@ -36,6 +36,36 @@ async fn reserve(app: &TestApp, issuer: &str, who: &str) -> (u16, Value) {
     .await
 }
 
+/// eva with KOMBIT's orderer role too, at Solhaven, which now orders.
+fn eva_orderer(issuer: &str) -> String {
+    let roles = ["medarbejder", "bestiller", "administrator"];
+    token(
+        KEY,
+        Some("k1"),
+        json!({"iss": issuer, "sub": "eva", "privileges_intermediate": privileges("55133018", &roles, &[])}),
+    )
+}
+
+async fn aarhus_orders(app: &TestApp) {
+    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    sqlx::query("UPDATE units SET may_order_substitutes = TRUE WHERE id = 'aar-solhaven'")
+        .execute(&db)
+        .await
+        .unwrap();
+}
+
+async fn reserve_as_aarhus_orderer(app: &TestApp, issuer: &str) -> (u16, Value) {
+    aarhus_orders(app).await;
+    app.call(
+        reqwest::Method::POST,
+        "/api/v1/substitute-ids/reservations",
+        &format!("Bearer {}", eva_orderer(issuer)),
+        &[],
+        None,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn orderers_reserve_one_free_id_each_and_administrators_keep_the_inventory() {
     let issuer = spawn_issuer().await;
@@ -62,8 +92,8 @@ async fn orderers_reserve_one_free_id_each_and_administrators_keep_the_inventory
         (status, refused["code"].as_str()),
         (403, Some("auth.forbidden"))
     );
-    // Aarhus has no IDs yet: a clear answer for its administrator.
-    let (status, none) = reserve(&app, &issuer, "eva").await;
+    // Aarhus has no IDs yet: a clear answer for an orderer there.
+    let (status, none) = reserve_as_aarhus_orderer(&app, &issuer).await;
     assert_eq!(
         (status, none["code"].as_str()),
         (409, Some("substitute_ids.exhausted"))
@@ -138,7 +168,10 @@ async fn orderers_reserve_one_free_id_each_and_administrators_keep_the_inventory
             .1["added"],
         3
     );
-    assert_eq!(reserve(&app, &issuer, "eva").await.1["user_id"], "aar001");
+    assert_eq!(
+        reserve_as_aarhus_orderer(&app, &issuer).await.1["user_id"],
+        "aar001"
+    );
 }
 
 /// Twenty reservations at once from one orderer (a double-tapping hand, a
@@ -197,11 +230,23 @@ async fn user_ids_are_unique_per_municipality_not_across_them() {
     assert_eq!((status, added["added"].as_u64()), (201, Some(3)), "{added}");
 
     let mut receipts = Vec::new();
+    aarhus_orders(&app).await;
     for who in ["anna", "eva"] {
-        let (status, reserved) = reserve(&app, &issuer, who).await;
+        let bearer = match who {
+            "eva" => eva_orderer(&issuer),
+            _ => token(KEY, Some("k1"), json!({"iss": issuer, "sub": who})),
+        };
+        let (status, reserved) = app
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/substitute-ids/reservations",
+                &format!("Bearer {bearer}"),
+                &[],
+                None,
+            )
+            .await;
         assert_eq!(status, 201, "{reserved}");
         assert_eq!(reserved["user_id"], "vik001", "{who}");
-        let bearer = token(KEY, Some("k1"), json!({"iss": issuer, "sub": who}));
         let body = order_body("010190-1234", "Sofie Vikar Jensen", "vik001");
         let (status, receipt) = app.order(&bearer, Some(&format!("{who}-1")), &body).await;
         assert_eq!(status, 201, "{who}: {receipt}");
