@@ -143,12 +143,12 @@ async fn answer(shell: &Shell, verdict: Verdict) -> Result<LockState, CommandErr
             }
             _ => {
                 tracing::info!("fifth wrong PIN: signing out");
-                sign_out_fully(shell).await;
+                blocked(shell).await?;
                 Ok(LockState::SignedOut)
             }
         },
         Verdict::LockedAtBackend => {
-            sign_out_fully(shell).await;
+            blocked(shell).await?;
             Ok(LockState::SignedOut)
         }
     }
@@ -231,6 +231,14 @@ pub async fn set(
     Ok(me)
 }
 
+/// The PIN is blocked: signed out, and the next KOMBIT login must prove the
+/// person now (a password, not the provider's session left on the device).
+async fn blocked(shell: &Shell) -> Result<(), CommandError> {
+    shell.store.set_fresh_login_needed(true)?;
+    sign_out_fully(shell).await;
+    Ok(())
+}
+
 /// Keystore, personal data and the lock: all gone; KOMBIT needed again.
 async fn sign_out_fully(shell: &Shell) {
     crate::signout::wipe(shell, "PIN").await;
@@ -311,6 +319,10 @@ mod tests {
         assert_eq!(checked, 5, "PINs checked");
         assert_eq!(shell.lock.state(), None, "signed out");
         assert_eq!(shell.sessions.person().await.map(|_| ()).ok(), None);
+        assert!(
+            shell.store.fresh_login_needed().unwrap(),
+            "the next KOMBIT login must prove the person now, not pass through"
+        );
     }
 
     #[tokio::test]

@@ -139,6 +139,7 @@ impl Sessions {
             hint: municipality.hint.clone(),
             resource: Some(self.api_audience.clone()),
             timeout: self.login_timeout,
+            fresh: store.fresh_login_needed()?,
         };
         // Desktop: a loopback port. Mobile: the app's own scheme through the deep-link plugin.
         let target = if cfg!(mobile) {
@@ -172,6 +173,9 @@ impl Sessions {
         };
         // A new person (or the same one, freshly): nothing of an earlier session survives.
         store.wipe_personal()?;
+        // Proven now; or, a PIN blocked elsewhere met by a login that passed
+        // through: the next one must be fresh (the new PIN needs it).
+        store.set_fresh_login_needed(!request.fresh && me.pin_locked)?;
         if let Some(refresh_token) = result.refresh_token {
             let stored = StoredSession {
                 issuer: result.issuer.clone(),

@@ -45,6 +45,9 @@ const LOCK_ATTEMPTS_LEFT: &str = "lock_attempts_left";
 /// A shared device's enrollment as the backend described it (no secret: the
 /// credential is in the keystore). A device setting: kept at sign-out.
 const DEVICE: &str = "device";
+/// The next KOMBIT login must be fresh (a PIN was blocked here): kept
+/// across sign-outs, it is the device's, not the person's.
+const FRESH_LOGIN_NEEDED: &str = "fresh_login_needed";
 const PERSONAL: &[&str] = &[PERSON, PIN_VERIFIER, LOCK_ATTEMPTS_LEFT];
 
 pub struct Store {
@@ -171,6 +174,20 @@ impl Store {
                 .conn()
                 .execute("DELETE FROM settings WHERE key = ?1", [LOCK_ATTEMPTS_LEFT])
                 .map(|_| ()),
+        }
+    }
+
+    pub fn fresh_login_needed(&self) -> rusqlite::Result<bool> {
+        Ok(get_setting(&self.conn(), FRESH_LOGIN_NEEDED)?.is_some())
+    }
+
+    pub fn set_fresh_login_needed(&self, needed: bool) -> rusqlite::Result<()> {
+        if needed {
+            set_setting(&self.conn(), FRESH_LOGIN_NEEDED, "1")
+        } else {
+            self.conn()
+                .execute("DELETE FROM settings WHERE key = ?1", [FRESH_LOGIN_NEEDED])
+                .map(|_| ())
         }
     }
 

@@ -144,8 +144,14 @@ async fn anna_chooses_a_pin_is_locked_when_idle_and_five_wrong_sign_her_out() ->
     assert_eq!(s.keyring.secrets_of(KEYSTORE).await?, "", "keystore wiped");
     assert!(!page_text(&app).await?.contains("Anna"));
 
-    // KOMBIT again: the blocked PIN must be replaced, which a fresh login may do.
-    login(&mut s, &chromium, &app).await?;
+    // KOMBIT again: the blocked PIN must be replaced, which a fresh login
+    // may do. Though her KOMBIT session in this browser lives on, the
+    // password is asked (max_age=0): whoever holds the device must know it.
+    begin_login(&app, "101").await?;
+    let url = s.inbox.next().await?;
+    assert!(url.contains("max_age=0"), "{url}");
+    chromium.driver.goto(&url).await?;
+    chromium.sign_in("anna", "anna-pass").await?;
     wait_css(&app, "#setup-user-id").await?;
     assert!(page_text(&app).await?.contains("blev spærret"));
     choose_pin(&app, "3704", "3704").await?;

@@ -229,6 +229,10 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     sign_out(&app).await?;
 
     // bo finds the declaration and opens its PDF.
+    // Another person: another browser (a KOMBIT session is its person's;
+    // within it a login passes through without a password).
+    chromium.quit().await?;
+    let chromium = Chromium::start().await?;
     login(&mut s, &chromium, &app, "101", "bo").await?;
     wait_css(&app, "#person-name").await?;
     click(&app, "#declarations-button").await?;
@@ -285,6 +289,8 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     );
 
     // carl's unit may not order: no wizard offered.
+    chromium.quit().await?;
+    let chromium = Chromium::start().await?;
     login(&mut s, &chromium, &app, "751", "carl").await?;
     assert_eq!(text_of(&app, "#person-name").await?, "Carl Christensen");
     assert!(app.find(By::Id("order-substitute")).await.is_err());

@@ -1,7 +1,7 @@
 //! Diagnostic for municipal IT (and our conformance tests): runs the app's own
 //! OpenID Connect login without a window.
 //!
-//!   omsorg-login-check --issuer URL --client-id ID [--hint H] [--resource URI] [--timeout-secs N]
+//!   omsorg-login-check --issuer URL --client-id ID [--hint H] [--resource URI] [--timeout-secs N] [--fresh]
 //!
 //! Opens the authorization URL with the program in `OMSORG_BROWSER` (default:
 //! the system browser), waits for the loopback redirect, validates everything
@@ -14,7 +14,7 @@ use omsorg_app::oidc::browser::ProgramBrowser;
 use omsorg_app::oidc::redirect::RedirectTarget;
 use omsorg_app::oidc::{LoginRequest, Provider};
 
-const USAGE: &str = "usage: omsorg-login-check --issuer URL --client-id ID [--hint H] [--resource URI] [--timeout-secs N]";
+const USAGE: &str = "usage: omsorg-login-check --issuer URL --client-id ID [--hint H] [--resource URI] [--timeout-secs N] [--fresh]";
 
 fn parse(args: &[String]) -> Result<LoginRequest, String> {
     let mut issuer = None;
@@ -22,6 +22,7 @@ fn parse(args: &[String]) -> Result<LoginRequest, String> {
     let mut hint = None;
     let mut resource = None;
     let mut timeout = 300;
+    let mut fresh = false;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let mut value = || it.next().cloned().ok_or(format!("{flag} needs a value"));
@@ -29,6 +30,8 @@ fn parse(args: &[String]) -> Result<LoginRequest, String> {
             "--issuer" => issuer = Some(value()?),
             "--client-id" => client_id = Some(value()?),
             "--hint" => hint = Some(value()?),
+            // max_age=0: the person must authenticate now (auth_time checked).
+            "--fresh" => fresh = true,
             "--resource" => resource = Some(value()?),
             "--timeout-secs" => {
                 timeout = value()?
@@ -44,6 +47,7 @@ fn parse(args: &[String]) -> Result<LoginRequest, String> {
         hint,
         resource,
         timeout: Duration::from_secs(timeout),
+        fresh,
     })
 }
 

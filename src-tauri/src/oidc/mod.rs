@@ -75,6 +75,10 @@ pub struct LoginRequest {
     /// keeps is one for this audience, obtained after UserInfo.
     pub resource: Option<String>,
     pub timeout: Duration,
+    /// The person must authenticate now (`max_age=0`), not pass through on
+    /// the provider's session: after a PIN block, whoever holds the device
+    /// must know the password. The ID token's `auth_time` is checked.
+    pub fresh: bool,
 }
 
 /// A verified login. The tokens stay in the shell; `Debug` hides them.
@@ -296,6 +300,23 @@ impl Provider {
         }
     }
 
+    /// A login asked to be fresh: the provider says the person authenticated
+    /// at or after `started` (within the clock skew allowed elsewhere).
+    fn fresh_enough(
+        auth_time: Option<chrono::DateTime<chrono::Utc>>,
+        started: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), CommandError> {
+        match auth_time {
+            Some(t) if t >= started - MAX_SKEW => Ok(()),
+            Some(t) => Err(invalid(format!(
+                "asked for a fresh login (max_age=0), the provider answered with one from {t}"
+            ))),
+            None => Err(invalid(
+                "asked for a fresh login (max_age=0), no auth_time in the ID token",
+            )),
+        }
+    }
+
     /// The whole interactive login: browser, redirect (to `target`), code
     /// exchange, validation, UserInfo.
     pub async fn login(
@@ -326,14 +347,16 @@ impl Provider {
         }
         // OpenID Connect Core 11: offline_access (a refresh token, so a restart
         // needs no browser) is granted only with prompt=consent; the broker
-        // grants it for the first-party app without a page. prompt=login: a
-        // KOMBIT login in the app always authenticates the person anew, never
-        // silently from a browser session left on the device. That is what
-        // lets a fresh login (auth_time) replace a PIN blocked after five
-        // wrong: whoever holds the device must know the password.
-        auth = auth
-            .add_prompt(openidconnect::core::CoreAuthPrompt::Login)
-            .add_prompt(openidconnect::core::CoreAuthPrompt::Consent);
+        // grants it for the first-party app without a page. No prompt=login:
+        // while the KOMBIT session lives, a login passes through without a
+        // password (single sign-on). Where a rule needs the person to prove
+        // themself now (a new PIN after a block), `fresh` sends max_age=0 and
+        // the ID token's auth_time must be from this login.
+        auth = auth.add_prompt(openidconnect::core::CoreAuthPrompt::Consent);
+        if request.fresh {
+            auth = auth.set_max_age(Duration::ZERO);
+        }
+        let started = chrono::Utc::now();
         let (url, state, nonce) = auth.url();
         browser
             .open(url.as_str())
@@ -373,6 +396,9 @@ impl Provider {
             .id_token()
             .ok_or_else(|| invalid("the token response has no ID token"))?;
         let claims = self.verify_id_token(id_token, &nonce).await?;
+        if request.fresh {
+            Self::fresh_enough(claims.auth_time(), started)?;
+        }
         let subject = claims.subject().clone();
 
         // UserInfo must describe the same person as the ID token.

@@ -24,12 +24,16 @@ impl Browser for FollowingBrowser {
     }
 }
 
-async fn login(
-    quirk: Quirk,
-) -> (
+type Outcome = (
     Result<omsorg_app::oidc::LoginResult, ErrorCode>,
     std::sync::Arc<std::sync::Mutex<op::Seen>>,
-) {
+);
+
+async fn login(quirk: Quirk) -> Outcome {
+    login_as(quirk, false).await
+}
+
+async fn login_as(quirk: Quirk, fresh: bool) -> Outcome {
     let (issuer, seen) = op::start(quirk).await;
     let request = LoginRequest {
         issuer: issuer.clone(),
@@ -38,6 +42,7 @@ async fn login(
         resource: None,
         // A login that must not end: waited for only briefly.
         timeout: Duration::from_secs(if quirk == Quirk::StateMismatch { 2 } else { 10 }),
+        fresh,
     };
     let result = async {
         let mut provider = Provider::discover(&issuer, op::CLIENT_ID).await?;
@@ -188,6 +193,37 @@ async fn the_authorization_request_is_code_flow_with_pkce_s256_state_nonce_and_h
     assert_eq!(seen.userinfo_auth.as_deref(), Some("Bearer opaque-access"));
     // The refresh token stays with the caller; Debug never prints it.
     assert!(!format!("{login:?}").contains("opaque"));
+}
+
+/// Single sign-on: an ordinary login asks for no new authentication (no
+/// prompt=login, no max_age) and takes the provider's session as it is. A
+/// fresh one (after a PIN block) sends max_age=0 and is refused unless the
+/// ID token's auth_time says the person authenticated just now.
+#[tokio::test]
+async fn only_a_fresh_login_demands_authentication_now_and_checks_auth_time() {
+    let (result, seen) = login(Quirk::None).await;
+    assert!(result.is_ok());
+    let auth = seen.lock().unwrap().authorize.clone().unwrap();
+    assert_eq!(auth["prompt"], "consent", "no prompt=login: {auth:?}");
+    assert!(!auth.contains_key("max_age"));
+    assert!(
+        login(Quirk::AuthTimeOld).await.0.is_ok(),
+        "an old session is fine"
+    );
+
+    let (result, seen) = login_as(Quirk::None, true).await;
+    assert!(result.is_ok(), "{:?}", result.err());
+    assert_eq!(
+        seen.lock().unwrap().authorize.as_ref().unwrap()["max_age"],
+        "0"
+    );
+    for quirk in [Quirk::AuthTimeOld, Quirk::NoAuthTime] {
+        assert_eq!(
+            login_as(quirk, true).await.0.err(),
+            Some(ErrorCode::LoginInvalidToken),
+            "{quirk:?}"
+        );
+    }
 }
 
 #[tokio::test]

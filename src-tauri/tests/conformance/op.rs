@@ -54,6 +54,10 @@ pub enum Quirk {
     ForgedRedirectFirst,
     AccessDenied,
     TokenEndpointError,
+    /// Ignores `max_age=0`: the ID token's `auth_time` is from an old session.
+    AuthTimeOld,
+    /// No `auth_time` in the ID token at all.
+    NoAuthTime,
 }
 
 #[derive(Default)]
@@ -198,6 +202,16 @@ async fn token(State(op): State<Op>, Form(form): Form<HashMap<String, String>>) 
         "iss": op.issuer, "sub": "anna", "aud": CLIENT_ID, "iat": now, "exp": now + 300,
         "nonce": nonce, "name": "Anna Andersen",
     });
+    // The person authenticated now when asked to (max_age=0); otherwise the
+    // login passed through on a session from ten minutes ago.
+    let asked_fresh = authorize.get("max_age").map(String::as_str) == Some("0");
+    claims["auth_time"] = json!(match (op.quirk, asked_fresh) {
+        (Quirk::AuthTimeOld, _) | (_, false) => now - 600,
+        _ => now,
+    });
+    if op.quirk == Quirk::NoAuthTime {
+        claims.as_object_mut().unwrap().remove("auth_time");
+    }
     let (mut key, mut kid) = (KEY_1, Some("k1"));
     match op.quirk {
         Quirk::NonceInvalid => claims["nonce"] = json!("another-nonce"),
