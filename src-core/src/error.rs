@@ -216,7 +216,11 @@ mod tests {
         };
         assert_eq!(
             class(ErrorCode::is_refusal),
-            ["account.not_provisioned", "auth.invalid_token"]
+            [
+                "account.not_provisioned",
+                "auth.invalid_token",
+                "auth.privileges_invalid"
+            ]
         );
         assert_eq!(
             class(ErrorCode::is_offline),
@@ -231,6 +235,7 @@ mod tests {
             [
                 "account.not_provisioned",
                 "auth.invalid_token",
+                "auth.privileges_invalid",
                 "session.locked",
                 "session.none"
             ]
