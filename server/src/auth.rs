@@ -286,6 +286,10 @@ pub struct Person {
     /// The KOMBIT login's NSIS level (none on a shared device's session).
     #[sqlx(skip)]
     pub loa: Option<Loa>,
+    /// Every unit the person's privileges cover (`unit_id` is one of them:
+    /// the one they act for).
+    #[sqlx(skip)]
+    pub units: Vec<String>,
 }
 
 impl Person {
@@ -322,6 +326,18 @@ impl Person {
             ));
         }
         Ok(())
+    }
+
+    /// What this person sees of the orders (`access::repo::Viewer`).
+    pub fn viewer(&self) -> crate::access::repo::Viewer<'_> {
+        crate::access::repo::Viewer {
+            person: self.id,
+            municipality: &self.municipality_code,
+            admin_units: self
+                .require_admin()
+                .is_ok()
+                .then_some(self.units.as_slice()),
+        }
     }
 
     /// Administration needs a KOMBIT login; never a shared device's session.
@@ -365,6 +381,15 @@ impl FromRequestParts<AppState> for Person {
             .await?;
         let id = crate::provisioning::provision(state, &claims).await?;
         let mut person = crate::people::by_id(&state.db, id).await?;
+        // The unit chosen on this device, if it is one of theirs.
+        let chosen = parts
+            .headers
+            .get(omsorg_core::api::UNIT_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .filter(|u| person.units.iter().any(|mine| mine == u));
+        if let Some(unit) = chosen {
+            person.unit_id = Some(unit.to_string());
+        }
         person.auth_time = claims.auth_time;
         person.loa = claims.loa();
         Ok(person)
@@ -400,6 +425,7 @@ async fn shared_person(state: &AppState, token: &str) -> Result<Person, ApiError
     .await?
     .map(|r| (r.person, r.device_id));
     let (mut person, device) = row.ok_or_else(|| invalid("no live shared session"))?;
+    person.units = crate::people::units_of(&state.db, person.id).await?;
     person.shared_device = Some(device);
     Ok(person)
 }

@@ -192,16 +192,18 @@ pub async fn for_shared_login(
     .await
 }
 
-/// The person `id` as the API's extractors read them.
+/// The person `id` as the API's extractors read them, with their units.
 pub async fn by_id(db: &SqlitePool, id: i64) -> sqlx::Result<Person> {
-    sqlx::query_as(
+    let mut person: Person = sqlx::query_as(
         "SELECT id, user_id, name, municipality_code, unit_id, is_admin, is_orderer,
                 pin_hash IS NOT NULL AS has_pin, pin_locked
          FROM people WHERE id = ?1",
     )
     .bind(id)
     .fetch_one(db)
-    .await
+    .await?;
+    person.units = units_of(db, id).await?;
+    Ok(person)
 }
 
 /// Starts a shared session on `device` for `person` until `expires_at`.
@@ -255,5 +257,16 @@ pub async fn id_in(
     .bind(user_id.trim())
     .bind(municipality)
     .fetch_optional(db)
+    .await
+}
+
+/// The units `person`'s privileges cover, top-level units first, then by name.
+pub async fn units_of(db: &SqlitePool, person: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT u.id FROM person_units pu JOIN units u ON u.id = pu.unit_id
+         WHERE pu.person_id = ?1 ORDER BY u.parent_id IS NOT NULL, u.name, u.id",
+    )
+    .bind(person)
+    .fetch_all(db)
     .await
 }

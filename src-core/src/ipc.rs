@@ -174,6 +174,9 @@ commands! {
     /// At start: whether someone is signed in, and the lock's state.
     RestoreSession restore_session(NoArgs) -> Option<LockState>, Unlocked;
     CurrentPerson current_person(NoArgs) -> Me, Unlocked;
+    /// The unit a person with several acts for on this device (one of
+    /// `Me::units`); answers with the person as seen acting for it.
+    ChooseUnit choose_unit(IdArgs) -> Me, Unlocked;
     /// `None` when nobody is signed in; carries nothing personal.
     LockStateNow lock_state(NoArgs) -> Option<LockState>, WhileLocked;
     /// The person used the app; after the timeout it reports the lock instead.

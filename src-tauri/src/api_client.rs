@@ -39,6 +39,9 @@ impl Auth {
 pub struct ApiClient {
     base: String,
     http: reqwest::Client,
+    /// The unit the person acts for on this device, sent with KOMBIT
+    /// requests as `Omsorg-Unit` (the backend ignores a unit not theirs).
+    unit: std::sync::Mutex<Option<String>>,
 }
 
 impl ApiClient {
@@ -51,7 +54,17 @@ impl ApiClient {
         Ok(ApiClient {
             base: base.trim_end_matches('/').to_string(),
             http,
+            unit: std::sync::Mutex::new(None),
         })
+    }
+
+    /// From now on, act for `unit` (`None`: the backend's default).
+    pub fn act_for(&self, unit: Option<String>) {
+        *self.unit.lock().unwrap_or_else(|p| p.into_inner()) = unit;
+    }
+
+    fn acting_unit(&self) -> Option<String> {
+        self.unit.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub async fn municipalities(&self) -> Result<Vec<Municipality>, CommandError> {
@@ -310,6 +323,9 @@ impl ApiClient {
         let mut req = self.http.request(method, format!("{}{}", self.base, path));
         for (name, value) in headers {
             req = req.header(*name, *value);
+        }
+        if let (Some(Auth::Bearer(_)), Some(unit)) = (auth, self.acting_unit()) {
+            req = req.header(omsorg_core::api::UNIT_HEADER, unit);
         }
         if let Some(auth) = auth {
             let mut value = reqwest::header::HeaderValue::from_str(&auth.header())

@@ -163,6 +163,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
                 viewer,
             });
             let shell = app.state::<Shell>();
+            shell.api.act_for(shell.store.acting_unit()?);
             // A wall screen starts in kiosk mode, before anyone sees it.
             let device = shell.store.device()?;
             device::apply_kiosk(&shell, device.as_ref());

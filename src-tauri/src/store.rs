@@ -48,6 +48,9 @@ const DEVICE: &str = "device";
 /// The next KOMBIT login must be fresh (a PIN was blocked here): kept
 /// across sign-outs, it is the device's, not the person's.
 const FRESH_LOGIN_NEEDED: &str = "fresh_login_needed";
+/// The unit last chosen on this device by someone with several (a device
+/// setting: the backend ignores it for a person it is not a unit of).
+const ACTING_UNIT: &str = "acting_unit";
 const PERSONAL: &[&str] = &[PERSON, PIN_VERIFIER, LOCK_ATTEMPTS_LEFT];
 
 pub struct Store {
@@ -175,6 +178,14 @@ impl Store {
                 .execute("DELETE FROM settings WHERE key = ?1", [LOCK_ATTEMPTS_LEFT])
                 .map(|_| ()),
         }
+    }
+
+    pub fn acting_unit(&self) -> rusqlite::Result<Option<String>> {
+        get_setting(&self.conn(), ACTING_UNIT)
+    }
+
+    pub fn set_acting_unit(&self, unit: &str) -> rusqlite::Result<()> {
+        set_setting(&self.conn(), ACTING_UNIT, unit)
     }
 
     pub fn fresh_login_needed(&self) -> rusqlite::Result<bool> {

@@ -69,6 +69,7 @@ pub fn anna() -> omsorg_core::api::Me {
         name: "Anna Andersen".into(),
         municipality_code: "101".into(),
         unit: None,
+        units: vec![],
         roles: vec![Role::Staff],
         has_pin: true,
         pin_locked: false,

@@ -436,7 +436,9 @@ pub fn App() -> Html {
                             on_signed_out={to_login.reform(|_| None)} on_change_pin={change}
                             on_new_code={to(Screen::NewCode)} on_order={to(Screen::Order)}
                             on_my_orders={to(Screen::MyOrders)} on_declarations={to(Screen::Declarations)}
-                            on_substitute_ids={to(Screen::SubstituteIds)} />
+                            on_substitute_ids={to(Screen::SubstituteIds)}
+                            on_me={ let screen = screen.clone();
+                                Callback::from(move |me| screen.set(Screen::Home { me, pin_changed: false })) } />
                     }
                 }
             } }

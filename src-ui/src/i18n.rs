@@ -53,6 +53,8 @@ pub enum Msg {
     Hello,
     YourUserId,
     Unit,
+    /// The picker of the unit a person with several acts for.
+    ActFor,
     SignOut,
     Starting,
     PinSetupTitle,
@@ -236,6 +238,8 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         (YourUserId, En) => "Your user ID",
         (Unit, Da) => "Arbejdssted",
         (Unit, En) => "Workplace",
+        (ActFor, Da) => "Jeg arbejder for",
+        (ActFor, En) => "I am working for",
         (SignOut, Da) => "Log ud",
         (SignOut, En) => "Sign out",
         (Starting, Da) => "Starter …",

@@ -252,3 +252,51 @@ async fn a_person_learnt_from_the_token_alone_at_level_lav_may_not_look_up_cpr()
     chromium.quit().await?;
     Ok(())
 }
+
+/// frida's privileges cover two units: she chooses the one she works for,
+/// the app shows it (ordering is then that unit's), and the choice is
+/// remembered on this device across a restart.
+#[tokio::test]
+async fn a_person_with_two_units_chooses_one_and_the_device_remembers_it() -> Result<()> {
+    let mut s = stack().await?;
+    let chromium = Chromium::start().await?;
+    let app = s.driver.launch_app().await?;
+    begin_login(&app, "101").await?;
+    chromium.driver.goto(&s.inbox.next().await?).await?;
+    chromium.sign_in("frida", "frida-pass").await?;
+    choose_pin(&app, "4826", "4826").await?;
+    assert_eq!(
+        wait_css(&app, "#person-unit").await?.text().await?,
+        "Hjemmeplejen Nord"
+    );
+    wait_css(&app, "#acting-unit option[value='kbh-hjemmepleje-syd']")
+        .await?
+        .click()
+        .await?;
+    wait_for(45, "Syd as the unit", || async {
+        let unit = app
+            .find(By::Id("person-unit"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (unit == "Hjemmeplejen Syd").then_some(())
+    })
+    .await?;
+    assert!(
+        app.find(By::Id("order-substitute")).await.is_ok(),
+        "Syd orders"
+    );
+    app.quit().await?;
+
+    let app = s.driver.launch_app().await?;
+    unlock_with_keypad(&app, "4826").await?;
+    assert_eq!(
+        wait_css(&app, "#person-unit").await?.text().await?,
+        "Hjemmeplejen Syd"
+    );
+    app.quit().await?;
+    chromium.quit().await?;
+    Ok(())
+}

@@ -160,8 +160,7 @@ fn summary(state: &AppState, row: repo::AccessRow) -> SubstituteAccessSummary {
 /// The caller's own orders; for an administrator, every order of their
 /// municipality. Newest first.
 pub async fn list(state: &AppState, person: &Person) -> ApiResult<SubstituteAccessList> {
-    let admin = person.require_admin().is_ok();
-    let rows = repo::visible_to(&state.db, admin, &person.municipality_code, person.id).await?;
+    let rows = repo::visible_to(&state.db, &person.viewer()).await?;
     Ok(SubstituteAccessList {
         accesses: rows.into_iter().map(|r| summary(state, r)).collect(),
     })
@@ -170,8 +169,7 @@ pub async fn list(state: &AppState, person: &Person) -> ApiResult<SubstituteAcce
 /// The access, if the caller may change it: its orderer, or an
 /// administrator of its municipality. Others get 404, as for no access.
 async fn changeable(state: &AppState, person: &Person, id: &str) -> ApiResult<repo::AccessRow> {
-    let admin = person.require_admin().is_ok();
-    repo::one_visible_to(&state.db, id, admin, &person.municipality_code, person.id)
+    repo::one_visible_to(&state.db, id, &person.viewer())
         .await?
         .ok_or_else(|| ApiError::client(ErrorCode::NotFound, "no such order"))
 }

@@ -54,6 +54,8 @@ pub struct Search<'a> {
     pub day: Option<(i64, i64)>,
     /// The CPR number's keyed search hashes (one per known key).
     pub cpr_search: Option<Vec<String>>,
+    /// The searching administrator's units: only their orders are found.
+    pub units: &'a [String],
     pub limit: i64,
 }
 
@@ -67,6 +69,7 @@ pub async fn search(db: &SqlitePool, q: &Search<'_>) -> sqlx::Result<Vec<AccessR
            AND (?4 IS NULL OR a.unit_id = ?4)
            AND (?5 IS NULL OR (a.created_at >= ?5 AND a.created_at < ?6))
            AND (?7 IS NULL OR a.cpr_search IN (SELECT value FROM json_each(?7)))
+           AND a.unit_id IN (SELECT value FROM json_each(?9))
          ORDER BY a.created_at DESC, a.id
          LIMIT ?8"
     ))
@@ -82,45 +85,60 @@ pub async fn search(db: &SqlitePool, q: &Search<'_>) -> sqlx::Result<Vec<AccessR
             .map(|k| serde_json::json!(k).to_string()),
     )
     .bind(q.limit)
+    .bind(serde_json::json!(q.units).to_string())
     .fetch_all(db)
     .await
 }
 
-/// The orderer's own orders, or (`admin`) every order of the municipality.
-pub async fn visible_to(
-    db: &SqlitePool,
-    admin: bool,
-    municipality: &str,
-    person: i64,
-) -> sqlx::Result<Vec<AccessRow>> {
+/// Who sees which orders: their own always; an administrator also every
+/// order of their municipality placed for a unit their privileges cover.
+pub struct Viewer<'a> {
+    pub person: i64,
+    pub municipality: &'a str,
+    /// `Some` (the covered units) for an administrator.
+    pub admin_units: Option<&'a [String]>,
+}
+
+impl Viewer<'_> {
+    /// The covered units as the SQL's JSON array (NULL: not an administrator).
+    fn units_json(&self) -> Option<String> {
+        self.admin_units.map(|u| serde_json::json!(u).to_string())
+    }
+}
+
+/// The SQL condition for `Viewer` (?1 person, ?2 municipality, ?3 units).
+const VISIBLE: &str = "(a.orderer_id = ?1
+     OR (?3 IS NOT NULL AND a.municipality_code = ?2
+         AND a.unit_id IN (SELECT value FROM json_each(?3))))";
+
+/// The orders `viewer` sees, newest first.
+pub async fn visible_to(db: &SqlitePool, viewer: &Viewer<'_>) -> sqlx::Result<Vec<AccessRow>> {
     sqlx::query_as(&format!(
         "{ACCESS_SELECT}
-           AND ((?1 AND a.municipality_code = ?2) OR a.orderer_id = ?3)
+           AND {VISIBLE}
          ORDER BY a.created_at DESC, a.id"
     ))
-    .bind(admin)
-    .bind(municipality)
-    .bind(person)
+    .bind(viewer.person)
+    .bind(viewer.municipality)
+    .bind(viewer.units_json())
     .fetch_all(db)
     .await
 }
 
-/// One order, if it is visible to the caller as `visible_to` says.
+/// One order, if `viewer` sees it.
 pub async fn one_visible_to(
     db: &SqlitePool,
     id: &str,
-    admin: bool,
-    municipality: &str,
-    person: i64,
+    viewer: &Viewer<'_>,
 ) -> sqlx::Result<Option<AccessRow>> {
     sqlx::query_as(&format!(
         "{ACCESS_SELECT}
-           AND a.id = ?1 AND ((?2 AND a.municipality_code = ?3) OR a.orderer_id = ?4)"
+           AND {VISIBLE} AND a.id = ?4"
     ))
+    .bind(viewer.person)
+    .bind(viewer.municipality)
+    .bind(viewer.units_json())
     .bind(id)
-    .bind(admin)
-    .bind(municipality)
-    .bind(person)
     .fetch_optional(db)
     .await
 }

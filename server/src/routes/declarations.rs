@@ -73,6 +73,7 @@ fn search_of<'a>(
         unit_id: query.get("unit_id"),
         day,
         cpr_search,
+        units: &admin.units,
         limit: LIMIT,
     })
 }
@@ -154,10 +155,12 @@ pub async fn pdf(
     admin.require_admin()?;
     let row: Option<(String, Option<Vec<u8>>, Option<String>)> = sqlx::query_as(
         "SELECT user_id, declaration_pdf, declaration_sha256 FROM substitute_accesses
-         WHERE id = ?1 AND municipality_code = ?2",
+         WHERE id = ?1 AND municipality_code = ?2
+           AND unit_id IN (SELECT value FROM json_each(?3))",
     )
     .bind(&id)
     .bind(&admin.municipality_code)
+    .bind(serde_json::json!(admin.units).to_string())
     .fetch_optional(&state.db)
     .await?;
     let Some((user_id, Some(pdf), Some(sha256))) = row else {

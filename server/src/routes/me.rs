@@ -35,6 +35,14 @@ pub async fn me_of(state: &AppState, person: Person) -> ApiResult<Me> {
         None => None,
     };
     let unit_may_order = unit.as_ref().is_some_and(|u| u.2);
+    let units: Vec<(String, String)> = sqlx::query_as(
+        "SELECT u.id, u.name FROM units u
+         WHERE u.id IN (SELECT value FROM json_each(?1))
+         ORDER BY u.parent_id IS NOT NULL, u.name, u.id",
+    )
+    .bind(serde_json::json!(person.units).to_string())
+    .fetch_all(&state.db)
+    .await?;
     let mut roles = vec![Role::Staff];
     if person.is_orderer {
         roles.push(Role::Orderer);
@@ -47,6 +55,10 @@ pub async fn me_of(state: &AppState, person: Person) -> ApiResult<Me> {
         name: person.name,
         municipality_code: person.municipality_code,
         unit: unit.map(|(id, name, _)| UnitRef { id, name }),
+        units: units
+            .into_iter()
+            .map(|(id, name)| UnitRef { id, name })
+            .collect(),
         roles,
         has_pin: person.has_pin,
         pin_locked: person.pin_locked,

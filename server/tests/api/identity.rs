@@ -360,3 +360,167 @@ async fn cpr_lookup_and_ordering_need_assurance_level_betydelig() {
     );
     assert_eq!(lookup(&app, &acr).await.0, 200);
 }
+
+const SYD: &str = "9c3e0d5a-51b2-4f0e-8d7c-2b8e6f1a4b02";
+
+/// frida's privileges cover Hjemmeplejen Nord (with Aftenvagten) and Syd.
+/// She acts for one at a time, named per request by the `Omsorg-Unit`
+/// header (the app remembers it per device); an order is that unit's, its
+/// manager is told. An administrator limited to Syd sees Syd's orders and
+/// declarations only.
+#[tokio::test]
+async fn a_person_with_several_units_acts_for_one_and_administrators_see_their_units_only() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let frida = bearer(&issuer, json!({"sub": "frida"}));
+    let (_, body) = me(&app, &frida).await;
+    let names: Vec<&str> = body["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Hjemmeplejen Nord", "Hjemmeplejen Syd", "Aftenvagten Nord"]
+    );
+    assert_eq!(body["unit"]["name"], "Hjemmeplejen Nord");
+    let as_unit = |unit: &'static str| [("omsorg-unit", unit)];
+    let (_, body) = app
+        .call(
+            Method::GET,
+            "/api/v1/me",
+            &frida,
+            &as_unit("kbh-hjemmepleje-syd"),
+            None,
+        )
+        .await;
+    assert_eq!(body["unit"]["name"], "Hjemmeplejen Syd");
+    let (_, body) = app
+        .call(
+            Method::GET,
+            "/api/v1/me",
+            &frida,
+            &as_unit("aar-solhaven"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        body["unit"]["name"], "Hjemmeplejen Nord",
+        "not hers: ignored"
+    );
+
+    // frida orders for Syd; anna for Nord.
+    let order = |auth: &str, unit: &'static str, key: &'static str| {
+        let auth = auth.to_string();
+        let app = &app;
+        async move {
+            let headers = [("omsorg-unit", unit)];
+            let (status, r) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/substitute-ids/reservations",
+                    &auth,
+                    &headers,
+                    None,
+                )
+                .await;
+            assert_eq!(status, 201, "{r}");
+            let body = order_body(
+                "010190-1234",
+                "Sofie Vikar Jensen",
+                r["user_id"].as_str().unwrap(),
+            );
+            let headers = [("omsorg-unit", unit), ("idempotency-key", key)];
+            let (status, receipt) = app
+                .call(
+                    Method::POST,
+                    "/api/v1/substitute-accesses",
+                    &auth,
+                    &headers,
+                    Some(&body),
+                )
+                .await;
+            assert_eq!(status, 201, "{receipt}");
+            receipt["id"].as_str().unwrap().to_string()
+        }
+    };
+    let syd_order = order(&frida, "kbh-hjemmepleje-syd", "f-1").await;
+    let anna = bearer(&issuer, json!({"sub": "anna"}));
+    let nord_order = order(&anna, "kbh-hjemmepleje-nord", "a-1").await;
+    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let unit_of = |id: String| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT unit_id FROM substitute_accesses WHERE id = ?1")
+                .bind(id)
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(unit_of(syd_order.clone()).await, "kbh-hjemmepleje-syd");
+    assert_eq!(unit_of(nord_order.clone()).await, "kbh-hjemmepleje-nord");
+    let to_syd_manager: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_outbox WHERE to_addr = 'soren.sydbo@kbh.example'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(to_syd_manager, 1, "Syd's manager is told of Syd's order");
+
+    // An administrator whose privileges cover Syd only.
+    let syd_admin = bearer(
+        &issuer,
+        json!({"sub": "bo", "privileges_intermediate":
+               privileges(KBH, &["medarbejder", "administrator"], &[SYD])}),
+    );
+    let (_, list) = app
+        .call(
+            Method::GET,
+            "/api/v1/substitute-accesses",
+            &syd_admin,
+            &[],
+            None,
+        )
+        .await;
+    let ids: Vec<&str> = list["accesses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [syd_order.as_str()], "{list}");
+    let (_, found) = app
+        .call(
+            Method::POST,
+            "/api/v1/declarations/search",
+            &syd_admin,
+            &[],
+            Some(&json!({"cpr": "010190-1234"})),
+        )
+        .await;
+    assert_eq!(
+        found["declarations"].as_array().unwrap().len(),
+        1,
+        "{found}"
+    );
+    let pdf = |id: &str| format!("/api/v1/declarations/{id}/pdf");
+    assert_eq!(
+        app.call(Method::GET, &pdf(&nord_order), &syd_admin, &[], None)
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        app.call(Method::GET, &pdf(&syd_order), &syd_admin, &[], None)
+            .await
+            .0,
+        200
+    );
+    let end = format!("/api/v1/substitute-accesses/{nord_order}/end");
+    assert_eq!(
+        app.call(Method::POST, &end, &syd_admin, &[], None).await.0,
+        404
+    );
+}

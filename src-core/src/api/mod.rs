@@ -50,7 +50,13 @@ pub struct Me {
     pub user_id: String,
     pub name: String,
     pub municipality_code: String,
+    /// The unit the person acts for now (orders are its orders); one of
+    /// `units`. Chosen per device with the `Omsorg-Unit` request header.
     pub unit: Option<UnitRef>,
+    /// Every unit the person's KOMBIT privileges cover (sub-units included),
+    /// top-level units first.
+    #[serde(default)]
+    pub units: Vec<UnitRef>,
     pub roles: Vec<Role>,
     pub has_pin: bool,
     /// Five wrong PINs locked it: a new one must be set (needs a fresh KOMBIT login).
@@ -62,6 +68,9 @@ pub struct Me {
     #[serde(default = "crate::pin::default_min_len")]
     pub pin_min_len: u8,
 }
+
+/// The request header naming the unit a person with several acts for.
+pub const UNIT_HEADER: &str = "omsorg-unit";
 
 /// `PUT /api/v1/me/pin`: `current_pin` is required to change an existing,
 /// unlocked PIN.

@@ -163,6 +163,23 @@ impl ipc::Handlers for Shell {
         self.sessions.person().await
     }
 
+    async fn choose_unit(&self, a: ipc::IdArgs) -> Result<Me, CommandError> {
+        let before = self.sessions.person().await?;
+        if !before.units.iter().any(|u| u.id == a.id) {
+            return Err(CommandError::new(
+                ErrorCode::RequestInvalid,
+                "not one of your units",
+            ));
+        }
+        let auth = self.sessions.access_token(&self.store).await?;
+        self.store.set_acting_unit(&a.id)?;
+        self.api.act_for(Some(a.id.clone()));
+        let me = self.api.me(&auth).await?;
+        self.sessions.set_person(&self.store, me.clone()).await?;
+        tracing::info!("acting for another unit");
+        Ok(me)
+    }
+
     async fn lock_state(&self, _: NoArgs) -> Result<Option<LockState>, CommandError> {
         Ok(pin::observe(self, self.lock.state()).await)
     }

@@ -31,6 +31,9 @@ pub struct Props {
     pub on_declarations: Callback<()>,
     #[prop_or_default]
     pub on_substitute_ids: Callback<()>,
+    /// The person as seen after choosing another unit to act for.
+    #[prop_or_default]
+    pub on_me: Callback<Me>,
 }
 
 #[function_component]
@@ -75,12 +78,43 @@ pub fn HomePage(props: &Props) -> Html {
             });
         })
     };
+    // Several units: the one acted for is chosen here (and remembered on
+    // this device by the shell).
+    let choose_unit = {
+        let (on_me, busy) = (props.on_me.clone(), busy.clone());
+        Callback::from(move |e: Event| {
+            let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else {
+                return;
+            };
+            let (on_me, busy, id) = (on_me.clone(), busy.clone(), select.value());
+            busy.set(true);
+            spawn_local(async move {
+                let answer = shell::call::<ipc::ChooseUnit>(&ipc::IdArgs { id }).await;
+                busy.set(false);
+                if let Ok(me) = answer {
+                    on_me.emit(me);
+                }
+            });
+        })
+    };
+    let several_units = !props.shared && me.units.len() > 1;
+    let acting = me.unit.as_ref().map(|u| u.id.clone()).unwrap_or_default();
     html! {
         <section id="home-screen" aria-labelledby="home-title">
             <div class="topbar">
                 <h1 id="home-title">{ t(lang, Msg::Hello) }{ ", " }<span id="person-name">{ &me.name }</span></h1>
                 <button id="sign-out" onclick={sign_out} disabled={*busy}>{ t(lang, Msg::SignOut) }</button>
             </div>
+            if several_units {
+                <p class="field">
+                    <label for="acting-unit">{ t(lang, Msg::ActFor) }</label>
+                    <select id="acting-unit" onchange={choose_unit} disabled={*busy}>
+                        { for me.units.iter().map(|u| html! {
+                            <option value={u.id.clone()} selected={u.id == acting}>{ &u.name }</option>
+                        }) }
+                    </select>
+                </p>
+            }
             <dl class="facts">
                 if let Some(unit) = &me.unit {
                     <dt>{ t(lang, Msg::Unit) }</dt>
