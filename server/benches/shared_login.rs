@@ -98,6 +98,15 @@ fn main() {
             .execute(&db)
             .await
             .unwrap();
+            // Their privileges cover the devices' unit (as provisioning writes it).
+            sqlx::query(
+                "INSERT INTO person_units (person_id, unit_id)
+                 SELECT id, 'kbh-hjemmepleje-nord' FROM people WHERE user_id = ?1",
+            )
+            .bind(format!("staff{i}"))
+            .execute(&db)
+            .await
+            .unwrap();
         }
 
         // Everyone at once.

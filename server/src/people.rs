@@ -270,3 +270,23 @@ pub async fn units_of(db: &SqlitePool, person: i64) -> sqlx::Result<Vec<String>>
     .fetch_all(db)
     .await
 }
+
+/// Whether `person` may log in on a shared device of `unit`: their
+/// privileges cover the unit, or the municipality admits all its staff on
+/// every device.
+pub async fn admitted_on(
+    db: &SqlitePool,
+    person: i64,
+    unit: &str,
+    municipality: &str,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM person_units WHERE person_id = ?1 AND unit_id = ?2)
+             OR (SELECT shared_devices_whole_municipality FROM municipalities WHERE code = ?3)",
+    )
+    .bind(person)
+    .bind(unit)
+    .bind(municipality)
+    .fetch_one(db)
+    .await
+}

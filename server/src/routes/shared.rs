@@ -72,6 +72,27 @@ pub async fn login(
         }
         return Err(blocked());
     };
+    // The right person, but is this device theirs? Unless the municipality
+    // admits all its staff on every device, only a unit their privileges
+    // cover; to an outsider the refusal reads like a wrong PIN, and it
+    // counts as one.
+    if !people::admitted_on(
+        &state.db,
+        person_id,
+        &device.unit_id,
+        &device.municipality_code,
+    )
+    .await?
+    {
+        tracing::info!(device = %device.id, person = person_id, "shared login refused: not this unit's");
+        let subject = format!("{} on {}", body.user_id.trim(), device.id);
+        crate::db::audit(&state.db, Some(person_id), "shared.refused_unit", &subject).await?;
+        return Err(if tries < i64::from(MAX_ATTEMPTS) {
+            failed()
+        } else {
+            blocked()
+        });
+    }
     // A right PIN: neither the device nor the user ID is held to it.
     people::take_back_device_attempt(&state.db, attempt).await?;
     people::forget_user_id_attempts(&state.db, &user_key).await?;

@@ -434,3 +434,72 @@ async fn a_shared_session_never_orders_substitute_access() {
         assert!(status < 300, "{path} with KOMBIT: {status} {allowed}");
     }
 }
+
+/// A tablet admits only staff whose KOMBIT privileges cover its unit (the
+/// municipality's default, to protect residents): anna, of Hjemmeplejen
+/// Nord, is refused on Syd's tablet exactly like a wrong PIN, and it is
+/// audited; her own unit's tablet admits her; a municipality that admits
+/// all its staff on every device lets her in on Syd's too.
+#[tokio::test]
+async fn a_tablet_admits_only_its_units_staff_unless_the_municipality_says_all() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let api = Api { app: &app };
+    let anna = bearer(&issuer, "anna");
+    let (status, _) = app
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/me/pin",
+            &anna,
+            &[],
+            Some(&json!({"pin": "4826"})),
+        )
+        .await;
+    assert!(status < 300, "{status}");
+    let tablet_in = |unit: &'static str| {
+        let (api, bo) = (&api, bearer(&issuer, "bo"));
+        async move {
+            let body = json!({"unit_id": unit, "mode": "apartment_tablet", "apartment": "1"});
+            let (_, code) = api.code(&bo, body).await;
+            let (status, enrolled) = api.enroll(code["code"].as_str().unwrap()).await;
+            assert_eq!(status, 201, "{enrolled}");
+            enrolled["credential"].as_str().unwrap().to_string()
+        }
+    };
+    let syd = tablet_in("kbh-hjemmepleje-syd").await;
+    let nord = tablet_in("kbh-hjemmepleje-nord").await;
+
+    let (status, refused, _) = api.login(&syd, "anna", "4826").await;
+    let (wrong_status, wrong, _) = api.login(&syd, "anna", "0000").await;
+    assert_eq!(
+        (status, &refused),
+        (wrong_status, &wrong),
+        "reads like a wrong PIN"
+    );
+    assert_eq!(refused["code"], "shared.login_failed");
+    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'shared.refused_unit' AND subject LIKE 'anna on %'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
+
+    assert_eq!(
+        api.login(&nord, "anna", "4826").await.0,
+        201,
+        "her own unit"
+    );
+    sqlx::query(
+        "UPDATE municipalities SET shared_devices_whole_municipality = TRUE WHERE code = '101'",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        api.login(&syd, "anna", "4826").await.0,
+        201,
+        "the whole municipality"
+    );
+}
