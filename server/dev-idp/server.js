@@ -184,6 +184,29 @@ async function readForm(req) {
   return new URLSearchParams(body);
 }
 
+// Development and tests only: the municipality's role catalogue changes a
+// person's privileges (`PUT /dev/people/<id>/privileges` with a JSON list of
+// `{roles, units}`); their next token carries the change.
+async function catalogue(ctx, next) {
+  const match = ctx.path.match(/^\/dev\/people\/([\w-]+)\/privileges$/);
+  if (!match || ctx.method !== 'PUT') return next();
+  const person = PEOPLE[match[1]];
+  if (!person) { ctx.status = 404; return undefined; }
+  let body = '';
+  for await (const chunk of ctx.req) {
+    body += chunk;
+    if (body.length > 10_000) { ctx.status = 413; return undefined; }
+  }
+  let grants;
+  try { grants = JSON.parse(body); } catch { ctx.status = 400; return undefined; }
+  const known = (g) => Array.isArray(g.roles) && g.roles.every((r) => DATA.roles[r])
+    && Array.isArray(g.units) && g.units.every((u) => UNIT_UUID[u]);
+  if (!Array.isArray(grants) || !grants.every(known)) { ctx.status = 400; return undefined; }
+  person.privileges = grants;
+  ctx.status = 204;
+  return undefined;
+}
+
 function interactions(provider) {
   return async (ctx, next) => {
     const match = ctx.path.match(/^\/interaction\/([\w-]+)(\/login|\/abort)?$/);
@@ -242,6 +265,7 @@ server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
   phase('port bound');
   const provider = new Provider(issuer, configuration());
+  provider.use(catalogue);
   provider.use(interactions(provider));
   server.on('request', provider.callback());
   phase('provider ready');

@@ -300,3 +300,58 @@ async fn a_person_with_two_units_chooses_one_and_the_device_remembers_it() -> Re
     chromium.quit().await?;
     Ok(())
 }
+
+/// The orderer role taken away in the municipality's role catalogue: at
+/// anna's next token (access tokens live 8 s here) "Bestil vikaradgang" is
+/// gone; given back, it returns. Nothing is changed in the backend by hand.
+#[tokio::test]
+async fn a_role_removed_centrally_is_gone_at_the_next_token() -> Result<()> {
+    let mut s = stack_with(&[], &[("OMSORG_IDP_ACCESS_TOKEN_SECONDS", "8")]).await?;
+    let chromium = Chromium::start().await?;
+    let app = s.driver.launch_app().await?;
+    begin_login(&app, "101").await?;
+    chromium.driver.goto(&s.inbox.next().await?).await?;
+    chromium.sign_in("anna", "anna-pass").await?;
+    choose_pin(&app, "4826", "4826").await?;
+    wait_css(&app, "#order-substitute").await?;
+
+    let catalogue = |roles: &[&str]| {
+        let url = format!("{}/dev/people/anna/privileges", s.idp.issuer);
+        let body = serde_json::json!([{"roles": roles, "units": ["kbh-hjemmepleje-nord"]}]);
+        async move {
+            let res = reqwest::Client::new().put(url).json(&body).send().await?;
+            anyhow::ensure!(res.status() == 204, "the dev IdP said {}", res.status());
+            Ok::<_, anyhow::Error>(())
+        }
+    };
+    // Opening Home again asks the backend, with a token once the old one
+    // has expired.
+    let home_again = || async {
+        crate::order_helpers::click(&app, "#change-pin").await?;
+        crate::order_helpers::click(&app, "#pin-cancel").await?;
+        wait_css(&app, "#home-screen").await?;
+        Ok::<_, anyhow::Error>(())
+    };
+    catalogue(&["medarbejder"]).await?;
+    wait_for(60, "Bestil vikaradgang gone", || async {
+        home_again().await.ok()?;
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        app.find(By::Id("order-substitute"))
+            .await
+            .is_err()
+            .then_some(())
+    })
+    .await?;
+    assert!(app.find(By::Id("my-orders-button")).await.is_err());
+
+    catalogue(&["medarbejder", "bestiller"]).await?;
+    wait_for(60, "Bestil vikaradgang back", || async {
+        home_again().await.ok()?;
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        app.find(By::Id("order-substitute")).await.ok().map(|_| ())
+    })
+    .await?;
+    app.quit().await?;
+    chromium.quit().await?;
+    Ok(())
+}

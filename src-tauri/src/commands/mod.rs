@@ -159,8 +159,23 @@ impl ipc::Handlers for Shell {
         pin::restore(self).await
     }
 
+    /// The person as the backend sees them now (roles and units change
+    /// centrally, at the next token); as last seen when it cannot be asked.
     async fn current_person(&self, _: NoArgs) -> Result<Me, CommandError> {
-        self.sessions.person().await
+        let cached = self.sessions.person().await?;
+        let Ok(auth @ Auth::Bearer(_)) = self.sessions.access_token(&self.store).await else {
+            return Ok(cached);
+        };
+        match self.api.me(&auth).await {
+            Ok(me) => {
+                if me != cached {
+                    self.sessions.set_person(&self.store, me.clone()).await?;
+                }
+                Ok(me)
+            }
+            Err(e) if e.code.is_refusal() => Err(e),
+            Err(_) => Ok(cached),
+        }
     }
 
     async fn choose_unit(&self, a: ipc::IdArgs) -> Result<Me, CommandError> {

@@ -45,6 +45,23 @@ pub fn HomePage(props: &Props) -> Html {
     // shared device's session.
     let may_order = me.may_order_substitutes;
     let admin = me.roles.contains(&Role::Administrator);
+    // Roles and units change centrally: the person as the backend sees
+    // them now, each time this screen opens.
+    {
+        let (on_me, shown) = (props.on_me.clone(), me.clone());
+        let shared = props.shared;
+        use_effect_with((), move |_| {
+            if !shared {
+                spawn_local(async move {
+                    if let Ok(now) = shell::call::<ipc::CurrentPerson>(&ipc::NoArgs {}).await {
+                        if now != shown {
+                            on_me.emit(now);
+                        }
+                    }
+                });
+            }
+        });
+    }
     // A started order (kept through the lock or a restart) is offered again.
     let draft_waiting = use_state(|| false);
     {
