@@ -296,6 +296,33 @@ async fn a_person_with_two_units_chooses_one_and_the_device_remembers_it() -> Re
         wait_css(&app, "#person-unit").await?.text().await?,
         "Hjemmeplejen Syd"
     );
+
+    // She orders, and the order is Syd's.
+    use crate::order_helpers::{click, click_enabled, sign, text_of};
+    click(&app, "#order-substitute").await?;
+    click(&app, "#id-pas").await?;
+    click_enabled(&app, "#order-next").await?;
+    wait_css(&app, "#cpr")
+        .await?
+        .send_keys("0101901234")
+        .await?;
+    click(&app, "#cpr-lookup").await?;
+    click(&app, "#confirm-name").await?;
+    click_enabled(&app, "#order-next").await?;
+    wait_css(&app, "#access-ends").await?;
+    click_enabled(&app, "#order-next").await?;
+    click(&app, "#reserve").await?;
+    let user_id = text_of(&app, "#reserved-user-id").await?;
+    click_enabled(&app, "#order-next").await?;
+    wait_css(&app, "#declaration-text").await?;
+    sign(&app).await?;
+    click_enabled(&app, "#order-next").await?;
+    click(&app, "#order-send").await?;
+    assert_eq!(text_of(&app, "#receipt-user-id").await?, user_id);
+    click(&app, "#receipt-done").await?;
+    click(&app, "#my-orders-button").await?;
+    let unit = text_of(&app, &format!("#order-{user_id} .order-unit")).await?;
+    assert_eq!(unit, "Hjemmeplejen Syd");
     app.quit().await?;
     chromium.quit().await?;
     Ok(())

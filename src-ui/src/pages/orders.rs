@@ -124,6 +124,9 @@ fn OrderCard(props: &CardProps) -> Html {
                 <dt>{ t(lang, Msg::Period) }</dt>
                 <dd>{ local_time(a.starts_at) }{ " – " }<span class="order-ends">{ local_time(a.ends_at) }</span></dd>
                 <dt>{ t(lang, Msg::OrderedBy) }</dt><dd>{ &a.orderer_name }</dd>
+                if let Some(unit) = &a.unit {
+                    <dt>{ t(lang, Msg::Unit) }</dt><dd class="order-unit">{ &unit.name }</dd>
+                }
                 <dt>{ "Status" }</dt>
                 <dd class="order-status">{ if active { t(lang, Msg::Active) } else { t(lang, Msg::Ended) } }</dd>
             </dl>
