@@ -159,7 +159,7 @@ pub fn run() -> Result<()> {
             .env("OMSORG_DATA_DIR", dev_dir.join("app-data")),
     )?;
     eprintln!(
-        "\nOmsorg dev stack is up:\n  dev IdP  {issuer}  (anna/anna-pass, bo/bo-pass, carl/carl-pass, dora/dora-pass)\n  backend  {api_url}\n  app      window on {display}\nCtrl-C stops everything."
+        "\nOmsorg dev stack is up:\n  dev IdP  {issuer}  (anna, bo, carl, dora, eva, frida, gustav; password <name>-pass; see the README)\n  backend  {api_url}\n  app      window on {display}\nCtrl-C stops everything."
     );
     if xvfb.is_some() {
         std::thread::sleep(Duration::from_secs(6));
