@@ -8,6 +8,7 @@ pub mod api;
 pub mod assurance;
 pub mod bridge;
 pub mod cpr;
+pub mod danish_time;
 pub mod declaration;
 pub mod enrollment;
 pub mod error;

@@ -81,19 +81,16 @@ pub async fn js(
 }
 
 /// The local date `days` from today, as a date input wants it.
-pub async fn day_from_today(app: &WebDriver, days: i64) -> Result<String> {
-    let v = js(
-        app,
-        "const d = new Date(); d.setDate(d.getDate() + arguments[0]);
-         const p = (n) => String(n).padStart(2, '0');
-         return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;",
-        vec![json!(days)],
-    )
-    .await?;
-    Ok(v.as_str().unwrap_or_default().to_string())
+/// The Danish day `days` from today (YYYY-MM-DD), as the app counts days
+/// (Danish time, whatever zone the device is set to).
+pub async fn day_from_today(_app: &WebDriver, days: i64) -> Result<String> {
+    let today = omsorg_core::danish_time::today(chrono::Utc::now());
+    Ok((today + chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string())
 }
 
-/// Picks a day in the date input `css` as a person would (value + change).
+/// Picks a day in the day picker `css` as a person would (value + change).
 pub async fn pick_day(app: &WebDriver, css: &str, day: &str) -> Result<()> {
     let input = wait_css(app, css).await?;
     app.execute(

@@ -70,6 +70,16 @@ pub async fn stack_custom(
     ];
     env.extend(keyring.env());
     env.extend(inbox.env(RELAY));
+    // An English, American device: the app must still speak Danish dates
+    // and times, in Danish time (the device's zone and locale count for
+    // nothing).
+    for (k, v) in [
+        ("LANG", "en_US.UTF-8"),
+        ("LC_ALL", "en_US.UTF-8"),
+        ("TZ", "America/New_York"),
+    ] {
+        env.push((k, v.to_string()));
+    }
     env.extend(app_env.iter().map(|(k, v)| (*k, v.to_string())));
     let driver = Driver::start(&x.display, &env).await?;
     Ok(Stack {

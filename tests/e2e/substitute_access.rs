@@ -78,13 +78,27 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     click_enabled(&app, "#order-next").await?;
     taps += 2;
 
-    // 31 days is refused before anything is sent; 3 days is the default.
+    // The picker offers tomorrow to day 30 and no further, in Danish (on an
+    // English device); 3 days is the default.
     wait_css(&app, "#access-ends").await?;
-    pick_day(&app, "#end-day", &day_from_today(&app, 31).await?).await?;
-    let refusal = text_when(&app, "#period-check.error", "the 31-day refusal", |_| true).await?;
-    assert!(refusal.contains("højst vare 30 dage"), "{refusal}");
-    assert!(!app.find(By::Id("order-next")).await?.is_enabled().await?);
-    screenshot(&app, "60-order-31-days.png").await?;
+    let day_30 = day_from_today(&app, 30).await?;
+    let day_31 = day_from_today(&app, 31).await?;
+    let last = wait_css(&app, "#end-day option:last-child").await?;
+    assert_eq!(last.value().await?.as_deref(), Some(day_30.as_str()));
+    let (y, m, d) = (&day_30[..4], &day_30[5..7], &day_30[8..]);
+    let label = last.text().await?;
+    assert!(label.ends_with(&format!("{d}.{m}.{y}")), "{label}");
+    assert!(app
+        .find(By::Css(format!("#end-day option[value='{day_31}']")))
+        .await
+        .is_err());
+    let chosen = text_of(&app, "#end-day option:checked").await?;
+    let day_3 = day_from_today(&app, 3).await?;
+    assert!(
+        chosen.ends_with(&format!("{}.{}.{}", &day_3[8..], &day_3[5..7], &day_3[..4])),
+        "{chosen}"
+    );
+    screenshot(&app, "60-order-period-picker.png").await?;
     pick_day(&app, "#end-day", &day_from_today(&app, 3).await?).await?;
     wait_css(&app, "#access-ends").await?;
     click_enabled(&app, "#order-next").await?;

@@ -3,7 +3,7 @@
 //! dispatcher applies each command's declared lock policy before its body
 //! runs; no body checks the lock itself.
 
-use chrono::{Local, Utc};
+use chrono::Utc;
 use omsorg_core::api::{
     AddedSubstituteIds, CprPerson, DeclarationList, DeviceInfo, EnrollmentCode, Me,
     NewEnrollmentCode, Reservation, SubstituteAccessList, SubstituteAccessReceipt,
@@ -319,7 +319,11 @@ impl ipc::Handlers for Shell {
         a: ipc::ExtendArgs,
     ) -> Result<SubstituteAccessSummary, CommandError> {
         let auth = orders::auth(self).await?;
-        let end = end_on_day(Utc::now(), Local::now().date_naive(), a.day);
+        let end = end_on_day(
+            Utc::now(),
+            omsorg_core::danish_time::today(Utc::now()),
+            a.day,
+        );
         self.api
             .extend_order(&auth, &a.id, &omsorg_core::api::ExtendAccess { end })
             .await

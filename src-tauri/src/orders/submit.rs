@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use chrono::{Local, Utc};
+use chrono::Utc;
 use omsorg_core::api::{NewSubstituteAccess, SubstituteAccessReceipt};
 use omsorg_core::bridge::OrderDraft;
 use omsorg_core::cpr::Cpr;
@@ -57,7 +57,7 @@ fn incomplete(what: &str) -> CommandError {
 pub(super) fn request(draft: &OrderDraft) -> Result<NewSubstituteAccess, CommandError> {
     // The wizard's own rule for every step, as of now.
     let period = draft
-        .check(Utc::now(), Local::now().date_naive())
+        .check(Utc::now(), omsorg_core::danish_time::today(Utc::now()))
         .map_err(|(_, gap)| CommandError::new(gap.code(), gap.to_string()))?;
     let (Some(person), Some(id_document), Some(reservation), Some(signature_png)) = (
         &draft.person,

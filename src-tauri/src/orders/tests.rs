@@ -4,7 +4,7 @@ use super::draft::ORDER;
 use super::submit::request;
 use super::*;
 use crate::test_support::{shell_on, unreachable_url};
-use chrono::{Local, Utc};
+use chrono::Utc;
 use omsorg_core::bridge::OrderDraft;
 use omsorg_core::bridge::{PadPoint, PadStroke};
 use omsorg_core::ErrorCode;
@@ -146,7 +146,7 @@ async fn a_lost_answer_is_retried_with_the_same_key_and_an_edited_draft_gets_a_n
     submit(&shell).await.unwrap_err();
     let sent = keys.lock().unwrap().last().cloned();
     let edited = OrderDraft {
-        end_day: Some(Local::now().date_naive() + chrono::Duration::days(5)),
+        end_day: Some(omsorg_core::danish_time::today(Utc::now()) + chrono::Duration::days(5)),
         ..draft()
     };
     save_draft(&shell, edited).unwrap();
@@ -207,7 +207,7 @@ fn an_incomplete_or_too_long_draft_is_refused_before_sending() {
         request(&unconfirmed).unwrap_err().code,
         ErrorCode::RequestInvalid
     );
-    let day_31 = Local::now().date_naive() + chrono::Duration::days(31);
+    let day_31 = omsorg_core::danish_time::today(Utc::now()) + chrono::Duration::days(31);
     let too_long = OrderDraft {
         end_day: Some(day_31),
         ..draft()

@@ -41,7 +41,14 @@ pub fn DeclarationSearchPage(props: &PageProps) -> Html {
                     .cast::<HtmlSelectElement>()
                     .map(|s| s.value())
                     .unwrap_or_default(),
-                date: input_value(&date),
+                // Typed the Danish way (25.12.2026); sent as the API's
+                // YYYY-MM-DD (what does not parse is sent as typed and
+                // refused with a clear message).
+                date: {
+                    let typed = input_value(&date);
+                    omsorg_core::danish_time::parse_date(&typed)
+                        .map_or(typed, |d| d.format("%Y-%m-%d").to_string())
+                },
                 cpr: input_value(&cpr),
             };
             let found = found.clone();
@@ -78,7 +85,8 @@ pub fn DeclarationSearchPage(props: &PageProps) -> Html {
                     { for units.iter().flat_map(|l| l.iter()).map(|u| html! { <option value={u.id.clone()}>{ &u.name }</option> }) }
                 </select>
                 <label for="search-date">{ t(lang, Msg::Date) }</label>
-                <input id="search-date" ref={date} type="date" />
+                <input id="search-date" ref={date} type="text" inputmode="numeric"
+                    placeholder="dd.mm.åååå" autocomplete="off" maxlength="10" />
                 <label for="search-cpr">{ t(lang, Msg::CprExact) }</label>
                 <input id="search-cpr" ref={cpr} type="text" inputmode="numeric" autocomplete="off" maxlength="11" />
                 <button id="search-go" class="primary" type="submit" disabled={search_call.busy()}>{ t(lang, Msg::Search) }</button>

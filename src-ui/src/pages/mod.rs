@@ -12,7 +12,7 @@ pub mod pin_setup;
 pub mod shared;
 pub mod substitute_ids;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use omsorg_core::ErrorCode;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -33,18 +33,31 @@ pub fn refusal(code: ErrorCode) -> bool {
     code.ends_session()
 }
 
-/// A moment as Danish people read it, in the device's time zone:
-/// "27.11.2026 kl. 09.30".
+/// A moment as Danish people read it, in Danish time whatever the device's
+/// time zone and locale: "27.11.2026 kl. 09.30".
 pub fn local_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&chrono::Local)
-        .format("%d.%m.%Y kl. %H.%M")
-        .to_string()
+    omsorg_core::danish_time::date_time(t)
 }
 
-/// The value of the input behind `node` (empty if it is gone).
+/// A `<select>` of days from `first` to `last` (Danish labels, ISO values),
+/// for pickers that must look the same on every device and cannot offer a
+/// day the rules refuse.
+pub fn day_options(first: NaiveDate, last: NaiveDate, chosen: NaiveDate) -> Html {
+    let days = (0..=(last - first).num_days()).map(|n| first + chrono::Duration::days(n));
+    html! {
+        { for days.map(|d| html! {
+            <option value={d.format("%Y-%m-%d").to_string()} selected={d == chosen}>
+                { omsorg_core::danish_time::day_with_weekday(d) }
+            </option>
+        }) }
+    }
+}
+
+/// The value of the input (or select) behind `node` (empty if it is gone).
 pub fn input_value(node: &NodeRef) -> String {
     node.cast::<HtmlInputElement>()
         .map(|i| i.value())
+        .or_else(|| node.cast::<web_sys::HtmlSelectElement>().map(|s| s.value()))
         .unwrap_or_default()
 }
 

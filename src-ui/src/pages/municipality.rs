@@ -83,7 +83,7 @@ pub fn MunicipalityPage(props: &Props) -> Html {
         Load::Failed(code) => retry_notice(*code, None),
         Load::Loaded(choice) => {
             let cached = choice.cached_at.map(|at| {
-                let when = at.with_timezone(&chrono::Local).format("%d.%m.%Y %H:%M");
+                let when = omsorg_core::danish_time::date_time(at);
                 retry_notice(
                     ErrorCode::NetworkUnreachable,
                     Some(html! { <p id="offline-notice">{ format!("{} {when}.", t(lang, Msg::ShowingCachedList)) }</p> }),

@@ -2,8 +2,9 @@
 //! municipality's), each with end-early (two taps) and extend (a new last
 //! day within the 30-day cap from the start; the backend checks it too).
 
-use chrono::{Duration, Local, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use omsorg_core::api::SubstituteAccessSummary;
+use omsorg_core::danish_time::{self, Copenhagen};
 use omsorg_core::ipc;
 use omsorg_core::period::AccessPeriod;
 use omsorg_core::ErrorCode;
@@ -67,8 +68,8 @@ fn OrderCard(props: &CardProps) -> Html {
     let slip = use_state(|| None::<ErrorCode>);
     let day = use_node_ref();
     let active = a.ended_at.is_none() && a.ends_at > Utc::now();
-    let today = Local::now().date_naive();
-    let last = AccessPeriod::stored(a.starts_at, a.ends_at).last_day(&Local);
+    let today = danish_time::today(Utc::now());
+    let last = AccessPeriod::stored(a.starts_at, a.ends_at).last_day(&Copenhagen);
     let end = {
         let (confirming, call, id) = (confirming.clone(), end_call.clone(), a.id.clone());
         let changed = props.on_changed.clone();
@@ -95,7 +96,7 @@ fn OrderCard(props: &CardProps) -> Html {
                 return slip.set(Some(ErrorCode::PeriodInPast));
             };
             // The same rule the backend applies, before asking it.
-            let checked = period.to_day(Utc::now(), Local::now().date_naive(), picked);
+            let checked = period.to_day(Utc::now(), danish_time::today(Utc::now()), picked);
             slip.set(checked.err().map(|e| e.code()));
             if checked.is_err() {
                 return;
@@ -145,10 +146,13 @@ fn OrderCard(props: &CardProps) -> Html {
                 if *extending {
                     <form class="pin-form" onsubmit={save}>
                         <label for={format!("extend-{}", a.id)}>{ t(lang, Msg::LastDay) }</label>
-                        <input id={format!("extend-{}", a.id)} class="extend-day" ref={day} type="date"
-                            min={(today + Duration::days(1)).format("%Y-%m-%d").to_string()}
-                            max={last.format("%Y-%m-%d").to_string()}
-                            value={a.ends_at.with_timezone(&Local).date_naive().format("%Y-%m-%d").to_string()} />
+                        <select id={format!("extend-{}", a.id)} class="extend-day" ref={day}>
+                            { crate::pages::day_options(
+                                today + Duration::days(1),
+                                last.max(today + Duration::days(1)),
+                                a.ends_at.with_timezone(&Copenhagen).date_naive(),
+                            ) }
+                        </select>
                         <button class="primary extend-save" type="submit" disabled={busy}>{ t(lang, Msg::SaveNewEnd) }</button>
                     </form>
                 }

@@ -14,10 +14,9 @@ use crate::i18n::{error_text, t, Lang, Msg};
 use crate::pages::keypad::Keypad;
 use crate::shell;
 
-/// "14:05", local time.
+/// "14:05", Danish time (whatever zone the device is set to).
 fn clock_now() -> String {
-    let d = js_sys::Date::new_0();
-    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+    omsorg_core::danish_time::clock(chrono::Utc::now())
 }
 
 #[derive(Properties, PartialEq)]

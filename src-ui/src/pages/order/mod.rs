@@ -12,7 +12,7 @@ mod photo_id_step;
 mod review;
 mod user_id_step;
 
-use chrono::{Local, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use omsorg_core::api::SubstituteAccessReceipt;
 use omsorg_core::bridge::OrderDraft;
 use omsorg_core::ipc;
@@ -54,8 +54,9 @@ const STEPS: [Msg; 6] = [
     Msg::StepReview,
 ];
 
+/// Today in Denmark (the device's own zone does not count).
 pub(super) fn today() -> NaiveDate {
-    Local::now().date_naive()
+    omsorg_core::danish_time::today(Utc::now())
 }
 
 /// The period the draft asks for, as it would be if sent now.

@@ -4,12 +4,12 @@
 use chrono::NaiveDate;
 use omsorg_core::bridge::OrderDraft;
 use omsorg_core::period::{default_day, last_day};
-use web_sys::HtmlInputElement;
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::{period, today, StepProps};
 use crate::i18n::{error_text, t, Msg};
-use crate::pages::local_time;
+use crate::pages::{day_options, local_time};
 
 #[function_component]
 pub fn PeriodStep(props: &StepProps) -> Html {
@@ -18,7 +18,7 @@ pub fn PeriodStep(props: &StepProps) -> Html {
     let pick = {
         let (update, d) = (update.clone(), d.clone());
         Callback::from(move |e: Event| {
-            let value = e.target_unchecked_into::<HtmlInputElement>().value();
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
             if let Ok(day) = NaiveDate::parse_from_str(&value, "%Y-%m-%d") {
                 update.emit(OrderDraft {
                     end_day: Some(day),
@@ -32,10 +32,11 @@ pub fn PeriodStep(props: &StepProps) -> Html {
         <>
             <p class="lead">{ t(lang, Msg::PeriodLead) }</p>
             <label for="end-day">{ t(lang, Msg::LastDay) }</label>
-            <input id="end-day" type="date" value={day.format("%Y-%m-%d").to_string()}
-                min={(today() + chrono::Duration::days(1)).format("%Y-%m-%d").to_string()}
-                max={last_day(today()).format("%Y-%m-%d").to_string()}
-                onchange={pick} aria-describedby="period-check" />
+            // Only the days the rules allow (tomorrow to today + 30), in
+            // Danish whatever the device's locale.
+            <select id="end-day" onchange={pick} aria-describedby="period-check">
+                { day_options(today() + chrono::Duration::days(1), last_day(today()), day) }
+            </select>
             { match checked {
                 Ok(p) => html! {
                     <p id="period-check" class="notice" role="status">
