@@ -59,12 +59,26 @@ impl<R: Runtime> Screen for MainWindow<R> {
         let Some(w) = self.0.get_webview_window("main") else {
             return;
         };
-        // Each call can fail only if the window is gone; nothing to do then.
-        let _ = w.set_decorations(!on);
-        let _ = w.set_fullscreen(on);
-        let _ = w.set_closable(!on);
-        let _ = w.set_minimizable(!on);
-        let _ = w.set_always_on_top(on);
+        // Desktop: each call can fail only if the window is gone; nothing to
+        // do then.
+        #[cfg(desktop)]
+        {
+            let _ = w.set_decorations(!on);
+            let _ = w.set_fullscreen(on);
+            let _ = w.set_closable(!on);
+            let _ = w.set_minimizable(!on);
+            let _ = w.set_always_on_top(on);
+        }
+        // Mobile: the app's one window already fills the screen and has no
+        // frame to close. Keeping people inside the app is the platform's
+        // kiosk (Android's lock-task mode, with the app allow-listed by the
+        // MDM as device owner; iOS's Guided Access or single-app mode),
+        // set up when the tablet is provisioned, as the README describes.
+        #[cfg(mobile)]
+        tracing::info!(
+            on,
+            "kiosk: the platform's lock-task mode keeps the app in front"
+        );
         if on {
             let _ = w.set_focus();
         }

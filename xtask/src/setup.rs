@@ -35,6 +35,10 @@ const DEBIAN_PACKAGES: &[&str] = &[
     // The kiosk test's window manager (fullscreen, Alt+F4) and XTest.
     "openbox",
     "libxtst6",
+    // Type-checking the shell for Android: C build scripts (ring) need a
+    // compiler for the target even under `cargo check` (`android_cc`).
+    "clang-14",
+    "llvm-14",
 ];
 
 /// (binary, version as printed, cargo install arguments)
@@ -94,18 +98,18 @@ fn debian() -> Result<()> {
     )
 }
 
+/// The UI's wasm target, and Android's, which the test command type-checks
+/// the shell for so mobile code cannot rot.
 fn rust_targets() -> Result<()> {
-    if prints(
-        "rustup",
-        &["target", "list", "--installed"],
-        "wasm32-unknown-unknown",
-    ) {
-        return Ok(());
+    for target in ["wasm32-unknown-unknown", "aarch64-linux-android"] {
+        if !prints("rustup", &["target", "list", "--installed"], target) {
+            step(
+                &format!("rustup target add {target}"),
+                cmd("rustup").args(["target", "add", target]),
+            )?;
+        }
     }
-    step(
-        "rustup target add wasm32-unknown-unknown",
-        cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
-    )
+    Ok(())
 }
 
 fn cargo_tools() -> Result<()> {
