@@ -26,6 +26,7 @@ use crate::config::AppConfig;
 use crate::device::{Screen, SharedState};
 use crate::lock::DeviceLock;
 use crate::oidc::browser::{Browser, ProgramBrowser};
+#[cfg(not(target_os = "android"))]
 use crate::secrets::KeyringStore;
 use crate::session::Sessions;
 use crate::store::Store;
@@ -136,8 +137,14 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             let config = AppConfig::from_env(|| app.path().app_data_dir().ok())?;
             let store = Store::open(&config.data_dir.join("omsorg.db"))?;
             let api = ApiClient::new(&config.api_url)?;
+            #[cfg(not(target_os = "android"))]
+            let secrets: Box<dyn crate::secrets::SecretStore> =
+                Box::new(KeyringStore::new(&config.keystore_service));
+            #[cfg(target_os = "android")]
+            let secrets: Box<dyn crate::secrets::SecretStore> =
+                Box::new(crate::secrets::AndroidStore::new(&config.keystore_service)?);
             let sessions = Sessions::new(
-                Box::new(KeyringStore::new(&config.keystore_service)),
+                secrets,
                 &config.client_id,
                 &config.api_audience,
                 config.login_timeout,

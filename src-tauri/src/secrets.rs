@@ -1,5 +1,7 @@
-//! The OS keystore behind a small trait, so mobile stores (Android Keystore,
-//! iOS Keychain) can follow and tests can use memory.
+//! The OS keystore behind a small trait: Secret Service, Keychain or
+//! Credential Manager on desktops (`KeyringStore`), the Android Keystore on
+//! Android (`AndroidStore`), memory in tests. (iOS: `keyring`'s Keychain
+//! store, `apple-native`, is the same `KeyringStore`.)
 //!
 //! Invariant: refresh tokens and device credentials are stored only here.
 
@@ -58,6 +60,59 @@ impl SecretStore for KeyringStore {
         match self.entry(key)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(failed(e)),
+        }
+    }
+}
+
+/// Android: the Android Keystore through the keyring family's
+/// `android-native-keyring-store` (behind `keyring-core`), set up from the
+/// app's JNI context. The same trait, so nothing above it changes.
+#[cfg(target_os = "android")]
+pub struct AndroidStore {
+    service: String,
+}
+
+#[cfg(target_os = "android")]
+impl AndroidStore {
+    /// Makes the Android Keystore the default store of `keyring-core`.
+    pub fn new(service: &str) -> Result<AndroidStore, CommandError> {
+        // The NDK context is the app's (Tauri's Android activity sets it).
+        let store = android_native_keyring_store::Store::new().map_err(android_failed)?;
+        keyring_core::set_default_store(store);
+        Ok(AndroidStore {
+            service: service.to_string(),
+        })
+    }
+
+    fn entry(&self, key: &str) -> Result<keyring_core::Entry, CommandError> {
+        keyring_core::Entry::new(&self.service, key).map_err(android_failed)
+    }
+}
+
+#[cfg(target_os = "android")]
+fn android_failed(e: keyring_core::Error) -> CommandError {
+    tracing::error!(error = %e, "keystore error");
+    CommandError::new(ErrorCode::KeystoreFailed, "keystore unavailable")
+}
+
+#[cfg(target_os = "android")]
+impl SecretStore for AndroidStore {
+    fn get(&self, key: &str) -> Result<Option<String>, CommandError> {
+        match self.entry(key)?.get_password() {
+            Ok(v) => Ok(Some(v)),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
+            Err(e) => Err(android_failed(e)),
+        }
+    }
+
+    fn set(&self, key: &str, value: &str) -> Result<(), CommandError> {
+        self.entry(key)?.set_password(value).map_err(android_failed)
+    }
+
+    fn delete(&self, key: &str) -> Result<(), CommandError> {
+        match self.entry(key)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(e) => Err(android_failed(e)),
         }
     }
 }
