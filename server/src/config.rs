@@ -210,30 +210,31 @@ impl Config {
                 }
             },
         };
-        let order_lease = match lookup("OMSORG_ORDER_LEASE_SECS") {
-            None => std::time::Duration::from_secs(60),
-            Some(v) => match v.trim().parse::<u64>() {
-                Ok(n) if (1..=3600).contains(&n) => std::time::Duration::from_secs(n),
-                _ => {
-                    return Err(err(
-                        "OMSORG_ORDER_LEASE_SECS",
-                        "expected seconds from 1 to 3600",
-                    ))
-                }
-            },
+        // A whole number in `range` (spaces around it allowed), else `problem`.
+        let bounded = |var: &'static str,
+                       default: u64,
+                       range: std::ops::RangeInclusive<u64>,
+                       problem: &str| match lookup(var) {
+            None => Ok(default),
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or_else(|| err(var, problem)),
         };
-        let dev_directory_latency = match lookup("OMSORG_DEV_DIRECTORY_LATENCY_MS") {
-            None => std::time::Duration::ZERO,
-            Some(v) => match v.trim().parse::<u64>() {
-                Ok(n) if n <= 60_000 => std::time::Duration::from_millis(n),
-                _ => {
-                    return Err(err(
-                        "OMSORG_DEV_DIRECTORY_LATENCY_MS",
-                        "expected milliseconds from 0 to 60000",
-                    ))
-                }
-            },
-        };
+        let order_lease = std::time::Duration::from_secs(bounded(
+            "OMSORG_ORDER_LEASE_SECS",
+            60,
+            1..=3600,
+            "expected seconds from 1 to 3600",
+        )?);
+        let dev_directory_latency = std::time::Duration::from_millis(bounded(
+            "OMSORG_DEV_DIRECTORY_LATENCY_MS",
+            0,
+            0..=60_000,
+            "expected milliseconds from 0 to 60000",
+        )?);
         let cpr_key = match (lookup("OMSORG_CPR_KEY"), &dev_seed) {
             (Some(hex), _) => CprKey(crate::cpr_vault::parse_key(&hex).ok_or_else(|| {
                 err("OMSORG_CPR_KEY", "expected 64 hex digits (32 random bytes)")
@@ -261,14 +262,10 @@ impl Config {
                 })?,
         };
         let defaults = crate::retention::Retention::default();
-        let days = |var: &'static str, default: i64| match lookup(var) {
-            None => Ok(default),
-            Some(v) => v
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|d| (1..=36_500).contains(d))
-                .ok_or_else(|| err(var, "expected a whole number of days from 1 to 36500")),
+        let days = |var: &'static str, default: i64| {
+            let problem = "expected a whole number of days from 1 to 36500";
+            bounded(var, default.unsigned_abs(), 1..=36_500, problem)
+                .map(|d| i64::try_from(d).expect("at most 36500"))
         };
         let retention = crate::retention::Retention {
             declarations_days: days("OMSORG_RETAIN_DECLARATION_DAYS", defaults.declarations_days)?,

@@ -86,40 +86,11 @@ pub async fn provision(state: &AppState, claims: &Claims) -> ApiResult<i64> {
     let name = claims.name.as_deref().unwrap_or(user_id);
     let admin = roles.contains_key(&Role::Administrator);
     let orderer = roles.contains_key(&Role::Orderer);
-    let mut tx = state.db.begin().await?;
-    // A new person, or (only one of parallel first requests inserts) an update.
-    let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO people (issuer, subject, user_id, name, municipality_code, unit_id,
-                             is_admin, is_orderer, active, email, token_iat, token_fingerprint)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, TRUE, ?9, ?10, ?11)
-         ON CONFLICT (issuer, subject) DO NOTHING
-         RETURNING id",
-    )
-    .bind(&claims.iss)
-    .bind(&claims.sub)
-    .bind(user_id)
-    .bind(name)
-    .bind(&municipality)
-    .bind(units.first())
-    .bind(admin)
-    .bind(orderer)
-    .bind(&claims.email)
-    .bind(claims.iat)
-    .bind(&fingerprint)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let id = match inserted {
-        Some(id) => id,
-        None => {
-            sqlx::query_scalar(
-                "UPDATE people SET user_id = ?3, name = ?4, municipality_code = ?5,
-                     unit_id = CASE WHEN unit_id IN (SELECT value FROM json_each(?11))
-                                    THEN unit_id ELSE ?6 END,
-                     is_admin = ?7, is_orderer = ?8, active = TRUE,
-                     email = COALESCE(?9, email), token_iat = ?10, token_fingerprint = ?12
-                 WHERE issuer = ?1 AND subject = ?2
-                 RETURNING id",
-            )
+    let units_json = serde_json::json!(units).to_string();
+    // One parameter list for the insert and the update (?11 is the update's
+    // list of units that keep a unit chosen before).
+    let person = |sql: &'static str| {
+        sqlx::query_scalar::<_, i64>(sql)
             .bind(&claims.iss)
             .bind(&claims.sub)
             .bind(user_id)
@@ -130,8 +101,32 @@ pub async fn provision(state: &AppState, claims: &Claims) -> ApiResult<i64> {
             .bind(orderer)
             .bind(&claims.email)
             .bind(claims.iat)
-            .bind(serde_json::json!(units).to_string())
+            .bind(&units_json)
             .bind(&fingerprint)
+    };
+    let mut tx = state.db.begin().await?;
+    // A new person, or (only one of parallel first requests inserts) an update.
+    let inserted: Option<i64> = person(
+        "INSERT INTO people (issuer, subject, user_id, name, municipality_code, unit_id,
+                             is_admin, is_orderer, active, email, token_iat, token_fingerprint)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, TRUE, ?9, ?10, ?12)
+         ON CONFLICT (issuer, subject) DO NOTHING
+         RETURNING id",
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let id = match inserted {
+        Some(id) => id,
+        None => {
+            person(
+                "UPDATE people SET user_id = ?3, name = ?4, municipality_code = ?5,
+                     unit_id = CASE WHEN unit_id IN (SELECT value FROM json_each(?11))
+                                    THEN unit_id ELSE ?6 END,
+                     is_admin = ?7, is_orderer = ?8, active = TRUE,
+                     email = COALESCE(?9, email), token_iat = ?10, token_fingerprint = ?12
+                 WHERE issuer = ?1 AND subject = ?2
+                 RETURNING id",
+            )
             .fetch_one(&mut *tx)
             .await?
         }
