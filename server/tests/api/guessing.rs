@@ -42,23 +42,7 @@ async fn tablet(app: &TestApp, issuer: &str) -> String {
 
 /// An apartment tablet in `unit`, enrolled with a code from `admin`.
 async fn tablet_in(app: &TestApp, issuer: &str, admin: &str, unit: &str) -> String {
-    let body = json!({"unit_id": unit, "mode": "apartment_tablet", "apartment": "Lejl. 3"});
-    let path = "/api/v1/admin/enrollment-codes";
-    let (status, code) = app
-        .call(Method::POST, path, &bearer(issuer, admin), &[], Some(&body))
-        .await;
-    assert_eq!(status, 201, "{code}");
-    let (status, enrolled) = app
-        .call(
-            Method::POST,
-            "/api/v1/devices/enroll",
-            "",
-            &[],
-            Some(&json!({"code": code["code"]})),
-        )
-        .await;
-    assert_eq!(status, 201, "{enrolled}");
-    enrolled["credential"].as_str().unwrap().to_string()
+    app.tablet(&bearer(issuer, admin), unit).await
 }
 
 /// Fires one request per PIN, `IN_FLIGHT` at a time, in the PINs' order;

@@ -196,6 +196,28 @@ impl TestApp {
         r["user_id"].as_str().unwrap().to_string()
     }
 
+    /// An apartment tablet in `unit`, enrolled with a one-time code from the
+    /// administrator behind `admin` (an Authorization value): its credential.
+    pub async fn tablet(&self, admin: &str, unit: &str) -> String {
+        let body = json!({"unit_id": unit, "mode": "apartment_tablet", "apartment": "Lejl. 3"});
+        let path = "/api/v1/admin/enrollment-codes";
+        let (status, code) = self
+            .call(reqwest::Method::POST, path, admin, &[], Some(&body))
+            .await;
+        assert_eq!(status, 201, "{code}");
+        let (status, enrolled) = self
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/devices/enroll",
+                "",
+                &[],
+                Some(&json!({"code": code["code"]})),
+            )
+            .await;
+        assert_eq!(status, 201, "{enrolled}");
+        enrolled["credential"].as_str().unwrap().to_string()
+    }
+
     /// `POST /api/v1/substitute-accesses`, with `key` as the Idempotency-Key.
     pub async fn order(&self, bearer: &str, key: Option<&str>, body: &Value) -> (u16, Value) {
         let headers: Vec<(&str, &str)> = key.map(|k| ("idempotency-key", k)).into_iter().collect();

@@ -151,36 +151,22 @@ async fn a_person_deprovisioned_by_the_token_loses_their_shared_sessions() {
     let issuer = spawn_issuer().await;
     let app = spawn_app_trusting(&issuer).await;
     let eva = bearer(&issuer, json!({"sub": "eva"}));
-    let body = json!({"unit_id": "aar-solhaven", "mode": "apartment_tablet", "apartment": "3"});
-    let (_, code) = app
-        .call(
-            Method::POST,
-            "/api/v1/admin/enrollment-codes",
-            &eva,
-            &[],
-            Some(&body),
-        )
-        .await;
-    let (_, device) = app
-        .call(
-            Method::POST,
-            "/api/v1/devices/enroll",
-            "",
-            &[],
-            Some(&json!({"code": code["code"]})),
-        )
-        .await;
-    let device = format!("Device {}", device["credential"].as_str().unwrap());
-    let login = json!({"user_id": "carl", "pin": "1397"});
-    let (status, session) = app
-        .call(
-            Method::POST,
-            "/api/v1/shared/sessions",
-            &device,
-            &[],
-            Some(&login),
-        )
-        .await;
+    let device = format!("Device {}", app.tablet(&eva, "aar-solhaven").await);
+    let carl_logs_in = || {
+        let body = json!({"user_id": "carl", "pin": "1397"});
+        let (app, device) = (&app, device.clone());
+        async move {
+            app.call(
+                Method::POST,
+                "/api/v1/shared/sessions",
+                &device,
+                &[],
+                Some(&body),
+            )
+            .await
+        }
+    };
+    let (status, session) = carl_logs_in().await;
     assert_eq!(status, 201, "{session}");
     let shared = format!("Shared {}", session["token"].as_str().unwrap());
     assert_eq!(me(&app, &shared).await.0, 200);
@@ -194,15 +180,7 @@ async fn a_person_deprovisioned_by_the_token_loses_their_shared_sessions() {
         "account.not_provisioned"
     );
     assert_eq!(me(&app, &shared).await.0, 401, "the shared session ended");
-    let (status, again) = app
-        .call(
-            Method::POST,
-            "/api/v1/shared/sessions",
-            &device,
-            &[],
-            Some(&login),
-        )
-        .await;
+    let (status, again) = carl_logs_in().await;
     assert_eq!(
         (status, again["code"].as_str()),
         (401, Some("shared.login_failed"))

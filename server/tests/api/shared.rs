@@ -456,18 +456,9 @@ async fn a_tablet_admits_only_its_units_staff_unless_the_municipality_says_all()
         )
         .await;
     assert!(status < 300, "{status}");
-    let tablet_in = |unit: &'static str| {
-        let (api, bo) = (&api, bearer(&issuer, "bo"));
-        async move {
-            let body = json!({"unit_id": unit, "mode": "apartment_tablet", "apartment": "1"});
-            let (_, code) = api.code(&bo, body).await;
-            let (status, enrolled) = api.enroll(code["code"].as_str().unwrap()).await;
-            assert_eq!(status, 201, "{enrolled}");
-            enrolled["credential"].as_str().unwrap().to_string()
-        }
-    };
-    let syd = tablet_in("kbh-hjemmepleje-syd").await;
-    let nord = tablet_in("kbh-hjemmepleje-nord").await;
+    let bo = bearer(&issuer, "bo");
+    let syd = app.tablet(&bo, "kbh-hjemmepleje-syd").await;
+    let nord = app.tablet(&bo, "kbh-hjemmepleje-nord").await;
 
     let (status, refused, _) = api.login(&syd, "anna", "4826").await;
     let (wrong_status, wrong, _) = api.login(&syd, "anna", "0000").await;

@@ -236,17 +236,7 @@ async fn user_ids_are_unique_per_municipality_not_across_them() {
             "eva" => eva_orderer(&issuer),
             _ => token(KEY, Some("k1"), json!({"iss": issuer, "sub": who})),
         };
-        let (status, reserved) = app
-            .call(
-                reqwest::Method::POST,
-                "/api/v1/substitute-ids/reservations",
-                &format!("Bearer {bearer}"),
-                &[],
-                None,
-            )
-            .await;
-        assert_eq!(status, 201, "{reserved}");
-        assert_eq!(reserved["user_id"], "vik001", "{who}");
+        assert_eq!(app.reserve(&bearer).await, "vik001", "{who}");
         let body = order_body("010190-1234", "Sofie Vikar Jensen", "vik001");
         let (status, receipt) = app.order(&bearer, Some(&format!("{who}-1")), &body).await;
         assert_eq!(status, 201, "{who}: {receipt}");
