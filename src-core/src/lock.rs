@@ -37,6 +37,9 @@ pub struct InactivityLock {
     timeout_ms: u64,
     last_activity: Now,
     state: LockState,
+    /// Since when the app has been in the background (mobile: suspended),
+    /// if it is: nothing that happens meanwhile counts as use.
+    background_since: Option<Now>,
 }
 
 impl InactivityLock {
@@ -49,6 +52,7 @@ impl InactivityLock {
             timeout_ms,
             last_activity: now,
             state: LockState::Unlocked,
+            background_since: None,
         })
     }
 
@@ -85,12 +89,27 @@ impl InactivityLock {
 
     /// Touch, key, pointer or scroll. Too late is too late: activity after the
     /// timeout does not reopen a lock that should already have closed.
+    /// In the background nothing is use (a web view's late event, a timer).
     pub fn activity(&mut self, now: Now) -> LockState {
         let state = self.state(now);
-        if state == LockState::Unlocked {
+        if state == LockState::Unlocked && self.background_since.is_none() {
             self.last_activity = now;
         }
         state
+    }
+
+    /// The app went to the background (suspended, hidden). A second report
+    /// before it comes back changes nothing: the first moment counts.
+    pub fn to_background(&mut self, now: Now) {
+        self.background_since.get_or_insert(now);
+    }
+
+    /// Back in front: the time away was time without use, so a lock that is
+    /// due closes at once; otherwise coming back is use. Reported twice, or
+    /// without a background before it, it is simply use.
+    pub fn to_foreground(&mut self, now: Now) -> LockState {
+        self.background_since = None;
+        self.activity(now)
     }
 
     /// Locks at once (e.g. the app was in the background for longer than the timeout).
@@ -181,6 +200,66 @@ mod tests {
         );
         assert_eq!(lock.activity(at(1100, 1100)), Locked { attempts_left: 5 });
         assert_eq!(lock.state(at(1101, 1101)), Locked { attempts_left: 5 });
+    }
+
+    #[test]
+    fn time_in_the_background_is_time_without_use() {
+        // (what happens, at seconds, expected state after it), 10-minute timeout.
+        enum Ev {
+            Use,
+            Back,
+            Front,
+        }
+        use Ev::*;
+        let cases: &[(&str, &[(Ev, u64)], LockState)] = &[
+            ("back after 9 min", &[(Back, 60), (Front, 599)], Unlocked),
+            (
+                "back after 10 min: locked at once",
+                &[(Back, 60), (Front, 600)],
+                Locked { attempts_left: 5 },
+            ),
+            (
+                "use reported while away does not count",
+                &[(Back, 60), (Use, 500), (Front, 650)],
+                Locked { attempts_left: 5 },
+            ),
+            (
+                "a second suspend keeps the first moment",
+                &[(Use, 100), (Back, 100), (Back, 500), (Front, 700)],
+                Locked { attempts_left: 5 },
+            ),
+            (
+                "a second resume is plain use",
+                &[(Back, 60), (Front, 120), (Front, 130), (Use, 700)],
+                Unlocked,
+            ),
+            (
+                "a resume without a suspend is plain use",
+                &[(Front, 500), (Use, 1000)],
+                Unlocked,
+            ),
+            (
+                "coming back counts as use",
+                &[(Back, 10), (Front, 300), (Use, 850)],
+                Unlocked,
+            ),
+        ];
+        for (name, events, want) in cases {
+            let mut lock = InactivityLock::new(TEN_MIN, at(0, 0)).unwrap();
+            let mut state = Unlocked;
+            for (ev, s) in events.iter() {
+                let now = at(*s, *s as i64);
+                state = match ev {
+                    Use => lock.activity(now),
+                    Back => {
+                        lock.to_background(now);
+                        lock.state(now)
+                    }
+                    Front => lock.to_foreground(now),
+                };
+            }
+            assert_eq!(state, *want, "{name}");
+        }
     }
 
     #[test]

@@ -204,12 +204,26 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         // Every command declared in omsorg_core::ipc, its lock policy
         // applied before its body (commands.rs).
         .invoke_handler(commands::handler())
-        // Coming back to the window counts as use, unless the timeout has
-        // already passed (then it is the moment the lock is noticed).
+        // Coming back to the app counts as use, unless the time away passed
+        // the timeout: then it locks at once, before the web view is seen.
+        // In the background (mobile: suspended) nothing counts as use; a
+        // repeated suspend or resume changes nothing (lock::to_background).
         .on_window_event(|window, event| match event {
             tauri::WindowEvent::Focused(true) => {
                 if let Some(shell) = window.try_state::<Shell>() {
-                    shell.lock.activity();
+                    shell.lock.to_foreground();
+                }
+            }
+            #[cfg(mobile)]
+            tauri::WindowEvent::Resumed => {
+                if let Some(shell) = window.try_state::<Shell>() {
+                    shell.lock.to_foreground();
+                }
+            }
+            #[cfg(mobile)]
+            tauri::WindowEvent::Suspended => {
+                if let Some(shell) = window.try_state::<Shell>() {
+                    shell.lock.to_background();
                 }
             }
             // A wall screen in kiosk mode cannot be closed (Alt+F4, the

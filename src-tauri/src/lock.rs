@@ -134,6 +134,21 @@ impl DeviceLock {
         self.inner().as_mut().map(|l| l.activity(now))
     }
 
+    /// The app went to the background (mobile: suspended).
+    pub fn to_background(&self) {
+        let now = self.now();
+        if let Some(l) = self.inner().as_mut() {
+            l.to_background(now);
+        }
+    }
+
+    /// Back in front (mobile: resumed; desktop: the window focused again):
+    /// locks at once if the time away passed the timeout.
+    pub fn to_foreground(&self) -> Option<LockState> {
+        let now = self.now();
+        self.inner().as_mut().map(|l| l.to_foreground(now))
+    }
+
     pub fn lock_now(&self) {
         if let Some(l) = self.inner().as_mut() {
             l.lock_now();
@@ -195,6 +210,32 @@ mod tests {
         assert!(lock.guard().is_ok());
         lock.end();
         assert_eq!(lock.state(), None);
+    }
+
+    #[test]
+    fn coming_back_after_the_timeout_locks_at_once() {
+        let clock = Arc::new(ManualClock::default());
+        let lock = DeviceLock::with_clock(Duration::from_secs(600), Box::new(Arc::clone(&clock)));
+        assert_eq!(lock.to_foreground(), None, "nobody signed in: nothing to lock");
+        lock.begin_unlocked();
+        lock.to_background();
+        clock.advance(Duration::from_secs(300));
+        lock.activity();
+        lock.to_background();
+        clock.advance(Duration::from_secs(300));
+        assert_eq!(
+            lock.to_foreground(),
+            Some(LockState::Locked { attempts_left: 5 }),
+            "ten minutes away, whatever the web view reported meanwhile"
+        );
+        assert!(lock.guard().is_err());
+        assert_eq!(lock.unlock_succeeded(), Some(LockState::Unlocked));
+        lock.to_background();
+        clock.advance(Duration::from_secs(599));
+        assert_eq!(lock.to_foreground(), Some(LockState::Unlocked));
+        assert_eq!(lock.to_foreground(), Some(LockState::Unlocked), "twice is use");
+        clock.advance(Duration::from_secs(599));
+        assert!(lock.guard().is_ok(), "coming back counted as use");
     }
 
     #[test]
