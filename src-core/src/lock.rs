@@ -211,7 +211,8 @@ mod tests {
             Front,
         }
         use Ev::*;
-        let cases: &[(&str, &[(Ev, u64)], LockState)] = &[
+        type Case<'a> = (&'a str, &'a [(Ev, u64)], LockState);
+        let cases: &[Case] = &[
             ("back after 9 min", &[(Back, 60), (Front, 599)], Unlocked),
             (
                 "back after 10 min: locked at once",

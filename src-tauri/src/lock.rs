@@ -216,7 +216,11 @@ mod tests {
     fn coming_back_after_the_timeout_locks_at_once() {
         let clock = Arc::new(ManualClock::default());
         let lock = DeviceLock::with_clock(Duration::from_secs(600), Box::new(Arc::clone(&clock)));
-        assert_eq!(lock.to_foreground(), None, "nobody signed in: nothing to lock");
+        assert_eq!(
+            lock.to_foreground(),
+            None,
+            "nobody signed in: nothing to lock"
+        );
         lock.begin_unlocked();
         lock.to_background();
         clock.advance(Duration::from_secs(300));
@@ -233,7 +237,11 @@ mod tests {
         lock.to_background();
         clock.advance(Duration::from_secs(599));
         assert_eq!(lock.to_foreground(), Some(LockState::Unlocked));
-        assert_eq!(lock.to_foreground(), Some(LockState::Unlocked), "twice is use");
+        assert_eq!(
+            lock.to_foreground(),
+            Some(LockState::Unlocked),
+            "twice is use"
+        );
         clock.advance(Duration::from_secs(599));
         assert!(lock.guard().is_ok(), "coming back counted as use");
     }

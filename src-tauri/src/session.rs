@@ -40,7 +40,10 @@ impl DeepLinks {
         }
     }
 
-    fn subscribe(&self) -> mpsc::UnboundedReceiver<String> {
+    /// A new login's channel: it replaces the last one, so a link meant for
+    /// an earlier login (Android can hand the app its old intent again)
+    /// reaches only this login, whose `state` check ignores it.
+    pub fn subscribe(&self) -> mpsc::UnboundedReceiver<String> {
         let (tx, rx) = mpsc::unbounded_channel();
         *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
         rx

@@ -4,6 +4,8 @@
 
 mod app;
 mod components;
+#[cfg(feature = "gallery")]
+mod gallery;
 mod hooks;
 mod i18n;
 mod pages;

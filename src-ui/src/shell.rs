@@ -4,8 +4,10 @@
 
 use omsorg_core::ipc::Command;
 use omsorg_core::{ErrorBody, ErrorCode};
+#[cfg(not(feature = "gallery"))]
 use wasm_bindgen::prelude::*;
 
+#[cfg(not(feature = "gallery"))]
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], catch, js_name = invoke)]
@@ -14,6 +16,7 @@ extern "C" {
 
 /// Runs the command `C` in the shell with `args`; its answer, or the
 /// shell's refusal (`{code, message}`).
+#[cfg(not(feature = "gallery"))]
 pub async fn call<C: Command>(args: &C::Args) -> Result<C::Output, ErrorBody> {
     let args = serde_wasm_bindgen::to_value(args).map_err(internal)?;
     match tauri_invoke(C::NAME, args).await {
@@ -26,4 +29,11 @@ pub async fn call<C: Command>(args: &C::Args) -> Result<C::Output, ErrorBody> {
 
 fn internal(e: impl std::fmt::Display) -> ErrorBody {
     ErrorBody::new(ErrorCode::Internal, e.to_string())
+}
+
+/// The screen gallery's shell: fixture answers for the scene (test-only build).
+#[cfg(feature = "gallery")]
+pub async fn call<C: Command>(_args: &C::Args) -> Result<C::Output, ErrorBody> {
+    let value = crate::gallery::answer(C::NAME).await?;
+    serde_json::from_value(value).map_err(internal)
 }

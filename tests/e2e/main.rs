@@ -1,7 +1,11 @@
 //! End-to-end: the real release app window, driven over WebDriver
-//! (tauri-driver + WebKitWebDriver under Xvfb), against the real backend and
-//! dev IdP on free loopback ports. Run through `cargo xtask test`.
+//! (WebKitWebDriver under Xvfb), against the real backend and dev IdP on
+//! free loopback ports; the screen gallery at every form factor in the
+//! debug app's window; the desktop package installed and started. Run
+//! through `cargo xtask test`.
 
+mod desktop_package;
+mod gallery;
 mod kombit_login;
 mod municipality_picker;
 mod order_helpers;

@@ -172,6 +172,13 @@ pub struct Xvfb {
 
 impl Xvfb {
     pub async fn start() -> Result<Xvfb> {
+        Self::start_sized(1280, 800).await
+    }
+
+    /// A display of `width` × `height` (the screen gallery needs room for a
+    /// portrait tablet and a wall screen).
+    pub async fn start_sized(width: u32, height: u32) -> Result<Xvfb> {
+        let screen = format!("{width}x{height}x24");
         for n in 90..250 {
             let socket = format!("/tmp/.X11-unix/X{n}");
             if Path::new(&socket).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
@@ -185,7 +192,7 @@ impl Xvfb {
                         display.as_str(),
                         "-screen",
                         "0",
-                        "1280x800x24",
+                        screen.as_str(),
                         "-nolisten",
                         "tcp",
                     ])

@@ -98,12 +98,17 @@ impl Driver {
     /// Launches the real release app and opens a WebDriver session on its
     /// window, once any earlier run of it by this driver has exited.
     pub async fn launch_app(&self) -> Result<WebDriver> {
+        self.launch(&required_path("OMSORG_E2E_APP")).await
+    }
+
+    /// Launches the app binary at `binary` (absolute) and opens a session on its window.
+    pub async fn launch(&self, binary: &std::path::Path) -> Result<WebDriver> {
         self.wait_until_app_left_bus().await?;
         let mut caps = Capabilities::new();
         caps.set("browserName", "wry")?;
         caps.set(
             "webkitgtk:browserOptions",
-            serde_json::json!({ "binary": required_path("OMSORG_E2E_APP"), "args": [] }),
+            serde_json::json!({ "binary": binary, "args": [] }),
         )?;
         session(&self.url, caps).await
     }

@@ -45,6 +45,48 @@ pub fn ui() -> Result<()> {
     )
 }
 
+/// The screen gallery: the UI built with fixture answers instead of the
+/// shell (feature `gallery`), into `<target>/gallery-dist`, never into
+/// `src-ui/dist`; the E2E suite loads it in the debug app's window. Checks
+/// that the release bundle holds none of it. Returns the gallery's dir.
+pub fn gallery() -> Result<PathBuf> {
+    let dist = target_dir().join("gallery-dist");
+    step(
+        "trunk build --release --features gallery (the screen gallery, test-only)",
+        cmd("trunk")
+            .args(["build", "--release", "--features", "gallery", "--dist"])
+            .arg(&dist)
+            .current_dir(crate::util::root().join("src-ui")),
+    )?;
+    // A fixture only the gallery has: present there, absent from the release bundle.
+    let holds = |dir: &Path| -> Result<bool> {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "wasm")
+                && std::fs::read(&path)?
+                    .windows(GALLERY_MARK.len())
+                    .any(|w| w == GALLERY_MARK)
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    };
+    if !holds(&dist)? {
+        anyhow::bail!(
+            "the gallery build lacks its fixtures: the release check below would prove nothing"
+        );
+    }
+    if holds(&crate::util::root().join("src-ui/dist"))? {
+        anyhow::bail!("the release UI bundle (src-ui/dist) contains the screen gallery");
+    }
+    eprintln!("    the release UI bundle holds no gallery fixture");
+    Ok(dist)
+}
+
+/// A one-time password that only the gallery's fixtures contain.
+const GALLERY_MARK: &[u8] = b"Tulipan-Regn-4821";
+
 /// The release app with the UI embedded; returns the binary's path.
 pub fn app() -> Result<PathBuf> {
     ui()?;
@@ -62,6 +104,25 @@ pub fn app() -> Result<PathBuf> {
         ]),
     )?;
     Ok(target_dir().join("release/omsorg-app"))
+}
+
+/// The desktop package (`.deb`) of the release app `app`, made by the
+/// Tauri bundler (`xtask/bundle`); returns its path.
+pub fn deb(app: &Path) -> Result<PathBuf> {
+    let out = target_dir().join("bundle");
+    let _ = std::fs::remove_dir_all(out.join("deb"));
+    step(
+        "the .deb of the release app (Tauri bundler)",
+        cmd("cargo")
+            .args(["run", "--quiet", "-p", "omsorg-bundle", "--"])
+            .arg(app)
+            .arg(&out),
+    )?;
+    let deb = std::fs::read_dir(out.join("deb"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "deb"))
+        .ok_or_else(|| anyhow::anyhow!("no .deb under {}", out.join("deb").display()))?;
+    Ok(deb)
 }
 
 /// The backend binary (debug profile), for the dev stack.

@@ -44,6 +44,21 @@ pub fn run_all(e2e: bool) -> Result<()> {
         ]),
     )?;
     step(
+        "cargo clippy (wasm32: omsorg-ui with the screen gallery)",
+        cmd("cargo").args([
+            "clippy",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "omsorg-ui",
+            "--features",
+            "gallery",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    step(
         "omsorg-core builds for wasm32-unknown-unknown",
         cmd("cargo").args([
             "build",
@@ -68,6 +83,8 @@ pub fn run_all(e2e: bool) -> Result<()> {
         );
     }
     let app = build::app()?;
+    let gallery = build::gallery()?;
+    let deb = build::deb(&app)?;
     let figures = root().join("test-artifacts/figures.txt");
     let _ = std::fs::remove_file(&figures);
     // Compiled first, and the gigabytes just written flushed to disk: on a
@@ -98,7 +115,20 @@ pub fn run_all(e2e: bool) -> Result<()> {
                 "OMSORG_E2E_SERVER",
                 target_dir().join("debug/omsorg-server"),
             )
-            .env("OMSORG_E2E_ARTIFACTS", root().join("test-artifacts")),
+            .env("OMSORG_E2E_ARTIFACTS", root().join("test-artifacts"))
+            // The screen gallery: the debug app (it loads its development
+            // URL, where the suite serves the gallery) and axe-core.
+            .env("OMSORG_E2E_GALLERY", &gallery)
+            // The desktop package, installed and started by the suite.
+            .env("OMSORG_E2E_DEB", &deb)
+            .env(
+                "OMSORG_E2E_GALLERY_APP",
+                target_dir().join("debug/omsorg-app"),
+            )
+            .env(
+                "OMSORG_E2E_AXE",
+                root().join("xtask/npm/node_modules/axe-core/axe.min.js"),
+            ),
     )?;
     if let Ok(text) = std::fs::read_to_string(&figures) {
         eprintln!("\nfigures measured by the E2E suite:\n{text}");

@@ -226,6 +226,83 @@ async fn only_a_fresh_login_demands_authentication_now_and_checks_auth_time() {
     }
 }
 
+/// A "browser" on a phone: it follows the provider's answer to the app's
+/// private-use scheme, which the OS hands the app as a deep link. Before
+/// each new link it hands over every earlier one again, as Android does
+/// when it re-delivers the activity's old intent on the next login.
+struct PhoneBrowser {
+    links: omsorg_app::session::DeepLinks,
+    delivered: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Browser for PhoneBrowser {
+    fn open(&self, url: &str) -> Result<(), String> {
+        let (url, links, delivered) = (url.to_string(), self.links.clone(), self.delivered.clone());
+        tokio::spawn(async move {
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let answer = http.get(url).send().await.unwrap();
+            let location = answer.headers()["location"].to_str().unwrap().to_string();
+            let all = {
+                let mut delivered = delivered.lock().unwrap();
+                delivered.push(location);
+                delivered.clone()
+            };
+            for link in all {
+                links.deliver(link);
+            }
+        });
+        Ok(())
+    }
+}
+
+/// Mobile (RFC 8252 7.1): the redirect comes back on the app's private-use
+/// scheme through the deep-link plugin, and a second login in the same app
+/// run works even when the first login's link is delivered again first.
+#[tokio::test]
+async fn a_second_login_on_the_app_scheme_works_in_the_same_run() {
+    use omsorg_app::oidc::redirect::APP_REDIRECT_URI;
+    let (issuer, seen) = op::start(Quirk::None).await;
+    let links = omsorg_app::session::DeepLinks::default();
+    let delivered = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let browser = PhoneBrowser {
+        links: links.clone(),
+        delivered: delivered.clone(),
+    };
+    let request = LoginRequest {
+        issuer: issuer.clone(),
+        client_id: op::CLIENT_ID.into(),
+        hint: None,
+        resource: None,
+        timeout: Duration::from_secs(10),
+        fresh: false,
+    };
+    let mut states = Vec::new();
+    for attempt in 1..=2 {
+        let mut provider = Provider::discover(&issuer, op::CLIENT_ID).await.unwrap();
+        let target = RedirectTarget::AppScheme {
+            uri: APP_REDIRECT_URI.into(),
+            urls: links.subscribe(),
+        };
+        let login = provider.login(&request, &browser, target).await;
+        assert!(
+            login.is_ok(),
+            "login {attempt}: {:?}",
+            login.err().map(|e| e.code)
+        );
+        let seen = seen.lock().unwrap();
+        let auth = seen.authorize.as_ref().unwrap();
+        assert_eq!(auth["redirect_uri"], APP_REDIRECT_URI);
+        states.push(auth["state"].clone());
+    }
+    assert_ne!(states[0], states[1], "each login has its own state");
+    let delivered = delivered.lock().unwrap();
+    let first = delivered.iter().find(|l| l.contains(&states[0])).unwrap();
+    assert!(first.starts_with(&format!("{APP_REDIRECT_URI}?code=")));
+}
+
 #[tokio::test]
 async fn key_rotation_refetches_the_keys_once() {
     let (result, seen) = login(Quirk::KeyRotation).await;
