@@ -336,6 +336,18 @@ async fn every_screen_is_right_at_every_size_and_accessible() -> Result<()> {
             let at = format!("{size}/{}", s.name);
             screenshot(&app, &format!("gallery/{at}.png")).await?;
             count += 1;
+            // Danish names and texts, said to be Danish (WCAG 3.1.1), and
+            // English when the person chose English.
+            let lang = app
+                .execute("return document.documentElement.lang", vec![])
+                .await?;
+            let want = if s.scene.ends_with("-en") { "en" } else { "da" };
+            if lang.json() != want {
+                problems.push(format!(
+                    "{at}: the page's language is {}, not {want}",
+                    lang.json()
+                ));
+            }
             let measured = layout(&app, true).await?;
             problems.extend(fails(&measured).into_iter().map(|f| format!("{at}: {f}")));
             problems.extend(

@@ -109,8 +109,10 @@ pub fn app() -> Result<PathBuf> {
 /// The desktop package (`.deb`) of the release app `app`, made by the
 /// Tauri bundler (`xtask/bundle`); returns its path.
 pub fn deb(app: &Path) -> Result<PathBuf> {
-    let out = target_dir().join("bundle");
-    let _ = std::fs::remove_dir_all(out.join("deb"));
+    // The bundler writes under <out>/bundle/deb (as under target/release for tauri-cli).
+    let out = target_dir().join("desktop-package");
+    let debs = out.join("bundle/deb");
+    let _ = std::fs::remove_dir_all(&debs);
     step(
         "the .deb of the release app (Tauri bundler)",
         cmd("cargo")
@@ -118,10 +120,10 @@ pub fn deb(app: &Path) -> Result<PathBuf> {
             .arg(app)
             .arg(&out),
     )?;
-    let deb = std::fs::read_dir(out.join("deb"))?
+    let deb = std::fs::read_dir(&debs)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.extension().is_some_and(|e| e == "deb"))
-        .ok_or_else(|| anyhow::anyhow!("no .deb under {}", out.join("deb").display()))?;
+        .ok_or_else(|| anyhow::anyhow!("no .deb under {}", debs.display()))?;
     Ok(deb)
 }
 

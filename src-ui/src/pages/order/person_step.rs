@@ -20,22 +20,11 @@ pub fn PersonStep(props: &StepProps) -> Html {
     let busy = use_state(|| false);
     let cpr_input = use_node_ref();
     let problem = props.on_problem.clone();
-    let lookup = {
-        let (update, d, problem, busy, node) = (
-            update.clone(),
-            d.clone(),
-            problem.clone(),
-            busy.clone(),
-            cpr_input.clone(),
-        );
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let typed = input_value(&node);
-            // Checked here first: a malformed number never leaves the page.
-            if Cpr::parse(&typed).is_err() {
-                problem.emit(Some(ErrorCode::CprInvalid));
-                return;
-            }
+    // Looks `typed` up in the register (through the shell): the name found,
+    // or the refusal under the step.
+    let look_up = {
+        let (update, d, problem, busy) = (update.clone(), d.clone(), problem.clone(), busy.clone());
+        Callback::from(move |typed: String| {
             let (update, d, problem, busy) =
                 (update.clone(), d.clone(), problem.clone(), busy.clone());
             busy.set(true);
@@ -64,19 +53,38 @@ pub fn PersonStep(props: &StepProps) -> Html {
             });
         })
     };
+    let lookup = {
+        let (look_up, problem, node) = (look_up.clone(), problem.clone(), cpr_input.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let typed = input_value(&node);
+            // Checked here first: a malformed number never leaves the page.
+            if Cpr::parse(&typed).is_err() {
+                problem.emit(Some(ErrorCode::CprInvalid));
+                return;
+            }
+            look_up.emit(typed);
+        })
+    };
     // Kept as typed (the lock loses nothing); another number takes
-    // back the name found for the last one.
+    // back the name found for the last one. The tenth digit of a valid
+    // number looks it up at once (no tap); a malformed one waits for
+    // "Slå op", which says what is wrong.
     let typed = {
-        let (update, d) = (update.clone(), d.clone());
+        let (update, d, look_up, busy) = (update.clone(), d.clone(), look_up.clone(), busy.clone());
         Callback::from(move |e: InputEvent| {
             let value = e.target_unchecked_into::<HtmlInputElement>().value();
             if value != d.cpr {
                 update.emit(OrderDraft {
-                    cpr: value,
+                    cpr: value.clone(),
                     person: None,
                     name_confirmed: false,
                     ..d.clone()
                 });
+                let digits = value.chars().filter(char::is_ascii_digit).count();
+                if digits == 10 && !*busy && Cpr::parse(&value).is_ok() {
+                    look_up.emit(value);
+                }
             }
         })
     };
@@ -92,11 +100,15 @@ pub fn PersonStep(props: &StepProps) -> Html {
             })
         })
     };
+    // Confirming the name is the step's last act: it moves on (one tap);
+    // back here, the same button takes the confirmation back.
     let confirm = {
         let (update, d) = (update.clone(), d.clone());
         Callback::from(move |_: MouseEvent| {
+            let confirmed = !d.name_confirmed;
             update.emit(OrderDraft {
-                name_confirmed: !d.name_confirmed,
+                name_confirmed: confirmed,
+                step: if confirmed { d.step + 1 } else { d.step },
                 ..d.clone()
             })
         })

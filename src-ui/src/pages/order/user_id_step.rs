@@ -18,7 +18,7 @@ pub fn UserIdStep(props: &StepProps) -> Html {
     let problem = props.on_problem.clone();
     let reserve = {
         let (update, d, problem, busy) = (update.clone(), d.clone(), problem.clone(), busy.clone());
-        Callback::from(move |_: MouseEvent| {
+        Callback::from(move |()| {
             let (update, d, problem, busy) =
                 (update.clone(), d.clone(), problem.clone(), busy.clone());
             busy.set(true);
@@ -41,17 +41,29 @@ pub fn UserIdStep(props: &StepProps) -> Html {
     let live = d
         .reservation
         .as_ref()
-        .filter(|r| r.reserved_until > Utc::now());
+        .filter(|r| r.reserved_until > Utc::now())
+        .cloned();
+    // The step reserves an ID as it opens (no tap); the button stays for
+    // when that failed (none free) or the reservation ran out meanwhile.
+    {
+        let reserve = reserve.clone();
+        let needed = live.is_none();
+        use_effect_with((), move |_| {
+            if needed {
+                reserve.emit(());
+            }
+        });
+    }
     html! {
         <>
             <p class="lead">{ t(lang, Msg::UserIdLead) }</p>
-            if let Some(r) = live {
+            if let Some(r) = &live {
                 <div class="user-id-card">
                     <span id="reserved-user-id" class="user-id">{ &r.user_id }</span>
                     <span class="code">{ t(lang, Msg::ReservedUntil) }{ " " }{ local_time(r.reserved_until) }</span>
                 </div>
             } else {
-                <button id="reserve" class="primary big" onclick={reserve} disabled={*busy}>
+                <button id="reserve" class="primary big" onclick={reserve.reform(|_: MouseEvent| ())} disabled={*busy}>
                     { if d.reservation.is_some() { t(lang, Msg::ReserveAgain) } else { t(lang, Msg::StepUserId) } }
                 </button>
             }
