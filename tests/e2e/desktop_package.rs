@@ -27,11 +27,14 @@ async fn the_deb_installs_starts_at_the_login_screen_and_removes() -> Result<()>
     let package = run("dpkg-deb", &["--field", &deb, "Package"]).await?;
     let package = package.trim().to_string();
     let files = run("dpkg-deb", &["--contents", &deb]).await?;
+    // `-rwxr-xr-x 0/0 9817360 2026-12-01 19:02 usr/bin/omsorg-app` (with or without "./").
     let binary = files
         .lines()
+        .filter(|l| l.starts_with('-'))
         .filter_map(|l| l.split_whitespace().last())
-        .find(|p| p.starts_with("./usr/bin/"))
-        .map(|p| p.trim_start_matches('.').to_string())
+        .map(|p| p.trim_start_matches("./"))
+        .find(|p| p.starts_with("usr/bin/"))
+        .map(|p| format!("/{p}"))
         .ok_or_else(|| anyhow::anyhow!("no program under /usr/bin in the package:\n{files}"))?;
     assert!(
         files.contains("usr/share/applications/") && files.contains(".desktop"),
@@ -47,20 +50,35 @@ async fn the_deb_installs_starts_at_the_login_screen_and_removes() -> Result<()>
             &["--show", "--showformat=${Status}", &package],
         )
         .await?;
-        assert_eq!(status, "install ok installed");
-        assert!(std::path::Path::new(&binary).exists(), "{binary} installed");
+        // Inside this block a failure is an error, never a panic: the
+        // package is removed below whatever happens here.
+        anyhow::ensure!(status == "install ok installed", "dpkg says {status:?}");
+        anyhow::ensure!(
+            std::path::Path::new(&binary).exists(),
+            "{binary} not installed"
+        );
 
-        // Started from where the package put it, it shows the login screen.
+        // Started from where the package put it, in a desktop session with
+        // a Secret Service (as a PC has), it shows the login screen and no
+        // complaint about its keystore.
         let dir = tempfile::tempdir()?;
         let x = Xvfb::start().await?;
-        let env = vec![(
+        let keyring = omsorg_e2e::identity::Keyring::start(dir.path()).await?;
+        let mut env = vec![(
             "OMSORG_DATA_DIR",
             dir.path().join("app").display().to_string(),
         )];
+        env.extend(keyring.env());
         let driver = Driver::start(&x.display, &env).await?;
         let app = driver.launch(std::path::Path::new(&binary)).await?;
         let login = wait_css(&app, "#login-kombit").await?.text().await?;
-        assert_eq!(login, "Log ind med KOMBIT");
+        anyhow::ensure!(login == "Log ind med KOMBIT", "{login}");
+        next_frame(&app).await?;
+        anyhow::ensure!(
+            app.find(thirtyfour::By::Id("login-notice")).await.is_err(),
+            "the installed app started with a notice: {}",
+            app.find(thirtyfour::By::Tag("main")).await?.text().await?
+        );
         screenshot(&app, "desktop-package-login.png").await?;
         app.quit().await?;
         Ok::<_, anyhow::Error>(())
