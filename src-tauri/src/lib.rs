@@ -188,6 +188,15 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             // A wall screen starts in kiosk mode, before anyone sees it.
             let device = shell.store.device()?;
             device::apply_kiosk(&shell, device.as_ref());
+            // Secrets kept without their store rows (the app stopped between
+            // two writes) are removed after start, never on the first
+            // screen's path.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let shell = handle.state::<Shell>();
+                let _ = device::drop_orphaned_credential(&shell);
+                let _ = shell.sessions.drop_orphaned_session(&shell.store).await;
+            });
             // The shell's own clock: sign-out and lock happen on time even
             // if the web view stops asking.
             let handle = app.handle().clone();

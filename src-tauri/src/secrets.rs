@@ -117,12 +117,23 @@ impl SecretStore for AndroidStore {
     }
 }
 
-/// For tests.
+/// For tests; counts its reads (a read of the real keystore is a D-Bus
+/// round trip or more).
 #[derive(Default)]
-pub struct MemoryStore(Mutex<HashMap<String, String>>);
+pub struct MemoryStore(
+    Mutex<HashMap<String, String>>,
+    std::sync::atomic::AtomicUsize,
+);
+
+impl MemoryStore {
+    pub fn reads(&self) -> usize {
+        self.1.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
 
 impl SecretStore for MemoryStore {
     fn get(&self, key: &str) -> Result<Option<String>, CommandError> {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(self
             .0
             .lock()

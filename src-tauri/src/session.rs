@@ -216,6 +216,15 @@ impl Sessions {
         if let Some(active) = self.active.lock().await.as_ref() {
             return Ok(Some(active.me.clone()));
         }
+        // The store names the person signed in on this device (written after
+        // the keystore at login, wiped after it at sign-out): without one
+        // there is nothing to restore, and the first screen does not wait
+        // for the keystore (a D-Bus round trip or more). A session the
+        // keystore kept without its person is removed off that path
+        // (`drop_orphaned_session`).
+        if store.person()?.is_none() {
+            return Ok(None);
+        }
         let Some(raw) = self.secrets.get(SESSION_KEY)? else {
             return Ok(None);
         };
@@ -456,6 +465,21 @@ impl Sessions {
 
     /// After a refusal: forget locally, and only log a failure to do so (the
     /// refusal is what the person must see).
+    /// A keystore session whose person the store no longer has (the app
+    /// stopped between the two writes of a login): nobody can be restored
+    /// from it, so it is deleted. Run after start, off the first screen's
+    /// path; never while a session is active.
+    pub async fn drop_orphaned_session(&self, store: &Store) -> Result<bool, CommandError> {
+        let active = self.active.lock().await;
+        if active.is_some() || store.person()?.is_some() || self.secrets.get(SESSION_KEY)?.is_none()
+        {
+            return Ok(false);
+        }
+        tracing::info!("a kept session without its person: deleted");
+        self.secrets.delete(SESSION_KEY)?;
+        Ok(true)
+    }
+
     async fn forget(&self, store: &Store) {
         self.active.lock().await.take();
         for result in [

@@ -171,6 +171,37 @@ async fn a_sign_out_during_a_refresh_leaves_nothing_behind() {
     );
 }
 
+/// A start with nobody signed in (no person in the store) does not wait for
+/// the keystore; a session the keystore kept without its person is deleted
+/// after start, and one with its person is kept.
+#[tokio::test]
+async fn a_start_with_nobody_signed_in_does_not_wait_for_the_keystore() {
+    use crate::secrets::SecretStore;
+    let secrets = Arc::new(MemoryStore::default());
+    let sessions = Sessions::new(
+        Box::new(crate::test_support::SharedSecrets(Arc::clone(&secrets))),
+        "omsorg-app",
+        "urn:omsorg:api",
+        Duration::from_secs(5),
+    );
+    sessions.keep_for_test("http://127.0.0.1:9", "rt-0", "101");
+    let store = Store::open_in_memory().unwrap();
+    let api = ApiClient::new(&crate::test_support::unreachable_url()).unwrap();
+    let reads = secrets.reads();
+    assert_eq!(sessions.restore(&api, &store).await.unwrap(), None);
+    assert_eq!(secrets.reads(), reads, "the keystore was not asked");
+    assert!(sessions.drop_orphaned_session(&store).await.unwrap());
+    assert_eq!(secrets.get(SESSION_KEY).unwrap(), None);
+
+    sessions.keep_for_test("http://127.0.0.1:9", "rt-0", "101");
+    store.set_person(&anna()).unwrap();
+    assert!(!sessions.drop_orphaned_session(&store).await.unwrap());
+    assert!(
+        secrets.get(SESSION_KEY).unwrap().is_some(),
+        "kept with its person"
+    );
+}
+
 /// A restart refreshes before any session is active: that refresh keeps its
 /// rotated token (only a sign-out since it began may throw it away).
 #[tokio::test]

@@ -16,6 +16,22 @@ pub async fn backend_answering(status: StatusCode, body: &'static str) -> String
 }
 
 /// Opens nothing; records nothing.
+/// A keystore the test keeps a hand on (to count its reads, or to put
+/// something in it behind the shell's back).
+pub struct SharedSecrets(pub std::sync::Arc<crate::secrets::MemoryStore>);
+
+impl crate::secrets::SecretStore for SharedSecrets {
+    fn get(&self, key: &str) -> Result<Option<String>, crate::error::CommandError> {
+        self.0.get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), crate::error::CommandError> {
+        self.0.set(key, value)
+    }
+    fn delete(&self, key: &str) -> Result<(), crate::error::CommandError> {
+        self.0.delete(key)
+    }
+}
+
 pub struct NoViewer;
 
 impl crate::oidc::browser::Browser for NoViewer {

@@ -126,10 +126,20 @@ pub fn App() -> Html {
         let (lang, screen, lock) = (lang.clone(), screen.clone(), lock.clone());
         use_effect_with((), move |_| {
             spawn_local(async move {
-                if let Ok(tag) = shell::call::<ipc::GetLanguage>(&ipc::NoArgs {}).await {
+                crate::mark("omsorg-shell-asked");
+                // Asked at once, not one after another: each is a round trip
+                // to the shell, and the first screen waits for all three.
+                // (On an enrolled device `restore_session` restores nothing.)
+                let (tag, status, restored) = futures::join!(
+                    shell::call::<ipc::GetLanguage>(&ipc::NoArgs {}),
+                    shell::call::<ipc::DeviceStatusNow>(&ipc::NoArgs {}),
+                    shell::call::<ipc::RestoreSession>(&ipc::NoArgs {}),
+                );
+                crate::mark("omsorg-shell-answered");
+                if let Ok(tag) = tag {
                     lang.set(Lang::from_tag(&tag));
                 }
-                match shell::call::<ipc::DeviceStatusNow>(&ipc::NoArgs {}).await {
+                match status {
                     Ok(Some(status)) if status.admin => {
                         return screen.set(Screen::DeviceAdmin(status.device))
                     }
@@ -141,7 +151,7 @@ pub fn App() -> Html {
                         })
                     }
                 }
-                match shell::call::<ipc::RestoreSession>(&ipc::NoArgs {}).await {
+                match restored {
                     Ok(None) => screen.set(Screen::Login { notice: None }),
                     Ok(Some(LockState::Locked { attempts_left })) => {
                         lock.set(Lock::Closed { attempts_left })

@@ -11,6 +11,14 @@ mod i18n;
 mod pages;
 mod shell;
 
+/// A point on the page's clock, for `cargo xtask bench`'s start figures.
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
 fn main() {
+    mark("omsorg-ui-start");
     yew::Renderer::<app::App>::new().render();
 }

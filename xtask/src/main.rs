@@ -1,10 +1,12 @@
 //! `cargo xtask dev`   installs what is missing, then runs the app with its dev stack.
 //! `cargo xtask test`  installs what is missing, then runs every check and test.
 //! `cargo xtask setup` only installs; `cargo xtask size` prints bundle and binary sizes;
-//! `cargo xtask bench` prints the benchmarks' figures (release build).
+//! `cargo xtask bench` prints the benchmarks' figures (app start against a
+//! bare Tauri 2 + Yew app; the backend's, release build).
 //! `cargo xtask fuzz [seconds]` fuzzes the parsers with cargo-fuzz (needs a
 //! nightly toolchain and `cargo install cargo-fuzz`; 60 s per target).
 
+mod bench;
 mod build;
 mod dev;
 mod setup;
@@ -19,10 +21,7 @@ fn main() {
         Some("dev") => dev::run(),
         Some("test") => test::run(&args[1..]),
         Some("size") => size::run(),
-        Some("bench") => util::step(
-            "cargo bench (PIN verification; shared-device shift change; order; declaration PDF)",
-            util::cmd("cargo").args(["bench", "-p", "omsorg-server"]),
-        ),
+        Some("bench") => bench::run(),
         Some("fuzz") => fuzz(args.get(1).map_or("60", String::as_str)),
         _ => {
             eprintln!("usage: cargo xtask <dev | test [--no-e2e] | setup | size | bench | fuzz [seconds]>");

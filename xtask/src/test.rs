@@ -7,6 +7,18 @@ use anyhow::Result;
 use crate::util::{cmd, root, step, target_dir};
 use crate::{build, setup};
 
+/// Left out of the native workspace steps: the UI runs only as wasm (it is
+/// linted as wasm below), and the bare reference app is a benchmark's
+/// (`cargo xtask bench` builds it, with its UI).
+const NOT_NATIVE: [&str; 6] = [
+    "--exclude",
+    "omsorg-ui",
+    "--exclude",
+    "omsorg-bare-app",
+    "--exclude",
+    "omsorg-bare-ui",
+];
+
 pub fn run_all(e2e: bool) -> Result<()> {
     let t = Instant::now();
     setup::run()?;
@@ -17,16 +29,10 @@ pub fn run_all(e2e: bool) -> Result<()> {
     // Native crates; the UI only ever runs as wasm, so it is linted as wasm.
     step(
         "cargo clippy (native)",
-        cmd("cargo").args([
-            "clippy",
-            "--workspace",
-            "--exclude",
-            "omsorg-ui",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]),
+        cmd("cargo")
+            .args(["clippy", "--workspace"])
+            .args(NOT_NATIVE)
+            .args(["--all-targets", "--", "-D", "warnings"]),
     )?;
     step(
         "cargo clippy (wasm32: omsorg-ui, omsorg-core)",
@@ -72,14 +78,10 @@ pub fn run_all(e2e: bool) -> Result<()> {
     if !e2e {
         return step(
             "cargo test (every crate but the E2E suite)",
-            cmd("cargo").args([
-                "test",
-                "--workspace",
-                "--exclude",
-                "omsorg-ui",
-                "--exclude",
-                "omsorg-e2e",
-            ]),
+            cmd("cargo")
+                .args(["test", "--workspace"])
+                .args(NOT_NATIVE)
+                .args(["--exclude", "omsorg-e2e"]),
         );
     }
     let app = build::app()?;
@@ -92,7 +94,10 @@ pub fn run_all(e2e: bool) -> Result<()> {
     // tests' SQLite and keyring writes for minutes (seen on a clean clone).
     step(
         "cargo test --no-run (every crate and the E2E suite)",
-        cmd("cargo").args(["test", "--workspace", "--exclude", "omsorg-ui", "--no-run"]),
+        cmd("cargo")
+            .args(["test", "--workspace"])
+            .args(NOT_NATIVE)
+            .arg("--no-run"),
     )?;
     step("sync (flush the build's writes)", &mut cmd("sync"))?;
     // One cargo invocation for every crate's tests and the E2E suite, so the
@@ -102,14 +107,9 @@ pub fn run_all(e2e: bool) -> Result<()> {
     step(
         "cargo test (every crate, then the E2E suite in the real app window)",
         cmd("cargo")
-            .args([
-                "test",
-                "--workspace",
-                "--exclude",
-                "omsorg-ui",
-                "--",
-                "--test-threads=1",
-            ])
+            .args(["test", "--workspace"])
+            .args(NOT_NATIVE)
+            .args(["--", "--test-threads=1"])
             .env("OMSORG_E2E_APP", &app)
             .env(
                 "OMSORG_E2E_SERVER",

@@ -85,6 +85,12 @@ pub fn apply_kiosk(shell: &Shell, device: Option<&DeviceInfo>) {
 /// a revoked device forgets it and falls back to the enrollment screen.
 pub async fn status(shell: &Shell) -> Result<Option<DeviceInfo>, CommandError> {
     let stored = shell.store.device()?;
+    // Not enrolled in the store: a personal device, and its first screen
+    // does not wait for the keystore (a credential left without its row is
+    // removed after start, `drop_orphaned_credential`).
+    if stored.is_none() {
+        return Ok(None);
+    }
     let Some(auth) = credential(shell)? else {
         if stored.is_some() {
             forget(shell).await;
@@ -104,6 +110,18 @@ pub async fn status(shell: &Shell) -> Result<Option<DeviceInfo>, CommandError> {
         Err(e) if e.code.is_offline() && stored.is_some() => Ok(stored),
         Err(e) => Err(e),
     }
+}
+
+/// A device credential whose enrollment the store no longer has (the app
+/// stopped between the two writes of an enrollment) is deleted: the device
+/// is not enrolled, and the credential would only wait in the keystore.
+pub fn drop_orphaned_credential(shell: &Shell) -> Result<bool, CommandError> {
+    if enrolled(shell)? || credential(shell)?.is_none() {
+        return Ok(false);
+    }
+    tracing::info!("a device credential without its enrollment: deleted");
+    shell.sessions.secrets().delete(CREDENTIAL_KEY)?;
+    Ok(true)
 }
 
 /// Whether this device is enrolled (locally; no network).

@@ -131,6 +131,27 @@ async fn enrolled_wall_screen(idle: Duration, clock: Arc<ManualClock>) -> Fixtur
     }
 }
 
+/// A personal device (nothing enrolled in the store) answers at once,
+/// without the keystore; a credential the keystore kept without its
+/// enrollment is deleted after start.
+#[tokio::test]
+async fn a_personal_device_starts_without_the_keystore_and_drops_a_stray_credential() {
+    use crate::secrets::SecretStore;
+    let secrets = Arc::new(MemoryStore::default());
+    let (shell, _files) = crate::test_support::shell_with_secrets(
+        &crate::test_support::unreachable_url(),
+        Box::new(crate::test_support::SharedSecrets(Arc::clone(&secrets))),
+    )
+    .await;
+    secrets.set(CREDENTIAL_KEY, "left-by-a-crash").unwrap();
+    let reads = secrets.reads();
+    assert_eq!(status(&shell).await.unwrap(), None);
+    assert_eq!(secrets.reads(), reads, "the keystore was not asked");
+    assert!(drop_orphaned_credential(&shell).unwrap());
+    assert_eq!(secrets.get(CREDENTIAL_KEY).unwrap(), None);
+    assert!(!drop_orphaned_credential(&shell).unwrap(), "nothing left");
+}
+
 #[tokio::test]
 async fn a_wall_screen_is_a_kiosk_and_its_person_is_signed_out_when_idle() {
     let clock = Arc::new(ManualClock::default());
