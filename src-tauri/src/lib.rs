@@ -185,8 +185,33 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             });
             let shell = app.state::<Shell>();
             shell.api.act_for(shell.store.acting_unit()?);
-            // A wall screen starts in kiosk mode, before anyone sees it.
             let device = shell.store.device()?;
+            // The window (as tauri.conf.json describes it) is made here, with
+            // the first screen's non-personal facts handed to the page before
+            // its scripts run: with nobody signed in and no enrollment the
+            // login screen is drawn at once, without waiting for the shell's
+            // first answer (a web view's first IPC round trip costs 15-25 ms,
+            // later ones 1-3). A reload (a shared sign-out's reset) does not
+            // believe them and asks the shell (`app.rs`).
+            let start = serde_json::json!({
+                "lang": shell.store.language()?.unwrap_or_else(|| "da".into()),
+                "enrolled": device.is_some(),
+                "signedIn": shell.store.person()?.is_some(),
+            });
+            let main = app
+                .config()
+                .app
+                .windows
+                .iter()
+                .find(|w| w.label == "main")
+                .cloned()
+                .ok_or("tauri.conf.json describes no main window")?;
+            tauri::WebviewWindowBuilder::from_config(app.handle(), &main)?
+                .initialization_script(format!(
+                    "window.__OMSORG_START__ = (performance.navigation && performance.navigation.type === 1) ? null : {start};"
+                ))
+                .build()?;
+            // A wall screen starts in kiosk mode, before anyone sees it.
             device::apply_kiosk(&shell, device.as_ref());
             // Secrets kept without their store rows (the app stopped between
             // two writes) are removed after start, never on the first

@@ -115,11 +115,30 @@ fn load_person(screen: UseStateHandle<Screen>, lock: UseStateHandle<Lock>) {
     });
 }
 
+/// What the shell told the page before it loaded (`window.__OMSORG_START__`,
+/// first load only): its language, and whether nobody is signed in and the
+/// device is not enrolled, in which case the login screen is drawn at once.
+fn start_hint() -> Option<(Lang, bool)> {
+    let hint = js_sys::Reflect::get(&gloo::utils::window(), &"__OMSORG_START__".into()).ok()?;
+    if !hint.is_object() {
+        return None;
+    }
+    let field = |name: &str| js_sys::Reflect::get(&hint, &name.into()).ok();
+    let lang = field("lang")?.as_string().map(|t| Lang::from_tag(&t))?;
+    let nobody =
+        field("enrolled")?.as_bool() == Some(false) && field("signedIn")?.as_bool() == Some(false);
+    Some((lang, nobody))
+}
+
 #[function_component]
 pub fn App() -> Html {
     // Danish until the shell says otherwise; web storage is never used.
-    let lang = use_state(|| Lang::Da);
-    let screen = use_state(|| Screen::Starting);
+    let hint = use_memo((), |_| start_hint());
+    let lang = use_state(|| hint.map_or(Lang::Da, |(lang, _)| lang));
+    let screen = use_state(|| match *hint {
+        Some((_, true)) => Screen::Login { notice: None },
+        _ => Screen::Starting,
+    });
     let lock = use_state(|| Lock::Open);
 
     {
