@@ -64,6 +64,22 @@ async fn login(app: &TestApp, device: &str, user_id: &str, pin: &str) -> (u16, D
     (status, t.elapsed())
 }
 
+/// staff`i` logs in with the right PIN on `device`, from a client of its
+/// own (as each device is): how long the answer took.
+async fn staff_login(app_url: String, device: String, i: usize) -> Duration {
+    let client = reqwest::Client::new();
+    let t = Instant::now();
+    let res = client
+        .post(format!("{app_url}/api/v1/shared/sessions"))
+        .header("authorization", format!("Device {device}"))
+        .json(&json!({"user_id": format!("staff{i}"), "pin": "2580"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    t.elapsed()
+}
+
 fn main() {
     let n: usize = std::env::var("OMSORG_BENCH_DEVICES")
         .ok()
@@ -117,21 +133,7 @@ fn main() {
             .iter()
             .enumerate()
             .map(|(i, d)| {
-                let (app_url, d) = (app.base.clone(), d.clone());
-                let user_id = format!("staff{i}");
-                tokio::spawn(async move {
-                    let client = reqwest::Client::new();
-                    let t = Instant::now();
-                    let res = client
-                        .post(format!("{app_url}/api/v1/shared/sessions"))
-                        .header("authorization", format!("Device {d}"))
-                        .json(&json!({"user_id": user_id, "pin": "2580"}))
-                        .send()
-                        .await
-                        .unwrap();
-                    assert_eq!(res.status(), 201);
-                    t.elapsed()
-                })
+                tokio::spawn(staff_login(app.base.clone(), d.clone(), i))
             })
             .collect();
         let mut latencies = Vec::new();
@@ -163,21 +165,7 @@ fn main() {
         for k in 0..count {
             tick.tick().await;
             let i = k % n;
-            let (app_url, d) = (app.base.clone(), devices[i].clone());
-            let user_id = format!("staff{i}");
-            tasks.push(tokio::spawn(async move {
-                let client = reqwest::Client::new();
-                let t = Instant::now();
-                let res = client
-                    .post(format!("{app_url}/api/v1/shared/sessions"))
-                    .header("authorization", format!("Device {d}"))
-                    .json(&json!({"user_id": user_id, "pin": "2580"}))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(res.status(), 201);
-                t.elapsed()
-            }));
+            tasks.push(tokio::spawn(staff_login(app.base.clone(), devices[i].clone(), i)));
         }
         let mut steady = Vec::new();
         for t in tasks {
