@@ -463,8 +463,6 @@ impl Sessions {
         Ok(())
     }
 
-    /// After a refusal: forget locally, and only log a failure to do so (the
-    /// refusal is what the person must see).
     /// A keystore session whose person the store no longer has (the app
     /// stopped between the two writes of a login): nobody can be restored
     /// from it, so it is deleted. Run after start, off the first screen's
@@ -480,6 +478,8 @@ impl Sessions {
         Ok(true)
     }
 
+    /// After a refusal: forget locally, and only log a failure to do so (the
+    /// refusal is what the person must see).
     async fn forget(&self, store: &Store) {
         self.active.lock().await.take();
         for result in [

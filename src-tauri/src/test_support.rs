@@ -15,7 +15,6 @@ pub async fn backend_answering(status: StatusCode, body: &'static str) -> String
     format!("http://{addr}")
 }
 
-/// Opens nothing; records nothing.
 /// A keystore the test keeps a hand on (to count its reads, or to put
 /// something in it behind the shell's back).
 pub struct SharedSecrets(pub std::sync::Arc<crate::secrets::MemoryStore>);
@@ -32,6 +31,7 @@ impl crate::secrets::SecretStore for SharedSecrets {
     }
 }
 
+/// Opens nothing; records nothing.
 pub struct NoViewer;
 
 impl crate::oidc::browser::Browser for NoViewer {

@@ -84,17 +84,14 @@ pub fn apply_kiosk(shell: &Shell, device: Option<&DeviceInfo>) {
 /// The device's enrollment, checked with the backend when it can be reached:
 /// a revoked device forgets it and falls back to the enrollment screen.
 pub async fn status(shell: &Shell) -> Result<Option<DeviceInfo>, CommandError> {
-    let stored = shell.store.device()?;
     // Not enrolled in the store: a personal device, and its first screen
     // does not wait for the keystore (a credential left without its row is
     // removed after start, `drop_orphaned_credential`).
-    if stored.is_none() {
+    let Some(stored) = shell.store.device()? else {
         return Ok(None);
-    }
+    };
     let Some(auth) = credential(shell)? else {
-        if stored.is_some() {
-            forget(shell).await;
-        }
+        forget(shell).await;
         return Ok(None);
     };
     match shell.api.current_device(&auth).await {
@@ -107,7 +104,7 @@ pub async fn status(shell: &Shell) -> Result<Option<DeviceInfo>, CommandError> {
             forget(shell).await;
             Ok(None)
         }
-        Err(e) if e.code.is_offline() && stored.is_some() => Ok(stored),
+        Err(e) if e.code.is_offline() => Ok(Some(stored)),
         Err(e) => Err(e),
     }
 }
