@@ -1,30 +1,50 @@
 //! PIN hashing: Argon2id with at least OWASP's minimum (19 MiB, t=2, p=1) and
-//! a server-side pepper, computed off the async runtime with a bound on how
-//! many hashes run at once.
+//! a server-side pepper, computed off the async runtime on one thread per
+//! core. Each thread keeps its Argon2 memory and takes the next queued
+//! check itself the moment it finishes one: no check waits for the async
+//! runtime to hand it a core, and none allocates or clears 19 MiB (a shift
+//! change's burst runs at the machine's Argon2 limit, see the
+//! `shared_login` benchmark).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{mpsc, Arc, Mutex};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::SaltString;
-use omsorg_core::pin_hash;
-use tokio::sync::Semaphore;
+use omsorg_core::pin_hash::{self, HashError, Memory};
+use tokio::sync::oneshot;
 
 pub use omsorg_core::pin_hash::{ITERATIONS, MEMORY_KIB, PARALLELISM};
+
+enum Job {
+    Hash(String, oneshot::Sender<Result<String, HashError>>),
+    Verify(String, String, oneshot::Sender<Result<bool, HashError>>),
+}
 
 #[derive(Clone)]
 pub struct PinHasher {
     pepper: Arc<Vec<u8>>,
-    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
     verified: Arc<AtomicU64>,
 }
 
 impl PinHasher {
-    /// `concurrency`: hashes at once (each takes 19 MiB and a core).
+    /// `concurrency`: hashes at once (each takes 19 MiB and a core). The
+    /// threads end when the last clone is dropped.
     pub fn new(pepper: &[u8], concurrency: usize) -> PinHasher {
+        let pepper = Arc::new(pepper.to_vec());
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..concurrency.max(1) {
+            let (queue, pepper) = (queue.clone(), pepper.clone());
+            std::thread::Builder::new()
+                .name(format!("pin-hash-{n}"))
+                .spawn(move || work(&queue, &pepper))
+                .expect("a PIN hashing thread");
+        }
         PinHasher {
-            pepper: Arc::new(pepper.to_vec()),
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            pepper,
+            jobs,
             verified: Arc::new(AtomicU64::new(0)),
         }
     }
@@ -36,15 +56,9 @@ impl PinHasher {
 
     /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`).
     pub async fn hash(&self, pin: &str) -> anyhow::Result<String> {
-        let _permit = self.permits.acquire().await?;
-        let pepper = self.pepper.clone();
-        let pin = pin.to_string();
-        tokio::task::spawn_blocking(move || {
-            let salt = SaltString::generate(&mut OsRng);
-            pin_hash::hash(pin.as_bytes(), &pepper, salt.as_str())
-        })
-        .await?
-        .map_err(anyhow::Error::from)
+        let (reply, answer) = oneshot::channel();
+        self.jobs.send(Job::Hash(pin.to_string(), reply))?;
+        Ok(answer.await??)
     }
 
     /// How many PINs this process has checked: the figure the guessing
@@ -54,14 +68,34 @@ impl PinHasher {
     }
 
     pub async fn verify(&self, pin: &str, phc: &str) -> anyhow::Result<bool> {
-        let _permit = self.permits.acquire().await?;
         self.verified.fetch_add(1, Ordering::Relaxed);
-        let pepper = self.pepper.clone();
-        let pin = pin.to_string();
-        let phc = phc.to_string();
-        tokio::task::spawn_blocking(move || pin_hash::verify(pin.as_bytes(), &pepper, &phc))
-            .await?
-            .map_err(anyhow::Error::from)
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job::Verify(pin.to_string(), phc.to_string(), reply))?;
+        Ok(answer.await??)
+    }
+}
+
+/// One hashing thread: the next job from the shared queue, in this
+/// thread's memory, until every sender is gone. An answer nobody waits for
+/// any more (the request was dropped) is thrown away.
+fn work(queue: &Mutex<mpsc::Receiver<Job>>, pepper: &[u8]) {
+    let mut memory = Memory::default();
+    loop {
+        let job = match queue.lock() {
+            Ok(queue) => queue.recv(),
+            Err(_) => return,
+        };
+        match job {
+            Ok(Job::Hash(pin, reply)) => {
+                let salt = SaltString::generate(&mut OsRng);
+                let _ = reply.send(pin_hash::hash(pin.as_bytes(), pepper, salt.as_str()));
+            }
+            Ok(Job::Verify(pin, phc, reply)) => {
+                let _ = reply.send(pin_hash::verify_in(pin.as_bytes(), pepper, &phc, &mut memory));
+            }
+            Err(mpsc::RecvError) => return,
+        }
     }
 }
 
