@@ -53,6 +53,8 @@ pub struct AppState {
     /// Checked when a user ID does not exist, so the answer takes as long as
     /// a wrong PIN for one that does.
     pub dummy_pin_hash: Arc<String>,
+    /// The shared-device login's admission and writes (`routes::shared`).
+    pub logins: Arc<routes::shared::LoginFlow>,
     /// The CPR register: the dev people with the dev seed, none otherwise
     /// (the Serviceplatformen adapter's shape is in `cpr_register.rs`).
     pub cpr_register: Arc<dyn cpr_register::CprRegister>,
@@ -122,6 +124,7 @@ impl Server {
             fresh_login: config.fresh_login,
             shared_session_ttl: config.shared_session_ttl,
             dummy_pin_hash,
+            logins: Arc::new(routes::shared::LoginFlow::new(cores)),
             cpr_vault,
             directory,
             org,

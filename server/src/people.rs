@@ -175,19 +175,37 @@ pub async fn take_back_device_attempt(db: &SqlitePool, handle: i64) -> sqlx::Res
     Ok(())
 }
 
-/// The active person of `municipality` with `user_id` (any case), with the
-/// stored PIN: (id, PIN hash, personal PIN locked).
+/// Who a user ID + PIN login on a device of `unit` is for.
+#[derive(sqlx::FromRow, Clone)]
+pub struct SharedLoginPerson {
+    pub id: i64,
+    pub pin_hash: Option<String>,
+    /// The personal PIN is locked.
+    pub pin_locked: bool,
+    /// Their privileges cover the device's unit, or the municipality
+    /// admits all its staff on every device.
+    pub admitted_here: bool,
+}
+
+/// The active person of `municipality` with `user_id` (any case), read in
+/// one statement with what their login on a device of `unit` needs.
 pub async fn for_shared_login(
     db: &SqlitePool,
     user_id: &str,
     municipality: &str,
-) -> sqlx::Result<Option<(i64, Option<String>, bool)>> {
+    unit: &str,
+) -> sqlx::Result<Option<SharedLoginPerson>> {
     sqlx::query_as(
-        "SELECT id, pin_hash, pin_locked FROM people
-         WHERE lower(user_id) = lower(?1) AND active AND municipality_code = ?2",
+        "SELECT p.id, p.pin_hash, p.pin_locked,
+                EXISTS (SELECT 1 FROM person_units WHERE person_id = p.id AND unit_id = ?3)
+                OR (SELECT shared_devices_whole_municipality FROM municipalities WHERE code = ?2)
+                    AS admitted_here
+         FROM people p
+         WHERE lower(p.user_id) = lower(?1) AND p.active AND p.municipality_code = ?2",
     )
     .bind(user_id.trim())
     .bind(municipality)
+    .bind(unit)
     .fetch_optional(db)
     .await
 }
@@ -268,25 +286,5 @@ pub async fn units_of(db: &SqlitePool, person: i64) -> sqlx::Result<Vec<String>>
     )
     .bind(person)
     .fetch_all(db)
-    .await
-}
-
-/// Whether `person` may log in on a shared device of `unit`: their
-/// privileges cover the unit, or the municipality admits all its staff on
-/// every device.
-pub async fn admitted_on(
-    db: &SqlitePool,
-    person: i64,
-    unit: &str,
-    municipality: &str,
-) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM person_units WHERE person_id = ?1 AND unit_id = ?2)
-             OR (SELECT shared_devices_whole_municipality FROM municipalities WHERE code = ?3)",
-    )
-    .bind(person)
-    .bind(unit)
-    .bind(municipality)
-    .fetch_one(db)
     .await
 }

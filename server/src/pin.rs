@@ -57,7 +57,9 @@ impl PinHasher {
     /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`).
     pub async fn hash(&self, pin: &str) -> anyhow::Result<String> {
         let (reply, answer) = oneshot::channel();
-        self.jobs.send(Job::Hash(pin.to_string(), reply))?;
+        self.jobs
+            .send(Job::Hash(pin.to_string(), reply))
+            .map_err(|_| anyhow::anyhow!("the PIN threads have stopped"))?;
         Ok(answer.await??)
     }
 
@@ -67,12 +69,23 @@ impl PinHasher {
         self.verified.load(Ordering::Relaxed)
     }
 
-    pub async fn verify(&self, pin: &str, phc: &str) -> anyhow::Result<bool> {
+    /// Queues the check at once (its place in the queue is taken when this
+    /// is called, not when the answer is awaited).
+    pub fn verify(
+        &self,
+        pin: &str,
+        phc: &str,
+    ) -> impl std::future::Future<Output = anyhow::Result<bool>> + use<> {
         self.verified.fetch_add(1, Ordering::Relaxed);
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job::Verify(pin.to_string(), phc.to_string(), reply))?;
-        Ok(answer.await??)
+        let queued = self
+            .jobs
+            .send(Job::Verify(pin.to_string(), phc.to_string(), reply))
+            .map_err(|_| anyhow::anyhow!("the PIN threads have stopped"));
+        async move {
+            queued?;
+            Ok(answer.await??)
+        }
     }
 }
 
@@ -92,7 +105,12 @@ fn work(queue: &Mutex<mpsc::Receiver<Job>>, pepper: &[u8]) {
                 let _ = reply.send(pin_hash::hash(pin.as_bytes(), pepper, salt.as_str()));
             }
             Ok(Job::Verify(pin, phc, reply)) => {
-                let _ = reply.send(pin_hash::verify_in(pin.as_bytes(), pepper, &phc, &mut memory));
+                let _ = reply.send(pin_hash::verify_in(
+                    pin.as_bytes(),
+                    pepper,
+                    &phc,
+                    &mut memory,
+                ));
             }
             Err(mpsc::RecvError) => return,
         }

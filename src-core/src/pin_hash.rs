@@ -140,7 +140,10 @@ mod tests {
             assert_eq!(verify_in(b"1111", key, &other, &mut memory), Ok(true));
             assert_eq!(verify_in(b"2580", key, &phc, &mut memory), Ok(true));
             assert_eq!(verify_in(b"2581", key, &phc, &mut memory), Ok(false));
-            assert_eq!(verify_in(b"2580", b"key-two-key-two", &phc, &mut memory), Ok(false));
+            assert_eq!(
+                verify_in(b"2580", b"key-two-key-two", &phc, &mut memory),
+                Ok(false)
+            );
         }
         // A hash made under other (older, smaller) parameters still checks,
         // in the same memory.
@@ -157,7 +160,12 @@ mod tests {
         assert_eq!(verify_in(b"2580", key, &small, &mut memory), Ok(true));
         assert_eq!(verify_in(b"2581", key, &small, &mut memory), Ok(false));
         assert!(matches!(
-            verify_in(b"2580", key, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA", &mut memory),
+            verify_in(
+                b"2580",
+                key,
+                "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA",
+                &mut memory
+            ),
             Err(HashError::Stored(_))
         ));
     }

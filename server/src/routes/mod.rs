@@ -9,7 +9,7 @@ mod health;
 pub(crate) mod me;
 mod municipalities;
 mod pin;
-pub(crate) mod shared;
+pub mod shared;
 pub(crate) mod substitute_ids;
 
 use axum::routing::get;

@@ -34,6 +34,30 @@ fn blocked() -> ApiError {
     )
 }
 
+/// How a shift change's burst of logins keeps every core on Argon2 (the
+/// `shared_login` benchmark). Without it, forty logins at once advance
+/// breadth first: each of their database steps waits behind the other
+/// thirty-nine, so the first PIN check starts tens of milliseconds late,
+/// and their writes meet in SQLite's one write lock, whose busy handler
+/// sleeps 1–100 ms.
+pub struct LoginFlow {
+    /// Logins between arriving and having their PIN queued for checking:
+    /// enough to keep the PIN threads fed, few enough that each gets
+    /// through its steps at once.
+    admitting: tokio::sync::Semaphore,
+    /// The login's writes, one at a time in this process.
+    writing: tokio::sync::Mutex<()>,
+}
+
+impl LoginFlow {
+    pub fn new(cores: usize) -> LoginFlow {
+        LoginFlow {
+            admitting: tokio::sync::Semaphore::new(2 * cores.max(1)),
+            writing: tokio::sync::Mutex::new(()),
+        }
+    }
+}
+
 /// Logs a person in on the calling device with user ID + PIN.
 #[utoipa::path(
     post,
@@ -54,21 +78,29 @@ pub async fn login(
 ) -> ApiResult<(StatusCode, Json<SharedSession>)> {
     let now = Utc::now().timestamp();
     let user_key = secret::user_key(state.pins.pepper(), &body.user_id);
+    let admitting = state.logins.admitting.acquire().await;
     let (attempt, tries) = admit(&state, &device, &user_key, now).await?;
-    let person =
-        people::for_shared_login(&state.db, &body.user_id, &device.municipality_code).await?;
+    let person = people::for_shared_login(
+        &state.db,
+        &body.user_id,
+        &device.municipality_code,
+        &device.unit_id,
+    )
+    .await?;
     // The same Argon2 work whether or not the user ID exists or has a PIN.
-    let stored = person.as_ref().and_then(|p| p.1.clone());
+    let stored = person.as_ref().and_then(|p| p.pin_hash.clone());
     let hash = stored.as_deref().unwrap_or(&state.dummy_pin_hash);
-    let right = state.pins.verify(&body.pin, hash).await? && stored.is_some();
-    let Some((person_id, _, pin_locked)) = person.clone().filter(|_| right) else {
+    let checked = state.pins.verify(&body.pin, hash);
+    drop(admitting);
+    let right = checked.await? && stored.is_some();
+    let Some(person) = person.clone().filter(|_| right) else {
         tracing::info!(device = %device.id, "shared login failed");
         if tries < i64::from(MAX_ATTEMPTS) {
             return Err(failed());
         }
         // Now blocked: the person's open shared sessions end with it.
-        if let Some((id, _, _)) = person {
-            people::end_shared_sessions(&state.db, id, now).await?;
+        if let Some(person) = person {
+            people::end_shared_sessions(&state.db, person.id, now).await?;
         }
         return Err(blocked());
     };
@@ -76,14 +108,8 @@ pub async fn login(
     // admits all its staff on every device, only a unit their privileges
     // cover; to an outsider the refusal reads like a wrong PIN, and it
     // counts as one.
-    if !people::admitted_on(
-        &state.db,
-        person_id,
-        &device.unit_id,
-        &device.municipality_code,
-    )
-    .await?
-    {
+    let person_id = person.id;
+    if !person.admitted_here {
         tracing::info!(device = %device.id, person = person_id, "shared login refused: not this unit's");
         let subject = format!("{} on {}", body.user_id.trim(), device.id);
         crate::db::audit(&state.db, Some(person_id), "shared.refused_unit", &subject).await?;
@@ -94,9 +120,12 @@ pub async fn login(
         });
     }
     // A right PIN: neither the device nor the user ID is held to it.
-    people::take_back_device_attempt(&state.db, attempt).await?;
-    people::forget_user_id_attempts(&state.db, &user_key).await?;
-    if pin_locked {
+    {
+        let _writing = state.logins.writing.lock().await;
+        people::take_back_device_attempt(&state.db, attempt).await?;
+        people::forget_user_id_attempts(&state.db, &user_key).await?;
+    }
+    if person.pin_locked {
         // Only someone who knows the PIN learns this.
         return Err(blocked());
     }
@@ -114,6 +143,7 @@ async fn admit(
     now: i64,
 ) -> ApiResult<(i64, i64)> {
     let (window, max) = (DEVICE_WINDOW_SECS, DEVICE_MAX_FAILURES);
+    let _writing = state.logins.writing.lock().await;
     let attempt = people::admit_device_attempt(&state.db, &device.id, now, window, max)
         .await?
         .map_err(|wait| {
@@ -139,15 +169,18 @@ async fn start(
     let ttl = i64::try_from(state.shared_session_ttl.as_secs()).unwrap_or(1800);
     let expires_at = now + ttl;
     let token_hash = secret::sha256_hex(&token);
-    people::start_shared_session(
-        &state.db,
-        &token_hash,
-        &device.id,
-        person_id,
-        now,
-        expires_at,
-    )
-    .await?;
+    {
+        let _writing = state.logins.writing.lock().await;
+        people::start_shared_session(
+            &state.db,
+            &token_hash,
+            &device.id,
+            person_id,
+            now,
+            expires_at,
+        )
+        .await?;
+    }
     let mut person = people::by_id(&state.db, person_id).await?;
     // The session is this device's: `Me` says what it may do.
     person.shared_device = Some(device.id.to_string());
