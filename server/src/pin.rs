@@ -57,10 +57,14 @@ impl PinHasher {
     /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`).
     pub async fn hash(&self, pin: &str) -> anyhow::Result<String> {
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job::Hash(pin.to_string(), reply))
-            .map_err(|_| anyhow::anyhow!("the PIN threads have stopped"))?;
+        self.queue(Job::Hash(pin.to_string(), reply))?;
         Ok(answer.await??)
+    }
+
+    fn queue(&self, job: Job) -> anyhow::Result<()> {
+        self.jobs
+            .send(job)
+            .map_err(|_| anyhow::anyhow!("the PIN threads have stopped"))
     }
 
     /// How many PINs this process has checked: the figure the guessing
@@ -78,10 +82,7 @@ impl PinHasher {
     ) -> impl std::future::Future<Output = anyhow::Result<bool>> + use<> {
         self.verified.fetch_add(1, Ordering::Relaxed);
         let (reply, answer) = oneshot::channel();
-        let queued = self
-            .jobs
-            .send(Job::Verify(pin.to_string(), phc.to_string(), reply))
-            .map_err(|_| anyhow::anyhow!("the PIN threads have stopped"));
+        let queued = self.queue(Job::Verify(pin.to_string(), phc.to_string(), reply));
         async move {
             queued?;
             Ok(answer.await??)
