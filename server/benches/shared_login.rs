@@ -103,12 +103,12 @@ fn main() {
         // A shift change is many people, one device each: staff1…staffN with
         // PIN 2580 (one user ID's parallel logins are held to its guessing
         // limit, counted before they are checked).
-        let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+        let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
         let hash = app.state.pins.hash("2580").await.unwrap();
         for i in 0..n {
             sqlx::query(
                 "INSERT INTO people (issuer, subject, user_id, name, municipality_code, unit_id, is_admin, pin_hash)
-                 VALUES (?1, ?2, ?2, ?2, '101', 'kbh-hjemmepleje-nord', FALSE, ?3)",
+                 VALUES ($1, $2, $2, $2, '101', 'kbh-hjemmepleje-nord', FALSE, $3)",
             )
             .bind(&issuer)
             .bind(format!("staff{i}"))
@@ -119,7 +119,7 @@ fn main() {
             // Their privileges cover the devices' unit (as provisioning writes it).
             sqlx::query(
                 "INSERT INTO person_units (person_id, unit_id)
-                 SELECT id, 'kbh-hjemmepleje-nord' FROM people WHERE user_id = ?1",
+                 SELECT id, 'kbh-hjemmepleje-nord' FROM people WHERE user_id = $1",
             )
             .bind(format!("staff{i}"))
             .execute(&db)

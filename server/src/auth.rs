@@ -272,10 +272,14 @@ pub struct Person {
     pub name: String,
     pub municipality_code: String,
     pub unit_id: Option<String>,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub is_admin: bool,
     /// KOMBIT's "bestiller" role.
+    #[sqlx(try_from = "crate::db::Flag")]
     pub is_orderer: bool,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub has_pin: bool,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub pin_locked: bool,
     /// From the token: when the person last logged in with KOMBIT.
     #[sqlx(skip)]
@@ -305,14 +309,18 @@ impl Person {
     /// Ordering substitute access (`omsorg_core::wizard::may_order`; the
     /// unit's setting is read now, not at login), with a login of at least
     /// NSIS "Betydelig" (CPR numbers are handled).
-    pub async fn require_orderer(&self, db: &sqlx::SqlitePool) -> Result<(), ApiError> {
-        let unit_allows: Option<bool> =
-            sqlx::query_scalar("SELECT may_order_substitutes FROM units WHERE id = ?1")
+    pub async fn require_orderer(&self, db: &sqlx::AnyPool) -> Result<(), ApiError> {
+        let unit_allows: Option<crate::db::Flag> =
+            sqlx::query_scalar("SELECT may_order_substitutes FROM units WHERE id = $1")
                 .bind(&self.unit_id)
                 .fetch_optional(db)
                 .await?;
         let shared = self.shared_device.is_some();
-        if !may_order(self.is_orderer, unit_allows == Some(true), shared) {
+        if !may_order(
+            self.is_orderer,
+            unit_allows == Some(crate::db::Flag(true)),
+            shared,
+        ) {
             return Err(ApiError::client(
                 ErrorCode::Forbidden,
                 "your workplace does not order substitute access",
@@ -370,7 +378,7 @@ impl FromRequestParts<AppState> for Person {
             .tokens
             .verify(token, async move |iss| {
                 sqlx::query_scalar::<_, i64>(
-                    "SELECT COUNT(*) FROM municipalities WHERE issuer = ?1 AND login_enabled",
+                    "SELECT COUNT(*) FROM municipalities WHERE issuer = $1 AND login_enabled",
                 )
                 .bind(iss)
                 .fetch_one(&db)
@@ -416,7 +424,7 @@ async fn shared_person(state: &AppState, token: &str) -> Result<Person, ApiError
          FROM shared_sessions s
          JOIN people p ON p.id = s.person_id
          JOIN devices d ON d.id = s.device_id
-         WHERE s.token_hash = ?1 AND s.ended_at IS NULL AND s.expires_at > ?2
+         WHERE s.token_hash = $1 AND s.ended_at IS NULL AND s.expires_at > $2
            AND d.revoked_at IS NULL AND p.active",
     )
     .bind(crate::secret::sha256_hex(token))
@@ -461,7 +469,7 @@ impl FromRequestParts<AppState> for Device {
         let device: Option<Device> = sqlx::query_as(
             "SELECT d.id, d.unit_id, d.mode, d.apartment, u.municipality_code
              FROM devices d JOIN units u ON u.id = d.unit_id
-             WHERE d.credential_hash = ?1 AND d.revoked_at IS NULL",
+             WHERE d.credential_hash = $1 AND d.revoked_at IS NULL",
         )
         .bind(crate::secret::sha256_hex(&credential))
         .fetch_optional(&state.db)

@@ -131,10 +131,11 @@ impl Config {
             })?;
         let database_url =
             lookup("OMSORG_DATABASE_URL").unwrap_or_else(|| "sqlite://omsorg.db".into());
-        if !database_url.starts_with("sqlite:") {
+        if crate::db::Backend::of_url(&database_url).is_none() {
             return Err(err(
                 "OMSORG_DATABASE_URL",
-                "expected a sqlite: URL such as sqlite://omsorg.db",
+                "expected a sqlite: URL such as sqlite://omsorg.db or a postgres: URL \
+                 such as postgres://omsorg@db.internal/omsorg",
             ));
         }
         let log_format = match lookup("OMSORG_LOG_FORMAT").as_deref() {

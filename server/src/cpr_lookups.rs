@@ -4,7 +4,7 @@
 //! lookups cannot slip past the limit. The row names the number only by
 //! its keyed hash (the same one declaration search uses), never the number.
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// The audit action of a lookup.
 pub const ACTION: &str = "cpr.lookup";
@@ -37,7 +37,7 @@ impl Outcome {
 /// at `now`, unless they have made `MAX_LOOKUPS` in the window: the audit
 /// row's ID, or the seconds until the oldest counted lookup leaves the window.
 pub async fn admit(
-    db: &SqlitePool,
+    db: &AnyPool,
     orderer: i64,
     cpr_key: &str,
     now: i64,
@@ -45,8 +45,8 @@ pub async fn admit(
     let since = now - WINDOW_SECS;
     let admitted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO audit_log (at, actor_id, action, subject)
-         SELECT ?2, ?1, ?3, ?4 WHERE (SELECT COUNT(*) FROM audit_log
-                                    WHERE actor_id = ?1 AND action = ?3 AND at > ?5) < ?6
+         SELECT $2, $1, $3, $4 WHERE (SELECT COUNT(*) FROM audit_log
+                                    WHERE actor_id = $1 AND action = $3 AND at > $5) < $6
          RETURNING id",
     )
     .bind(orderer)
@@ -61,7 +61,7 @@ pub async fn admit(
         return Ok(Ok(id));
     }
     let oldest: Option<i64> = sqlx::query_scalar(
-        "SELECT MIN(at) FROM audit_log WHERE actor_id = ?1 AND action = ?2 AND at > ?3",
+        "SELECT MIN(at) FROM audit_log WHERE actor_id = $1 AND action = $2 AND at > $3",
     )
     .bind(orderer)
     .bind(ACTION)
@@ -75,12 +75,12 @@ pub async fn admit(
 
 /// Completes the lookup's audit row with the register's answer.
 pub async fn record(
-    db: &SqlitePool,
+    db: &AnyPool,
     audit_id: i64,
     cpr_key: &str,
     outcome: Outcome,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE audit_log SET subject = ?2 WHERE id = ?1")
+    sqlx::query("UPDATE audit_log SET subject = $2 WHERE id = $1")
         .bind(audit_id)
         .bind(format!("{cpr_key} {}", outcome.as_str()))
         .execute(db)

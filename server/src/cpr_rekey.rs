@@ -6,14 +6,14 @@
 //! unreadable or unfindable in between. At start (`check_keys`) the backend
 //! refuses to run when any sealed number is under a key it was not given.
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use crate::cpr_vault::CprVault;
 
 /// Stamps rows sealed before keys had IDs with the configured key that
 /// opens each, then refuses when any sealed number is under a key the vault
 /// does not know (it would be unreadable and unfindable).
-pub async fn check_keys(db: &SqlitePool, vault: &CprVault) -> anyhow::Result<()> {
+pub async fn check_keys(db: &AnyPool, vault: &CprVault) -> anyhow::Result<()> {
     let unstamped: Vec<(String, Vec<u8>)> =
         sqlx::query_as("SELECT id, cpr_sealed FROM substitute_accesses WHERE cpr_key_id IS NULL")
             .fetch_all(db)
@@ -31,7 +31,7 @@ pub async fn check_keys(db: &SqlitePool, vault: &CprVault) -> anyhow::Result<()>
             })?
         };
         sqlx::query(
-            "UPDATE substitute_accesses SET cpr_key_id = ?2 WHERE id = ?1 AND cpr_key_id IS NULL",
+            "UPDATE substitute_accesses SET cpr_key_id = $2 WHERE id = $1 AND cpr_key_id IS NULL",
         )
         .bind(&id)
         .bind(key_id)
@@ -71,14 +71,14 @@ type ReceiptRow = (i64, String, Option<Vec<u8>>, Option<Vec<u8>>);
 /// Re-seals everything under the current key, a batch per transaction.
 /// Every update is conditional on the value it replaces, so it may run
 /// beside the backend, twice at once, or again after being cut short.
-pub async fn rekey(db: &SqlitePool, vault: &CprVault) -> anyhow::Result<Rekeyed> {
+pub async fn rekey(db: &AnyPool, vault: &CprVault) -> anyhow::Result<Rekeyed> {
     check_keys(db, vault).await?;
     let current = vault.key_id();
     let mut done = Rekeyed::default();
     loop {
         let rows: Vec<(String, Vec<u8>, String)> = sqlx::query_as(
             "SELECT id, cpr_sealed, cpr_key_id FROM substitute_accesses
-             WHERE cpr_key_id <> ?1 LIMIT ?2",
+             WHERE cpr_key_id <> $1 LIMIT $2",
         )
         .bind(current)
         .bind(BATCH)
@@ -98,8 +98,8 @@ pub async fn rekey(db: &SqlitePool, vault: &CprVault) -> anyhow::Result<Rekeyed>
                 (vault.seal(&cpr), vault.search_key(&cpr))
             };
             let changed = sqlx::query(
-                "UPDATE substitute_accesses SET cpr_sealed = ?2, cpr_search = ?3, cpr_key_id = ?4
-                 WHERE id = ?1 AND cpr_key_id = ?5",
+                "UPDATE substitute_accesses SET cpr_sealed = $2, cpr_search = $3, cpr_key_id = $4
+                 WHERE id = $1 AND cpr_key_id = $5",
             )
             .bind(&id)
             .bind(sealed)
@@ -125,9 +125,9 @@ pub async fn rekey(db: &SqlitePool, vault: &CprVault) -> anyhow::Result<Rekeyed>
             continue;
         }
         let changed = sqlx::query(
-            "UPDATE idempotency_keys SET receipt_sealed = ?5, receipt_pending = ?6
-             WHERE orderer_id = ?1 AND key = ?2
-               AND receipt_sealed IS ?3 AND receipt_pending IS ?4",
+            "UPDATE idempotency_keys SET receipt_sealed = $5, receipt_pending = $6
+             WHERE orderer_id = $1 AND key = $2
+               AND receipt_sealed IS $3 AND receipt_pending IS $4",
         )
         .bind(orderer)
         .bind(&key)

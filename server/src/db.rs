@@ -1,32 +1,163 @@
-//! Connection, migrations and the development seed.
+//! Connection, migrations, the two databases' few differences, and the
+//! development seed.
+//!
+//! One set of repositories speaks to SQLite (the default: embedded, one
+//! instance) and PostgreSQL (several instances behind a load balancer)
+//! through sqlx's `Any` driver. Every statement is written once, with `$N`
+//! parameters (which SQLite also understands). Where the dialects differ,
+//! `Backend` says which one a pool or connection speaks.
 
-use std::str::FromStr;
-
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-use sqlx::SqlitePool;
+use sqlx::any::{AnyPoolOptions, AnyTypeInfo, AnyTypeInfoKind};
+use sqlx::{Any, AnyPool, Connection, Decode, Executor, Type};
 
 use crate::config::DevSeed;
 
-pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
-    let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .busy_timeout(std::time::Duration::from_secs(5))
-        .foreign_keys(true);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
-        .await?;
-    // sqlx takes a database lock around migrations, so two instances starting
-    // at once apply each migration exactly once.
-    sqlx::migrate!("./migrations").run(&pool).await?;
+/// Which database a URL, pool or connection speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `sqlite:…` or `postgres:…`/`postgresql:…`; anything else is not ours.
+    pub fn of_url(url: &str) -> Option<Backend> {
+        let scheme = url.split_once(':')?.0;
+        match scheme {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            _ => None,
+        }
+    }
+
+    pub fn of_pool(pool: &AnyPool) -> Backend {
+        Backend::of_url(pool.connect_options().database_url.as_str()).unwrap_or(Backend::Sqlite)
+    }
+
+    pub fn of_conn(conn: &sqlx::AnyConnection) -> Backend {
+        match conn.backend_name() {
+            "PostgreSQL" => Backend::Postgres,
+            _ => Backend::Sqlite,
+        }
+    }
+}
+
+/// Connects and migrates. SQLite: the file is created when missing, in WAL
+/// mode, with foreign keys on and a 5 s busy timeout. PostgreSQL: sqlx's
+/// migrator holds an advisory lock while it migrates, so two instances that
+/// start together apply each migration once and both come up.
+pub async fn connect(url: &str) -> anyhow::Result<AnyPool> {
+    sqlx::any::install_default_drivers();
+    let backend =
+        Backend::of_url(url).ok_or_else(|| anyhow::anyhow!("not a sqlite: or postgres: URL"))?;
+    let pool = match backend {
+        Backend::Sqlite => {
+            let url = if url.contains("mode=") {
+                url.to_string()
+            } else if url.contains('?') {
+                format!("{url}&mode=rwc")
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            AnyPoolOptions::new()
+                .max_connections(8)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                             PRAGMA foreign_keys = ON;",
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                })
+                .connect(&url)
+                .await?
+        }
+        Backend::Postgres => {
+            AnyPoolOptions::new()
+                .max_connections(16)
+                .connect(url)
+                .await?
+        }
+    };
+    match backend {
+        Backend::Sqlite => migrate_sqlite(&pool).await?,
+        Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+    }
     Ok(pool)
+}
+
+/// SQLite's migrations rebuild tables the way SQLite documents it, which
+/// needs foreign keys off (they cannot be switched inside the migration's
+/// transaction): one connection with them off migrates, then every foreign
+/// key is checked before anything else runs.
+async fn migrate_sqlite(pool: &AnyPool) -> anyhow::Result<()> {
+    let mut conn = pool.acquire().await?;
+    conn.execute("PRAGMA foreign_keys = OFF").await?;
+    let migrated = sqlx::migrate!("./migrations/sqlite").run(&mut *conn).await;
+    let violations: Vec<(String, i64)> =
+        sqlx::query_as("SELECT \"table\", COALESCE(rowid, 0) FROM pragma_foreign_key_check")
+            .fetch_all(&mut *conn)
+            .await?;
+    conn.execute("PRAGMA foreign_keys = ON").await?;
+    migrated?;
+    if let Some((table, row)) = violations.first() {
+        anyhow::bail!(
+            "the database has {} rows whose foreign keys point nowhere (first: {table} row {row})",
+            violations.len()
+        );
+    }
+    Ok(())
+}
+
+/// Whether the database answers (`/readyz`).
+pub async fn ping(pool: &AnyPool) -> sqlx::Result<()> {
+    pool.acquire().await?.ping().await
+}
+
+/// A stored boolean. PostgreSQL answers `BOOLEAN`; SQLite keeps booleans as
+/// integers, and sqlx's `Any` driver decodes those only as integers. Read
+/// every boolean column through this (`#[sqlx(try_from = "Flag")]` or a
+/// tuple of `Flag`); binding a plain `bool` works on both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl From<Flag> for bool {
+    fn from(f: Flag) -> bool {
+        f.0
+    }
+}
+
+impl Type<Any> for Flag {
+    fn type_info() -> AnyTypeInfo {
+        <bool as Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        matches!(
+            ty.kind(),
+            AnyTypeInfoKind::Bool
+                | AnyTypeInfoKind::SmallInt
+                | AnyTypeInfoKind::Integer
+                | AnyTypeInfoKind::BigInt
+        )
+    }
+}
+
+impl<'r> Decode<'r, Any> for Flag {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        match <bool as Decode<Any>>::decode(value.clone()) {
+            Ok(b) => Ok(Flag(b)),
+            Err(_) => Ok(Flag(<i64 as Decode<Any>>::decode(value)? != 0)),
+        }
+    }
 }
 
 /// The dev data's municipalities and people are the only ones a dev seed
 /// may find; anything else in the database is real data, which a dev seed
 /// (known PINs, a public CPR key) must never be mixed with.
-async fn refuse_other_data(db: &SqlitePool) -> anyhow::Result<()> {
+async fn refuse_other_data(db: &AnyPool) -> anyhow::Result<()> {
     let data = crate::dev_data::get();
     let codes: Vec<&str> = data
         .municipalities
@@ -36,8 +167,8 @@ async fn refuse_other_data(db: &SqlitePool) -> anyhow::Result<()> {
     let people: Vec<&str> = data.people.iter().map(|p| p.user_id.as_str()).collect();
     let (municipalities, people): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM municipalities
-                 WHERE code NOT IN (SELECT value FROM json_each(?1))),
-                (SELECT COUNT(*) FROM people WHERE user_id NOT IN (SELECT value FROM json_each(?2)))",
+                 WHERE code NOT IN (SELECT value FROM json_each($1))),
+                (SELECT COUNT(*) FROM people WHERE user_id NOT IN (SELECT value FROM json_each($2)))",
     )
     .bind(serde_json::json!(codes).to_string())
     .bind(serde_json::json!(people).to_string())
@@ -57,16 +188,16 @@ async fn refuse_other_data(db: &SqlitePool) -> anyhow::Result<()> {
 /// hierarchy and managers), and the substitute user IDs. People are not
 /// made here: the backend learns them from their first token, as in
 /// production. Idempotent: safe on every start.
-pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed) -> anyhow::Result<()> {
+pub async fn seed_dev(db: &AnyPool, seed: &DevSeed) -> anyhow::Result<()> {
     refuse_other_data(db).await?;
     let data = crate::dev_data::get();
     for m in &data.municipalities {
         // (The hint is the code: the dev IdP names the municipality from it.)
         sqlx::query(
             "INSERT INTO municipalities (code, name, issuer, hint, login_enabled, cvr)
-             VALUES (?1, ?2, ?3, ?1, ?4, ?5)
-             ON CONFLICT (code) DO UPDATE SET name = ?2, issuer = ?3, hint = ?1,
-                 login_enabled = ?4, cvr = ?5",
+             VALUES ($1, $2, $3, $1, $4, $5)
+             ON CONFLICT (code) DO UPDATE SET name = $2, issuer = $3, hint = $1,
+                 login_enabled = $4, cvr = $5",
         )
         .bind(&m.code)
         .bind(&m.name)
@@ -81,10 +212,10 @@ pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed) -> anyhow::Result<()> {
         sqlx::query(
             "INSERT INTO units (id, municipality_code, name, manager_name, manager_email,
                                 may_order_substitutes, org_uuid, parent_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (id) DO UPDATE SET municipality_code = ?2, name = ?3,
-                 manager_name = ?4, manager_email = ?5, may_order_substitutes = ?6,
-                 org_uuid = ?7, parent_id = ?8",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (id) DO UPDATE SET municipality_code = $2, name = $3,
+                 manager_name = $4, manager_email = $5, may_order_substitutes = $6,
+                 org_uuid = $7, parent_id = $8",
         )
         .bind(&u.id)
         .bind(&u.municipality)
@@ -98,7 +229,7 @@ pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed) -> anyhow::Result<()> {
         .await?;
     }
     // People already learnt keep trusting the dev IdP as it runs now.
-    sqlx::query("UPDATE people SET issuer = ?1")
+    sqlx::query("UPDATE people SET issuer = $1")
         .bind(&seed.issuer)
         .execute(db)
         .await?;
@@ -106,10 +237,11 @@ pub async fn seed_dev(db: &SqlitePool, seed: &DevSeed) -> anyhow::Result<()> {
     for n in 1..=50 {
         sqlx::query(
             "INSERT INTO substitute_ids (user_id, municipality_code, added_at)
-             VALUES (?1, '101', strftime('%s', 'now'))
+             VALUES ($1, '101', $2)
              ON CONFLICT (municipality_code, user_id) DO NOTHING",
         )
         .bind(format!("vik{n:03}"))
+        .bind(chrono::Utc::now().timestamp())
         .execute(db)
         .await?;
     }
@@ -133,9 +265,9 @@ pub async fn audit<'e, E>(
     subject: &str,
 ) -> sqlx::Result<()>
 where
-    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query("INSERT INTO audit_log (at, actor_id, action, subject) VALUES (?1, ?2, ?3, ?4)")
+    sqlx::query("INSERT INTO audit_log (at, actor_id, action, subject) VALUES ($1, $2, $3, $4)")
         .bind(chrono::Utc::now().timestamp())
         .bind(actor)
         .bind(action)

@@ -3,7 +3,7 @@
 //! and map.
 
 use omsorg_core::api::{DeviceInfo, DeviceMode, UnitRef};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use crate::secret;
 
@@ -18,9 +18,9 @@ pub struct NewCode<'a> {
 }
 
 /// Whether `unit_id` is a unit of `municipality`.
-pub async fn unit_in(db: &SqlitePool, unit_id: &str, municipality: &str) -> sqlx::Result<bool> {
+pub async fn unit_in(db: &AnyPool, unit_id: &str, municipality: &str) -> sqlx::Result<bool> {
     let found: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM units WHERE id = ?1 AND municipality_code = ?2")
+        sqlx::query_as("SELECT id FROM units WHERE id = $1 AND municipality_code = $2")
             .bind(unit_id)
             .bind(municipality)
             .fetch_optional(db)
@@ -29,9 +29,9 @@ pub async fn unit_in(db: &SqlitePool, unit_id: &str, municipality: &str) -> sqlx
 }
 
 /// The units of `municipality`, by name.
-pub async fn units_of(db: &SqlitePool, municipality: &str) -> sqlx::Result<Vec<UnitRef>> {
+pub async fn units_of(db: &AnyPool, municipality: &str) -> sqlx::Result<Vec<UnitRef>> {
     let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, name FROM units WHERE municipality_code = ?1 ORDER BY name")
+        sqlx::query_as("SELECT id, name FROM units WHERE municipality_code = $1 ORDER BY name")
             .bind(municipality)
             .fetch_all(db)
             .await?;
@@ -42,10 +42,10 @@ pub async fn units_of(db: &SqlitePool, municipality: &str) -> sqlx::Result<Vec<U
 }
 
 /// Stores a one-time enrollment code.
-pub async fn add_code(db: &SqlitePool, code: NewCode<'_>) -> sqlx::Result<()> {
+pub async fn add_code(db: &AnyPool, code: NewCode<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO enrollment_codes (code_hash, unit_id, mode, apartment, created_by, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(code.code_hash)
     .bind(code.unit_id)
@@ -63,15 +63,15 @@ pub async fn add_code(db: &SqlitePool, code: NewCode<'_>) -> sqlx::Result<()> {
 /// cannot be used. One statement claims the code, so two devices racing
 /// with it cannot both win.
 pub async fn enroll(
-    db: &SqlitePool,
+    db: &AnyPool,
     code_hash: &str,
     credential: &str,
     now: i64,
 ) -> sqlx::Result<Option<DeviceInfo>> {
     let mut tx = db.begin().await?;
     let claimed: Option<(String, String, Option<String>)> = sqlx::query_as(
-        "UPDATE enrollment_codes SET used_at = ?2
-         WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2
+        "UPDATE enrollment_codes SET used_at = $2
+         WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2
          RETURNING unit_id, mode, apartment",
     )
     .bind(code_hash)
@@ -84,7 +84,7 @@ pub async fn enroll(
     let device_id = secret::random_token(12);
     sqlx::query(
         "INSERT INTO devices (id, credential_hash, unit_id, mode, apartment, enrolled_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&device_id)
     .bind(secret::sha256_hex(credential))
@@ -94,7 +94,7 @@ pub async fn enroll(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    let (name,): (String,) = sqlx::query_as("SELECT name FROM units WHERE id = ?1")
+    let (name,): (String,) = sqlx::query_as("SELECT name FROM units WHERE id = $1")
         .bind(&unit_id)
         .fetch_one(&mut *tx)
         .await?;
@@ -113,8 +113,8 @@ pub fn mode_of(stored: &str) -> DeviceMode {
 }
 
 /// The name of the unit `unit_id`.
-pub async fn unit_name(db: &SqlitePool, unit_id: &str) -> sqlx::Result<String> {
-    let (name,): (String,) = sqlx::query_as("SELECT name FROM units WHERE id = ?1")
+pub async fn unit_name(db: &AnyPool, unit_id: &str) -> sqlx::Result<String> {
+    let (name,): (String,) = sqlx::query_as("SELECT name FROM units WHERE id = $1")
         .bind(unit_id)
         .fetch_one(db)
         .await?;
@@ -124,16 +124,16 @@ pub async fn unit_name(db: &SqlitePool, unit_id: &str) -> sqlx::Result<String> {
 /// Revokes the device (within `municipality`, when given) and ends its
 /// sessions, in one transaction. `false` when there was no such device.
 pub async fn end(
-    db: &SqlitePool,
+    db: &AnyPool,
     device_id: &str,
     municipality: Option<&str>,
     now: i64,
 ) -> sqlx::Result<bool> {
     let mut tx = db.begin().await?;
     let done = sqlx::query(
-        "UPDATE devices SET revoked_at = ?3
-         WHERE id = ?1 AND revoked_at IS NULL
-           AND (?2 IS NULL OR unit_id IN (SELECT id FROM units WHERE municipality_code = ?2))",
+        "UPDATE devices SET revoked_at = $3
+         WHERE id = $1 AND revoked_at IS NULL
+           AND ($2 IS NULL OR unit_id IN (SELECT id FROM units WHERE municipality_code = $2))",
     )
     .bind(device_id)
     .bind(municipality)
@@ -144,7 +144,7 @@ pub async fn end(
         return Ok(false);
     }
     sqlx::query(
-        "UPDATE shared_sessions SET ended_at = ?2 WHERE device_id = ?1 AND ended_at IS NULL",
+        "UPDATE shared_sessions SET ended_at = $2 WHERE device_id = $1 AND ended_at IS NULL",
     )
     .bind(device_id)
     .bind(now)

@@ -12,7 +12,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use crate::pin::PinHasher;
 
@@ -50,7 +50,7 @@ pub trait Directory: Send + Sync {
 }
 
 pub struct DevDirectory {
-    pub db: SqlitePool,
+    pub db: AnyPool,
     pub hasher: PinHasher,
     /// Added to each account creation (`OMSORG_DEV_DIRECTORY_LATENCY_MS`).
     pub latency: std::time::Duration,
@@ -69,16 +69,17 @@ impl Directory for DevDirectory {
                 "INSERT INTO directory_accounts
                      (user_id, display_name, enabled, password_hash, must_change, expires_at,
                       updated_at, municipality_code)
-                 VALUES (?1, ?2, TRUE, ?3, TRUE, ?4, strftime('%s', 'now'), ?5)
-                 ON CONFLICT (municipality_code, user_id) DO UPDATE SET display_name = ?2, enabled = TRUE,
-                     password_hash = ?3, must_change = TRUE, expires_at = ?4,
-                     updated_at = strftime('%s', 'now')",
+                 VALUES ($1, $2, TRUE, $3, TRUE, $4, $6, $5)
+                 ON CONFLICT (municipality_code, user_id) DO UPDATE SET display_name = $2, enabled = TRUE,
+                     password_hash = $3, must_change = TRUE, expires_at = $4,
+                     updated_at = $6",
             )
             .bind(&account.user_id)
             .bind(&account.display_name)
             .bind(hash)
             .bind(account.expires_at)
             .bind(&account.municipality)
+            .bind(chrono::Utc::now().timestamp())
             .execute(&self.db)
             .await
             .map_err(|e| DirectoryError(e.to_string()))?;
@@ -94,12 +95,13 @@ impl Directory for DevDirectory {
     ) -> DirectoryResult<'a> {
         Box::pin(async move {
             sqlx::query(
-                "UPDATE directory_accounts SET expires_at = ?2, updated_at = strftime('%s', 'now')
-                 WHERE user_id = ?1 AND municipality_code = ?3",
+                "UPDATE directory_accounts SET expires_at = $2, updated_at = $4
+                 WHERE user_id = $1 AND municipality_code = $3",
             )
             .bind(user_id)
             .bind(expires_at)
             .bind(municipality)
+            .bind(chrono::Utc::now().timestamp())
             .execute(&self.db)
             .await
             .map_err(|e| DirectoryError(e.to_string()))?;
@@ -114,11 +116,12 @@ impl Directory for DevDirectory {
     ) -> DirectoryResult<'a> {
         Box::pin(async move {
             sqlx::query(
-                "UPDATE directory_accounts SET enabled = FALSE, updated_at = strftime('%s', 'now')
-                 WHERE user_id = ?1 AND municipality_code = ?2",
+                "UPDATE directory_accounts SET enabled = FALSE, updated_at = $3
+                 WHERE user_id = $1 AND municipality_code = $2",
             )
             .bind(user_id)
             .bind(municipality)
+            .bind(chrono::Utc::now().timestamp())
             .execute(&self.db)
             .await
             .map_err(|e| DirectoryError(e.to_string()))?;

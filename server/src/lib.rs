@@ -34,7 +34,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
@@ -42,7 +42,7 @@ use crate::config::Config;
 /// Everything a request handler may touch. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: SqlitePool,
+    pub db: AnyPool,
     pub tokens: Arc<auth::TokenVerifier>,
     pub pins: pin::PinHasher,
     pub pin_min_len: usize,

@@ -15,7 +15,7 @@ pub const EVERY: Duration = Duration::from_secs(5);
 
 /// Queues one mail within the caller's transaction.
 pub async fn enqueue(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     to: &str,
     subject: &str,
     body: &str,
@@ -23,7 +23,7 @@ pub async fn enqueue(
     let now = Utc::now().timestamp();
     sqlx::query(
         "INSERT INTO mail_outbox (to_addr, subject, body, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?4)",
+         VALUES ($1, $2, $3, $4, $4)",
     )
     .bind(to)
     .bind(subject)
@@ -56,7 +56,7 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Run> {
             .build();
         let due: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
             "SELECT id, to_addr, subject, body, attempts FROM mail_outbox
-             WHERE sent_at IS NULL AND next_attempt_at <= ?1 ORDER BY id LIMIT 50",
+             WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT 50",
         )
         .bind(now)
         .fetch_all(&state.db)
@@ -65,8 +65,8 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Run> {
             // Claimed before sending, so two runs (or two instances) never
             // send the same mail twice.
             let claimed = sqlx::query(
-                "UPDATE mail_outbox SET next_attempt_at = ?2
-                 WHERE id = ?1 AND sent_at IS NULL AND next_attempt_at <= ?3",
+                "UPDATE mail_outbox SET next_attempt_at = $2
+                 WHERE id = $1 AND sent_at IS NULL AND next_attempt_at <= $3",
             )
             .bind(id)
             .bind(now + 120)
@@ -89,7 +89,7 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Run> {
             .await;
             match result {
                 Ok(()) => {
-                    sqlx::query("UPDATE mail_outbox SET sent_at = ?2, attempts = attempts + 1 WHERE id = ?1")
+                    sqlx::query("UPDATE mail_outbox SET sent_at = $2, attempts = attempts + 1 WHERE id = $1")
                         .bind(id)
                         .bind(now)
                         .execute(&state.db)
@@ -99,8 +99,8 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Run> {
                 Err(e) => {
                     tracing::warn!(mail = id, attempts = attempts + 1, error = %e, "mail not sent; will retry");
                     sqlx::query(
-                        "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3
-                         WHERE id = ?1",
+                        "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3
+                         WHERE id = $1",
                     )
                     .bind(id)
                     .bind(now + backoff(attempts))

@@ -14,7 +14,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// A unit as the org directory describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,14 +52,14 @@ pub trait OrgDirectory: Send + Sync {
 }
 
 pub struct DbOrgDirectory {
-    pub db: SqlitePool,
+    pub db: AnyPool,
 }
 
 impl OrgDirectory for DbOrgDirectory {
     fn unit<'a>(&'a self, unit_id: &'a str) -> OrgResult<'a> {
         Box::pin(async move {
             let row: Option<(String, Option<String>, Option<String>)> =
-                sqlx::query_as("SELECT name, manager_name, manager_email FROM units WHERE id = ?1")
+                sqlx::query_as("SELECT name, manager_name, manager_email FROM units WHERE id = $1")
                     .bind(unit_id)
                     .fetch_optional(&self.db)
                     .await
@@ -96,13 +96,13 @@ impl DbOrgDirectory {
         sqlx::query_scalar(
             "WITH RECURSIVE covered (id) AS (
                  SELECT id FROM units
-                 WHERE municipality_code = ?1
-                   AND (?2 IS NULL OR lower(org_uuid) IN (SELECT value FROM json_each(?2)))
+                 WHERE municipality_code = $1
+                   AND ($2 IS NULL OR lower(org_uuid) IN (SELECT value FROM json_each($2)))
                  UNION
                  SELECT u.id FROM units u JOIN covered c ON u.parent_id = c.id
              )
              SELECT u.id FROM units u JOIN covered c ON c.id = u.id
-             WHERE u.municipality_code = ?1
+             WHERE u.municipality_code = $1
              ORDER BY u.parent_id IS NOT NULL, u.name, u.id",
         )
         .bind(municipality)

@@ -14,7 +14,7 @@
 //! - a shared device (`device_login_failures`, a sliding window): a right
 //!   login takes back its own attempt.
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use crate::auth::Person;
 
@@ -30,10 +30,10 @@ pub enum PinAttempt {
 }
 
 /// Counts one attempt at `person`'s PIN, before it is checked.
-pub async fn admit_pin_attempt(db: &SqlitePool, person: i64, max: i64) -> sqlx::Result<PinAttempt> {
+pub async fn admit_pin_attempt(db: &AnyPool, person: i64, max: i64) -> sqlx::Result<PinAttempt> {
     let admitted: Option<(i64, String)> = sqlx::query_as(
         "UPDATE people SET pin_failed_attempts = pin_failed_attempts + 1
-         WHERE id = ?1 AND pin_hash IS NOT NULL AND NOT pin_locked AND pin_failed_attempts < ?2
+         WHERE id = $1 AND pin_hash IS NOT NULL AND NOT pin_locked AND pin_failed_attempts < $2
          RETURNING pin_failed_attempts, pin_hash",
     )
     .bind(person)
@@ -43,10 +43,11 @@ pub async fn admit_pin_attempt(db: &SqlitePool, person: i64, max: i64) -> sqlx::
     if let Some((attempt, hash)) = admitted {
         return Ok(PinAttempt::Admitted { attempt, hash });
     }
-    let has_pin: bool = sqlx::query_scalar("SELECT pin_hash IS NOT NULL FROM people WHERE id = ?1")
-        .bind(person)
-        .fetch_one(db)
-        .await?;
+    let crate::db::Flag(has_pin) =
+        sqlx::query_scalar("SELECT pin_hash IS NOT NULL FROM people WHERE id = $1")
+            .bind(person)
+            .fetch_one(db)
+            .await?;
     Ok(if has_pin {
         PinAttempt::Locked
     } else {
@@ -55,8 +56,8 @@ pub async fn admit_pin_attempt(db: &SqlitePool, person: i64, max: i64) -> sqlx::
 }
 
 /// The admitted attempt was right: the count starts again.
-pub async fn pin_was_right(db: &SqlitePool, person: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE people SET pin_failed_attempts = 0 WHERE id = ?1 AND NOT pin_locked")
+pub async fn pin_was_right(db: &AnyPool, person: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE people SET pin_failed_attempts = 0 WHERE id = $1 AND NOT pin_locked")
         .bind(person)
         .execute(db)
         .await?;
@@ -67,7 +68,7 @@ pub async fn pin_was_right(db: &SqlitePool, person: i64) -> sqlx::Result<()> {
 /// allows locks the PIN and ends the person's shared sessions. `true` when
 /// it is now locked.
 pub async fn pin_was_wrong(
-    db: &SqlitePool,
+    db: &AnyPool,
     person: i64,
     attempt: i64,
     max: i64,
@@ -75,7 +76,7 @@ pub async fn pin_was_wrong(
     if attempt < max {
         return Ok(false);
     }
-    sqlx::query("UPDATE people SET pin_locked = TRUE WHERE id = ?1")
+    sqlx::query("UPDATE people SET pin_locked = TRUE WHERE id = $1")
         .bind(person)
         .execute(db)
         .await?;
@@ -87,10 +88,10 @@ pub async fn pin_was_wrong(
 /// A new PIN (`Some`) or an administrator's reset (`None`): stored, the
 /// count cleared and the lock lifted; the shared sessions the old PIN
 /// opened end in the same transaction.
-pub async fn set_pin(db: &SqlitePool, person: i64, hash: Option<&str>) -> sqlx::Result<()> {
+pub async fn set_pin(db: &AnyPool, person: i64, hash: Option<&str>) -> sqlx::Result<()> {
     let mut tx = db.begin().await?;
     sqlx::query(
-        "UPDATE people SET pin_hash = ?2, pin_failed_attempts = 0, pin_locked = FALSE WHERE id = ?1",
+        "UPDATE people SET pin_hash = $2, pin_failed_attempts = 0, pin_locked = FALSE WHERE id = $1",
     )
     .bind(person)
     .bind(hash)
@@ -101,18 +102,20 @@ pub async fn set_pin(db: &SqlitePool, person: i64, hash: Option<&str>) -> sqlx::
 }
 
 /// The stored PIN and whether it is locked.
-pub async fn pin_state(db: &SqlitePool, person: i64) -> sqlx::Result<(Option<String>, bool)> {
-    sqlx::query_as("SELECT pin_hash, pin_locked FROM people WHERE id = ?1")
-        .bind(person)
-        .fetch_one(db)
-        .await
+pub async fn pin_state(db: &AnyPool, person: i64) -> sqlx::Result<(Option<String>, bool)> {
+    let (hash, locked): (Option<String>, crate::db::Flag) =
+        sqlx::query_as("SELECT pin_hash, pin_locked FROM people WHERE id = $1")
+            .bind(person)
+            .fetch_one(db)
+            .await?;
+    Ok((hash, locked.0))
 }
 
 /// Counts one shared-device login for the user ID behind `user_key`
 /// before its PIN is checked; the attempt's number.
-pub async fn admit_user_id_attempt(db: &SqlitePool, user_key: &str) -> sqlx::Result<i64> {
+pub async fn admit_user_id_attempt(db: &AnyPool, user_key: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "INSERT INTO shared_login_failures (user_key, failures) VALUES (?1, 1)
+        "INSERT INTO shared_login_failures (user_key, failures) VALUES ($1, 1)
          ON CONFLICT (user_key) DO UPDATE SET failures = failures + 1
          RETURNING failures",
     )
@@ -122,8 +125,8 @@ pub async fn admit_user_id_attempt(db: &SqlitePool, user_key: &str) -> sqlx::Res
 }
 
 /// Clears the user ID's count (a right login, a new PIN, an administrator's reset).
-pub async fn forget_user_id_attempts(db: &SqlitePool, user_key: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM shared_login_failures WHERE user_key = ?1")
+pub async fn forget_user_id_attempts(db: &AnyPool, user_key: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM shared_login_failures WHERE user_key = $1")
         .bind(user_key)
         .execute(db)
         .await?;
@@ -134,7 +137,7 @@ pub async fn forget_user_id_attempts(db: &SqlitePool, user_key: &str) -> sqlx::R
 /// `max` in the window since `since`: the attempt's handle, or the number
 /// of seconds until the oldest counted attempt leaves the window.
 pub async fn admit_device_attempt(
-    db: &SqlitePool,
+    db: &AnyPool,
     device: &str,
     now: i64,
     window: i64,
@@ -143,9 +146,9 @@ pub async fn admit_device_attempt(
     let since = now - window;
     let admitted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO device_login_failures (device_id, at)
-         SELECT ?1, ?2 WHERE (SELECT COUNT(*) FROM device_login_failures
-                              WHERE device_id = ?1 AND at > ?3) < ?4
-         RETURNING rowid",
+         SELECT $1, $2 WHERE (SELECT COUNT(*) FROM device_login_failures
+                              WHERE device_id = $1 AND at > $3) < $4
+         RETURNING id",
     )
     .bind(device)
     .bind(now)
@@ -157,7 +160,7 @@ pub async fn admit_device_attempt(
         return Ok(Ok(handle));
     }
     let oldest: Option<i64> = sqlx::query_scalar(
-        "SELECT MIN(at) FROM device_login_failures WHERE device_id = ?1 AND at > ?2",
+        "SELECT MIN(at) FROM device_login_failures WHERE device_id = $1 AND at > $2",
     )
     .bind(device)
     .bind(since)
@@ -167,8 +170,8 @@ pub async fn admit_device_attempt(
 }
 
 /// The login was right: its attempt does not count against the device.
-pub async fn take_back_device_attempt(db: &SqlitePool, handle: i64) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM device_login_failures WHERE rowid = ?1")
+pub async fn take_back_device_attempt(db: &AnyPool, handle: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM device_login_failures WHERE id = $1")
         .bind(handle)
         .execute(db)
         .await?;
@@ -181,27 +184,29 @@ pub struct SharedLoginPerson {
     pub id: i64,
     pub pin_hash: Option<String>,
     /// The personal PIN is locked.
+    #[sqlx(try_from = "crate::db::Flag")]
     pub pin_locked: bool,
     /// Their privileges cover the device's unit, or the municipality
     /// admits all its staff on every device.
+    #[sqlx(try_from = "crate::db::Flag")]
     pub admitted_here: bool,
 }
 
 /// The active person of `municipality` with `user_id` (any case), read in
 /// one statement with what their login on a device of `unit` needs.
 pub async fn for_shared_login(
-    db: &SqlitePool,
+    db: &AnyPool,
     user_id: &str,
     municipality: &str,
     unit: &str,
 ) -> sqlx::Result<Option<SharedLoginPerson>> {
     sqlx::query_as(
         "SELECT p.id, p.pin_hash, p.pin_locked,
-                EXISTS (SELECT 1 FROM person_units WHERE person_id = p.id AND unit_id = ?3)
-                OR (SELECT shared_devices_whole_municipality FROM municipalities WHERE code = ?2)
+                EXISTS (SELECT 1 FROM person_units WHERE person_id = p.id AND unit_id = $3)
+                OR (SELECT shared_devices_whole_municipality FROM municipalities WHERE code = $2)
                     AS admitted_here
          FROM people p
-         WHERE lower(p.user_id) = lower(?1) AND p.active AND p.municipality_code = ?2",
+         WHERE lower(p.user_id) = lower($1) AND p.active AND p.municipality_code = $2",
     )
     .bind(user_id.trim())
     .bind(municipality)
@@ -211,11 +216,11 @@ pub async fn for_shared_login(
 }
 
 /// The person `id` as the API's extractors read them, with their units.
-pub async fn by_id(db: &SqlitePool, id: i64) -> sqlx::Result<Person> {
+pub async fn by_id(db: &AnyPool, id: i64) -> sqlx::Result<Person> {
     let mut person: Person = sqlx::query_as(
         "SELECT id, user_id, name, municipality_code, unit_id, is_admin, is_orderer,
                 pin_hash IS NOT NULL AS has_pin, pin_locked
-         FROM people WHERE id = ?1",
+         FROM people WHERE id = $1",
     )
     .bind(id)
     .fetch_one(db)
@@ -226,7 +231,7 @@ pub async fn by_id(db: &SqlitePool, id: i64) -> sqlx::Result<Person> {
 
 /// Starts a shared session on `device` for `person` until `expires_at`.
 pub async fn start_shared_session(
-    db: &SqlitePool,
+    db: &AnyPool,
     token_hash: &str,
     device: &str,
     person: i64,
@@ -235,7 +240,7 @@ pub async fn start_shared_session(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO shared_sessions (token_hash, device_id, person_id, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(token_hash)
     .bind(device)
@@ -251,10 +256,10 @@ pub async fn start_shared_session(
 /// reset or blocked: a session opened with the old PIN must not outlive it).
 pub async fn end_shared_sessions<'e, E>(db: E, person: i64, now: i64) -> sqlx::Result<()>
 where
-    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     sqlx::query(
-        "UPDATE shared_sessions SET ended_at = ?2 WHERE person_id = ?1 AND ended_at IS NULL",
+        "UPDATE shared_sessions SET ended_at = $2 WHERE person_id = $1 AND ended_at IS NULL",
     )
     .bind(person)
     .bind(now)
@@ -264,13 +269,9 @@ where
 }
 
 /// The active person of `municipality` with `user_id` (any case): their ID.
-pub async fn id_in(
-    db: &SqlitePool,
-    user_id: &str,
-    municipality: &str,
-) -> sqlx::Result<Option<i64>> {
+pub async fn id_in(db: &AnyPool, user_id: &str, municipality: &str) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar(
-        "SELECT id FROM people WHERE lower(user_id) = lower(?1) AND municipality_code = ?2",
+        "SELECT id FROM people WHERE lower(user_id) = lower($1) AND municipality_code = $2",
     )
     .bind(user_id.trim())
     .bind(municipality)
@@ -279,10 +280,10 @@ pub async fn id_in(
 }
 
 /// The units `person`'s privileges cover, top-level units first, then by name.
-pub async fn units_of(db: &SqlitePool, person: i64) -> sqlx::Result<Vec<String>> {
+pub async fn units_of(db: &AnyPool, person: i64) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
         "SELECT u.id FROM person_units pu JOIN units u ON u.id = pu.unit_id
-         WHERE pu.person_id = ?1 ORDER BY u.parent_id IS NOT NULL, u.name, u.id",
+         WHERE pu.person_id = $1 ORDER BY u.parent_id IS NOT NULL, u.name, u.id",
     )
     .bind(person)
     .fetch_all(db)

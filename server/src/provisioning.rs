@@ -26,9 +26,9 @@ fn not_provisioned() -> ApiError {
 /// The person the token speaks for, provisioned from it: their row's ID.
 pub async fn provision(state: &AppState, claims: &Claims) -> ApiResult<i64> {
     let fingerprint = fingerprint(claims);
-    let known: Option<(i64, bool, Option<i64>, Option<String>)> = sqlx::query_as(
+    let known: Option<(i64, crate::db::Flag, Option<i64>, Option<String>)> = sqlx::query_as(
         "SELECT id, active, token_iat, token_fingerprint FROM people
-         WHERE issuer = ?1 AND subject = ?2",
+         WHERE issuer = $1 AND subject = $2",
     )
     .bind(&claims.iss)
     .bind(&claims.sub)
@@ -39,7 +39,7 @@ pub async fn provision(state: &AppState, claims: &Claims) -> ApiResult<i64> {
         // last spoke (a role removed centrally stays removed): as stored.
         let older = matches!((claims.iat, seen_iat), (Some(iat), Some(seen)) if iat < *seen);
         if seen.as_deref() == Some(fingerprint.as_str()) || older {
-            return if *active {
+            return if active.0 {
                 Ok(*id)
             } else {
                 Err(not_provisioned())
@@ -56,7 +56,7 @@ pub async fn provision(state: &AppState, claims: &Claims) -> ApiResult<i64> {
     let grants = privileges::omsorg_grants(&list);
     let municipalities: Vec<(String, String)> = sqlx::query_as(
         "SELECT code, cvr FROM municipalities
-         WHERE issuer = ?1 AND login_enabled AND cvr IS NOT NULL ORDER BY code",
+         WHERE issuer = $1 AND login_enabled AND cvr IS NOT NULL ORDER BY code",
     )
     .bind(&claims.iss)
     .fetch_all(&state.db)
@@ -87,7 +87,7 @@ pub async fn provision(state: &AppState, claims: &Claims) -> ApiResult<i64> {
     let admin = roles.contains_key(&Role::Administrator);
     let orderer = roles.contains_key(&Role::Orderer);
     let units_json = serde_json::json!(units).to_string();
-    // One parameter list for the insert and the update (?11 is the update's
+    // One parameter list for the insert and the update ($11 is the update's
     // list of units that keep a unit chosen before).
     let person = |sql: &'static str| {
         sqlx::query_scalar::<_, i64>(sql)
@@ -109,7 +109,7 @@ pub async fn provision(state: &AppState, claims: &Claims) -> ApiResult<i64> {
     let inserted: Option<i64> = person(
         "INSERT INTO people (issuer, subject, user_id, name, municipality_code, unit_id,
                              is_admin, is_orderer, active, email, token_iat, token_fingerprint)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, TRUE, ?9, ?10, ?12)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, TRUE, $9, $10, $12)
          ON CONFLICT (issuer, subject) DO NOTHING
          RETURNING id",
     )
@@ -119,24 +119,24 @@ pub async fn provision(state: &AppState, claims: &Claims) -> ApiResult<i64> {
         Some(id) => id,
         None => {
             person(
-                "UPDATE people SET user_id = ?3, name = ?4, municipality_code = ?5,
-                     unit_id = CASE WHEN unit_id IN (SELECT value FROM json_each(?11))
-                                    THEN unit_id ELSE ?6 END,
-                     is_admin = ?7, is_orderer = ?8, active = TRUE,
-                     email = COALESCE(?9, email), token_iat = ?10, token_fingerprint = ?12
-                 WHERE issuer = ?1 AND subject = ?2
+                "UPDATE people SET user_id = $3, name = $4, municipality_code = $5,
+                     unit_id = CASE WHEN unit_id IN (SELECT value FROM json_each($11))
+                                    THEN unit_id ELSE $6 END,
+                     is_admin = $7, is_orderer = $8, active = TRUE,
+                     email = COALESCE($9, email), token_iat = $10, token_fingerprint = $12
+                 WHERE issuer = $1 AND subject = $2
                  RETURNING id",
             )
             .fetch_one(&mut *tx)
             .await?
         }
     };
-    sqlx::query("DELETE FROM person_units WHERE person_id = ?1")
+    sqlx::query("DELETE FROM person_units WHERE person_id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await?;
     for unit in &units {
-        sqlx::query("INSERT INTO person_units (person_id, unit_id) VALUES (?1, ?2)")
+        sqlx::query("INSERT INTO person_units (person_id, unit_id) VALUES ($1, $2)")
             .bind(id)
             .bind(unit)
             .execute(&mut *tx)
@@ -177,8 +177,8 @@ async fn deprovision(state: &AppState, claims: &Claims) -> ApiResult<()> {
     let now = Utc::now().timestamp();
     let mut tx = state.db.begin().await?;
     let gone: Option<(i64, String)> = sqlx::query_as(
-        "UPDATE people SET active = FALSE, token_iat = ?3, token_fingerprint = ?4
-         WHERE issuer = ?1 AND subject = ?2 AND active RETURNING id, user_id",
+        "UPDATE people SET active = FALSE, token_iat = $3, token_fingerprint = $4
+         WHERE issuer = $1 AND subject = $2 AND active RETURNING id, user_id",
     )
     .bind(&claims.iss)
     .bind(&claims.sub)

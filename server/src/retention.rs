@@ -19,7 +19,7 @@
 
 use std::time::Duration;
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 const DAY: i64 = 24 * 3600;
 
@@ -56,12 +56,12 @@ pub struct Erased {
 }
 
 /// One run as of `now` (seconds).
-pub async fn run_once(db: &SqlitePool, keep: &Retention, now: i64) -> sqlx::Result<Erased> {
+pub async fn run_once(db: &AnyPool, keep: &Retention, now: i64) -> sqlx::Result<Erased> {
     let before = |days: i64| now - days * DAY;
     let declarations = sqlx::query(
         "UPDATE substitute_accesses
          SET cpr_sealed = X'', cpr_search = '', signature_png = X'', declaration_pdf = NULL
-         WHERE ended_at IS NOT NULL AND ended_at < ?1 AND length(cpr_sealed) > 0",
+         WHERE ended_at IS NOT NULL AND ended_at < $1 AND length(cpr_sealed) > 0",
     )
     .bind(before(keep.declarations_days))
     .execute(db)
@@ -69,14 +69,14 @@ pub async fn run_once(db: &SqlitePool, keep: &Retention, now: i64) -> sqlx::Resu
     .rows_affected();
     let mail = sqlx::query(
         "UPDATE mail_outbox SET body = '', subject = '', to_addr = ''
-         WHERE sent_at IS NOT NULL AND sent_at < ?1 AND body <> ''",
+         WHERE sent_at IS NOT NULL AND sent_at < $1 AND body <> ''",
     )
     .bind(before(keep.mail_days))
     .execute(db)
     .await?
     .rows_affected();
     let sessions =
-        sqlx::query("DELETE FROM shared_sessions WHERE COALESCE(ended_at, expires_at) < ?1")
+        sqlx::query("DELETE FROM shared_sessions WHERE COALESCE(ended_at, expires_at) < $1")
             .bind(before(keep.sessions_days))
             .execute(db)
             .await?
@@ -84,13 +84,13 @@ pub async fn run_once(db: &SqlitePool, keep: &Retention, now: i64) -> sqlx::Resu
     // An order a crash left half done stays until it is finished or undone.
     let idempotency = sqlx::query(
         "DELETE FROM idempotency_keys
-         WHERE created_at < ?1 AND (receipt_sealed IS NOT NULL OR access_id IS NULL)",
+         WHERE created_at < $1 AND (receipt_sealed IS NOT NULL OR access_id IS NULL)",
     )
     .bind(before(keep.idempotency_days))
     .execute(db)
     .await?
     .rows_affected();
-    let attempts = sqlx::query("DELETE FROM device_login_failures WHERE at < ?1")
+    let attempts = sqlx::query("DELETE FROM device_login_failures WHERE at < $1")
         .bind(before(1))
         .execute(db)
         .await?
@@ -105,7 +105,7 @@ pub async fn run_once(db: &SqlitePool, keep: &Retention, now: i64) -> sqlx::Resu
 }
 
 /// The job, for the life of the process.
-pub fn spawn(db: SqlitePool, keep: Retention) {
+pub fn spawn(db: AnyPool, keep: Retention) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(EVERY);
         loop {

@@ -13,11 +13,11 @@
 //! two requests racing for the same ID cannot both move it.
 
 use omsorg_core::api::SubstituteIdState;
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool};
 
-/// `user_id` (?1) of municipality ?2, reserved by ?3 and still live at ?4.
-const HELD: &str = "user_id = ?1 AND municipality_code = ?2 AND state = 'reserved'
-                    AND reserved_by = ?3 AND reserved_until > ?4";
+/// `user_id` ($1) of municipality $2, reserved by $3 and still live at $4.
+const HELD: &str = "user_id = $1 AND municipality_code = $2 AND state = 'reserved'
+                    AND reserved_by = $3 AND reserved_until > $4";
 
 /// How long a reservation holds an ID for its orderer.
 pub const RESERVATION_SECS: i64 = 30 * 60;
@@ -33,14 +33,10 @@ pub fn state_of(stored: &str, reserved_until: Option<i64>, now: i64) -> Substitu
 }
 
 /// The orderer's live reservation, if they hold one: (user ID, until).
-pub async fn held_by(
-    db: &SqlitePool,
-    orderer: i64,
-    now: i64,
-) -> sqlx::Result<Option<(String, i64)>> {
+pub async fn held_by(db: &AnyPool, orderer: i64, now: i64) -> sqlx::Result<Option<(String, i64)>> {
     sqlx::query_as(
         "SELECT user_id, reserved_until FROM substitute_ids
-         WHERE reserved_by = ?1 AND state = 'reserved' AND reserved_until > ?2
+         WHERE reserved_by = $1 AND state = 'reserved' AND reserved_until > $2
          ORDER BY user_id LIMIT 1",
     )
     .bind(orderer)
@@ -54,22 +50,22 @@ pub async fn held_by(
 /// live reservation; `None` when none is left or they hold one. One
 /// statement, so parallel calls of one orderer cannot each take an ID.
 pub async fn reserve(
-    db: &SqlitePool,
+    db: &AnyPool,
     municipality: &str,
     orderer: i64,
     now: i64,
     until: i64,
 ) -> sqlx::Result<Option<String>> {
     let claimed: Option<(String,)> = sqlx::query_as(
-        "UPDATE substitute_ids SET state = 'reserved', reserved_by = ?1, reserved_until = ?2
-         WHERE municipality_code = ?3 AND user_id = (
+        "UPDATE substitute_ids SET state = 'reserved', reserved_by = $1, reserved_until = $2
+         WHERE municipality_code = $3 AND user_id = (
              SELECT user_id FROM substitute_ids
-             WHERE municipality_code = ?3
-               AND (state = 'free' OR (state = 'reserved' AND reserved_until <= ?4))
+             WHERE municipality_code = $3
+               AND (state = 'free' OR (state = 'reserved' AND reserved_until <= $4))
              ORDER BY user_id LIMIT 1)
-           AND (state = 'free' OR (state = 'reserved' AND reserved_until <= ?4))
+           AND (state = 'free' OR (state = 'reserved' AND reserved_until <= $4))
            AND NOT EXISTS (SELECT 1 FROM substitute_ids
-                           WHERE reserved_by = ?1 AND state = 'reserved' AND reserved_until > ?4)
+                           WHERE reserved_by = $1 AND state = 'reserved' AND reserved_until > $4)
          RETURNING user_id",
     )
     .bind(orderer)
@@ -85,7 +81,7 @@ pub async fn reserve(
 /// lives (a read-only check before the order's work; the order's
 /// transaction takes it with `take_for_order`).
 pub async fn is_held(
-    db: &SqlitePool,
+    db: &AnyPool,
     user_id: &str,
     municipality: &str,
     orderer: i64,
@@ -105,7 +101,7 @@ pub async fn is_held(
 /// reserved (by `orderer`, still live) → in_use, inside the order's
 /// transaction; `false` when the ID is not reserved by them (any more).
 pub async fn take_for_order(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     user_id: &str,
     municipality: &str,
     orderer: i64,
@@ -127,15 +123,15 @@ pub async fn take_for_order(
 /// in_use → reserved again for the orderer: the compensation when the
 /// directory refused the account, so the same order can be retried.
 pub async fn give_back(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     user_id: &str,
     municipality: &str,
     orderer: i64,
     until: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE substitute_ids SET state = 'reserved', reserved_by = ?2, reserved_until = ?3
-         WHERE user_id = ?1 AND municipality_code = ?4 AND state = 'in_use'",
+        "UPDATE substitute_ids SET state = 'reserved', reserved_by = $2, reserved_until = $3
+         WHERE user_id = $1 AND municipality_code = $4 AND state = 'in_use'",
     )
     .bind(user_id)
     .bind(orderer)
@@ -148,13 +144,13 @@ pub async fn give_back(
 
 /// in_use → archived, when its access has ended.
 pub async fn archive(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     user_id: &str,
     municipality: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE substitute_ids SET state = 'archived'
-         WHERE user_id = ?1 AND municipality_code = ?2 AND state = 'in_use'",
+         WHERE user_id = $1 AND municipality_code = $2 AND state = 'in_use'",
     )
     .bind(user_id)
     .bind(municipality)
@@ -165,12 +161,12 @@ pub async fn archive(
 
 /// Every ID of a municipality: (user ID, stored state, reserved until).
 pub async fn all_of(
-    db: &SqlitePool,
+    db: &AnyPool,
     municipality: &str,
 ) -> sqlx::Result<Vec<(String, String, Option<i64>)>> {
     sqlx::query_as(
         "SELECT user_id, state, reserved_until FROM substitute_ids
-         WHERE municipality_code = ?1 ORDER BY user_id",
+         WHERE municipality_code = $1 ORDER BY user_id",
     )
     .bind(municipality)
     .fetch_all(db)
@@ -180,7 +176,7 @@ pub async fn all_of(
 /// New IDs, free; those that exist already are left as they are. Answers
 /// how many were new.
 pub async fn add(
-    db: &SqlitePool,
+    db: &AnyPool,
     municipality: &str,
     user_ids: &[String],
     now: i64,
@@ -190,7 +186,7 @@ pub async fn add(
     for user_id in user_ids {
         let done = sqlx::query(
             "INSERT INTO substitute_ids (user_id, municipality_code, added_at)
-             VALUES (?1, ?2, ?3) ON CONFLICT (municipality_code, user_id) DO NOTHING",
+             VALUES ($1, $2, $3) ON CONFLICT (municipality_code, user_id) DO NOTHING",
         )
         .bind(user_id)
         .bind(municipality)

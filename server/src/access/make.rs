@@ -111,7 +111,7 @@ pub(super) async fn check(
 /// Mail to the orderer and their unit's nearest manager, in Danish, without
 /// the CPR number; queued in the transaction that makes the order whole.
 async fn notify(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     order: &repo::Pending,
     receipt: &SubstituteAccessReceipt,
     unit: Option<&OrgUnit>,

@@ -2,7 +2,7 @@
 //! lists show. The service above holds no SQL.
 
 use omsorg_core::api::{NewSubstituteAccess, UnitRef};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool};
 
 /// One order as every list shows it (the orderer's and administrator's
 /// list, and the declaration search).
@@ -60,18 +60,18 @@ pub struct Search<'a> {
 }
 
 /// Signed declarations matching every given filter, newest first.
-pub async fn search(db: &SqlitePool, q: &Search<'_>) -> sqlx::Result<Vec<AccessRow>> {
+pub async fn search(db: &AnyPool, q: &Search<'_>) -> sqlx::Result<Vec<AccessRow>> {
     sqlx::query_as(&format!(
         "{ACCESS_SELECT}
-           AND a.municipality_code = ?1
-           AND (?2 IS NULL OR lower(a.substitute_name) LIKE ?2 ESCAPE '\\')
-           AND (?3 IS NULL OR a.user_id = ?3)
-           AND (?4 IS NULL OR a.unit_id = ?4)
-           AND (?5 IS NULL OR (a.created_at >= ?5 AND a.created_at < ?6))
-           AND (?7 IS NULL OR a.cpr_search IN (SELECT value FROM json_each(?7)))
-           AND a.unit_id IN (SELECT value FROM json_each(?9))
+           AND a.municipality_code = $1
+           AND ($2 IS NULL OR lower(a.substitute_name) LIKE $2 ESCAPE '\\')
+           AND ($3 IS NULL OR a.user_id = $3)
+           AND ($4 IS NULL OR a.unit_id = $4)
+           AND ($5 IS NULL OR (a.created_at >= $5 AND a.created_at < $6))
+           AND ($7 IS NULL OR a.cpr_search IN (SELECT value FROM json_each($7)))
+           AND a.unit_id IN (SELECT value FROM json_each($9))
          ORDER BY a.created_at DESC, a.id
-         LIMIT ?8"
+         LIMIT $8"
     ))
     .bind(q.municipality)
     .bind(&q.name_like)
@@ -106,13 +106,13 @@ impl Viewer<'_> {
     }
 }
 
-/// The SQL condition for `Viewer` (?1 person, ?2 municipality, ?3 units).
-const VISIBLE: &str = "(a.orderer_id = ?1
-     OR (?3 IS NOT NULL AND a.municipality_code = ?2
-         AND a.unit_id IN (SELECT value FROM json_each(?3))))";
+/// The SQL condition for `Viewer` ($1 person, $2 municipality, $3 units).
+const VISIBLE: &str = "(a.orderer_id = $1
+     OR ($3 IS NOT NULL AND a.municipality_code = $2
+         AND a.unit_id IN (SELECT value FROM json_each($3))))";
 
 /// The orders `viewer` sees, newest first.
-pub async fn visible_to(db: &SqlitePool, viewer: &Viewer<'_>) -> sqlx::Result<Vec<AccessRow>> {
+pub async fn visible_to(db: &AnyPool, viewer: &Viewer<'_>) -> sqlx::Result<Vec<AccessRow>> {
     sqlx::query_as(&format!(
         "{ACCESS_SELECT}
            AND {VISIBLE}
@@ -127,13 +127,13 @@ pub async fn visible_to(db: &SqlitePool, viewer: &Viewer<'_>) -> sqlx::Result<Ve
 
 /// One order, if `viewer` sees it.
 pub async fn one_visible_to(
-    db: &SqlitePool,
+    db: &AnyPool,
     id: &str,
     viewer: &Viewer<'_>,
 ) -> sqlx::Result<Option<AccessRow>> {
     sqlx::query_as(&format!(
         "{ACCESS_SELECT}
-           AND {VISIBLE} AND a.id = ?4"
+           AND {VISIBLE} AND a.id = $4"
     ))
     .bind(viewer.person)
     .bind(viewer.municipality)
@@ -145,13 +145,13 @@ pub async fn one_visible_to(
 
 /// The request hash, sealed receipt and time of a key, if it was used.
 pub async fn key_of(
-    db: &SqlitePool,
+    db: &AnyPool,
     orderer: i64,
     key: &str,
 ) -> sqlx::Result<Option<(String, Option<Vec<u8>>, i64)>> {
     sqlx::query_as(
         "SELECT request_sha256, receipt_sealed, created_at FROM idempotency_keys
-         WHERE orderer_id = ?1 AND key = ?2",
+         WHERE orderer_id = $1 AND key = $2",
     )
     .bind(orderer)
     .bind(key)
@@ -174,7 +174,7 @@ pub struct Claim {
 /// the access already recorded under the key, if any; `None`: the key is
 /// answered, another request's, or still held.
 pub async fn claim_key(
-    db: &SqlitePool,
+    db: &AnyPool,
     claim: &Claim,
     request: &str,
     now: i64,
@@ -183,11 +183,11 @@ pub async fn claim_key(
     let claimed: Option<(Option<String>,)> = sqlx::query_as(
         "INSERT INTO idempotency_keys
              (orderer_id, key, request_sha256, created_at, holder, lease_until)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (orderer_id, key) DO UPDATE
              SET holder = excluded.holder, lease_until = excluded.lease_until
              WHERE idempotency_keys.receipt_sealed IS NULL
-               AND idempotency_keys.lease_until <= ?4
+               AND idempotency_keys.lease_until <= $4
                AND idempotency_keys.request_sha256 = excluded.request_sha256
          RETURNING access_id",
     )
@@ -203,10 +203,10 @@ pub async fn claim_key(
 }
 
 /// Unanswered keys whose claim ran out by `now`: (orderer, key, request hash).
-pub async fn stale_claims(db: &SqlitePool, now: i64) -> sqlx::Result<Vec<(i64, String, String)>> {
+pub async fn stale_claims(db: &AnyPool, now: i64) -> sqlx::Result<Vec<(i64, String, String)>> {
     sqlx::query_as(
         "SELECT orderer_id, key, request_sha256 FROM idempotency_keys
-         WHERE receipt_sealed IS NULL AND lease_until <= ?1",
+         WHERE receipt_sealed IS NULL AND lease_until <= $1",
     )
     .bind(now)
     .fetch_all(db)
@@ -216,14 +216,14 @@ pub async fn stale_claims(db: &SqlitePool, now: i64) -> sqlx::Result<Vec<(i64, S
 /// Names the recorded access and its sealed receipt under the key, in the
 /// order's transaction; `false` when the claim is no longer ours.
 pub async fn mark_recorded(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     claim: &Claim,
     access: &str,
     receipt_sealed: &[u8],
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
-        "UPDATE idempotency_keys SET access_id = ?4, receipt_pending = ?5
-         WHERE orderer_id = ?1 AND key = ?2 AND holder = ?3 AND access_id IS NULL",
+        "UPDATE idempotency_keys SET access_id = $4, receipt_pending = $5
+         WHERE orderer_id = $1 AND key = $2 AND holder = $3 AND access_id IS NULL",
     )
     .bind(claim.orderer)
     .bind(&claim.key)
@@ -248,14 +248,14 @@ pub struct Pending {
     pub receipt_pending: Vec<u8>,
 }
 
-pub async fn pending(db: &SqlitePool, claim: &Claim) -> sqlx::Result<Option<Pending>> {
+pub async fn pending(db: &AnyPool, claim: &Claim) -> sqlx::Result<Option<Pending>> {
     sqlx::query_as(
         "SELECT a.orderer_id, a.municipality_code, p.name AS orderer_name, p.email AS orderer_email, a.unit_id,
                 a.declaration_version, k.receipt_pending
          FROM idempotency_keys k
          JOIN substitute_accesses a ON a.id = k.access_id
          JOIN people p ON p.id = a.orderer_id
-         WHERE k.orderer_id = ?1 AND k.key = ?2 AND k.holder = ?3
+         WHERE k.orderer_id = $1 AND k.key = $2 AND k.holder = $3
            AND k.receipt_sealed IS NULL AND k.receipt_pending IS NOT NULL
            AND a.completed_at IS NULL",
     )
@@ -269,14 +269,14 @@ pub async fn pending(db: &SqlitePool, claim: &Claim) -> sqlx::Result<Option<Pend
 /// The order is whole: its receipt answers the key from now on and the
 /// access counts (lists, expiry). `false` when the claim is no longer ours.
 pub async fn complete(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     claim: &Claim,
     access: &str,
     now: i64,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE idempotency_keys SET receipt_sealed = receipt_pending, receipt_pending = NULL
-         WHERE orderer_id = ?1 AND key = ?2 AND holder = ?3 AND access_id = ?4
+         WHERE orderer_id = $1 AND key = $2 AND holder = $3 AND access_id = $4
            AND receipt_sealed IS NULL AND receipt_pending IS NOT NULL",
     )
     .bind(claim.orderer)
@@ -289,7 +289,7 @@ pub async fn complete(
         return Ok(false);
     }
     sqlx::query(
-        "UPDATE substitute_accesses SET completed_at = ?2 WHERE id = ?1 AND completed_at IS NULL",
+        "UPDATE substitute_accesses SET completed_at = $2 WHERE id = $1 AND completed_at IS NULL",
     )
     .bind(access)
     .bind(now)
@@ -299,13 +299,13 @@ pub async fn complete(
 }
 
 pub async fn store_receipt(
-    db: &SqlitePool,
+    db: &AnyPool,
     orderer: i64,
     key: &str,
     sealed: Vec<u8>,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE idempotency_keys SET receipt_sealed = ?3 WHERE orderer_id = ?1 AND key = ?2",
+        "UPDATE idempotency_keys SET receipt_sealed = $3 WHERE orderer_id = $1 AND key = $2",
     )
     .bind(orderer)
     .bind(key)
@@ -320,12 +320,12 @@ pub async fn store_receipt(
 /// the same transaction) any claim of ours. `false` when it was not ours.
 pub async fn release_key<'e, E>(db: E, claim: &Claim, recorded_too: bool) -> sqlx::Result<bool>
 where
-    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let released = sqlx::query(
         "DELETE FROM idempotency_keys
-         WHERE orderer_id = ?1 AND key = ?2 AND holder = ?3 AND receipt_sealed IS NULL
-           AND (?4 OR access_id IS NULL)",
+         WHERE orderer_id = $1 AND key = $2 AND holder = $3 AND receipt_sealed IS NULL
+           AND ($4 OR access_id IS NULL)",
     )
     .bind(claim.orderer)
     .bind(&claim.key)
@@ -356,7 +356,7 @@ pub struct NewRow<'a> {
     pub pdf_sha256: &'a str,
 }
 
-pub async fn insert(tx: &mut SqliteConnection, row: &NewRow<'_>) -> sqlx::Result<()> {
+pub async fn insert(tx: &mut AnyConnection, row: &NewRow<'_>) -> sqlx::Result<()> {
     let id_document = serde_json::to_value(row.body.id_document)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
@@ -366,7 +366,7 @@ pub async fn insert(tx: &mut SqliteConnection, row: &NewRow<'_>) -> sqlx::Result
              substitute_name, cpr_sealed, cpr_search, id_document, declaration_version,
              signature_png, starts_at, ends_at, created_at, declaration_pdf, declaration_sha256,
              cpr_key_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
     )
     .bind(row.id)
     .bind(row.orderer)
@@ -391,9 +391,9 @@ pub async fn insert(tx: &mut SqliteConnection, row: &NewRow<'_>) -> sqlx::Result
 }
 
 /// Deletes an order that never became whole (its directory account refused).
-pub async fn delete_unfinished(tx: &mut SqliteConnection, id: &str) -> sqlx::Result<bool> {
+pub async fn delete_unfinished(tx: &mut AnyConnection, id: &str) -> sqlx::Result<bool> {
     let deleted =
-        sqlx::query("DELETE FROM substitute_accesses WHERE id = ?1 AND completed_at IS NULL")
+        sqlx::query("DELETE FROM substitute_accesses WHERE id = $1 AND completed_at IS NULL")
             .bind(id)
             .execute(tx)
             .await?;
@@ -402,10 +402,10 @@ pub async fn delete_unfinished(tx: &mut SqliteConnection, id: &str) -> sqlx::Res
 
 /// Marks an open order ended at `at` (its end no later); `false` when it
 /// had ended already.
-pub async fn mark_ended(tx: &mut SqliteConnection, id: &str, at: i64) -> sqlx::Result<bool> {
+pub async fn mark_ended(tx: &mut AnyConnection, id: &str, at: i64) -> sqlx::Result<bool> {
     let done = sqlx::query(
-        "UPDATE substitute_accesses SET ended_at = ?2, ends_at = MIN(ends_at, ?2)
-         WHERE id = ?1 AND ended_at IS NULL",
+        "UPDATE substitute_accesses SET ended_at = $2, ends_at = CASE WHEN ends_at < $2 THEN ends_at ELSE $2 END
+         WHERE id = $1 AND ended_at IS NULL",
     )
     .bind(id)
     .bind(at)
@@ -414,8 +414,8 @@ pub async fn mark_ended(tx: &mut SqliteConnection, id: &str, at: i64) -> sqlx::R
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn set_end(tx: &mut SqliteConnection, id: &str, ends: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE substitute_accesses SET ends_at = ?2 WHERE id = ?1 AND ended_at IS NULL")
+pub async fn set_end(tx: &mut AnyConnection, id: &str, ends: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE substitute_accesses SET ends_at = $2 WHERE id = $1 AND ended_at IS NULL")
         .bind(id)
         .bind(ends)
         .execute(tx)
@@ -424,10 +424,10 @@ pub async fn set_end(tx: &mut SqliteConnection, id: &str, ends: i64) -> sqlx::Re
 }
 
 /// Open orders whose end is at or before `now`: (id, municipality, user ID, end).
-pub async fn due(db: &SqlitePool, now: i64) -> sqlx::Result<Vec<(String, String, String, i64)>> {
+pub async fn due(db: &AnyPool, now: i64) -> sqlx::Result<Vec<(String, String, String, i64)>> {
     sqlx::query_as(
         "SELECT id, municipality_code, user_id, ends_at FROM substitute_accesses
-         WHERE ended_at IS NULL AND completed_at IS NOT NULL AND ends_at <= ?1
+         WHERE ended_at IS NULL AND completed_at IS NOT NULL AND ends_at <= $1
          ORDER BY ends_at",
     )
     .bind(now)

@@ -155,8 +155,8 @@ pub async fn pdf(
     admin.require_admin()?;
     let row: Option<(String, Option<Vec<u8>>, Option<String>)> = sqlx::query_as(
         "SELECT user_id, declaration_pdf, declaration_sha256 FROM substitute_accesses
-         WHERE id = ?1 AND municipality_code = ?2
-           AND unit_id IN (SELECT value FROM json_each(?3))",
+         WHERE id = $1 AND municipality_code = $2
+           AND unit_id IN (SELECT value FROM json_each($3))",
     )
     .bind(&id)
     .bind(&admin.municipality_code)

@@ -25,19 +25,19 @@ pub async fn get_me(State(state): State<AppState>, person: Person) -> ApiResult<
 
 /// The person as `Me` (also the answer to a shared-device login).
 pub async fn me_of(state: &AppState, person: Person) -> ApiResult<Me> {
-    let unit: Option<(String, String, bool)> = match &person.unit_id {
+    let unit: Option<(String, String, crate::db::Flag)> = match &person.unit_id {
         Some(id) => {
-            sqlx::query_as("SELECT id, name, may_order_substitutes FROM units WHERE id = ?1")
+            sqlx::query_as("SELECT id, name, may_order_substitutes FROM units WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&state.db)
                 .await?
         }
         None => None,
     };
-    let unit_may_order = unit.as_ref().is_some_and(|u| u.2);
+    let unit_may_order = unit.as_ref().is_some_and(|u| u.2 .0);
     let units: Vec<(String, String)> = sqlx::query_as(
         "SELECT u.id, u.name FROM units u
-         WHERE u.id IN (SELECT value FROM json_each(?1))
+         WHERE u.id IN (SELECT value FROM json_each($1))
          ORDER BY u.parent_id IS NOT NULL, u.name, u.id",
     )
     .bind(serde_json::json!(person.units).to_string())

@@ -230,7 +230,7 @@ pub async fn logout(
     SharedToken(token): SharedToken,
 ) -> ApiResult<StatusCode> {
     sqlx::query(
-        "UPDATE shared_sessions SET ended_at = ?2 WHERE token_hash = ?1 AND ended_at IS NULL",
+        "UPDATE shared_sessions SET ended_at = $2 WHERE token_hash = $1 AND ended_at IS NULL",
     )
     .bind(secret::sha256_hex(&token))
     .bind(Utc::now().timestamp())

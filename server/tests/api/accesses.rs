@@ -3,6 +3,7 @@
 //! account made in the directory with a one-time password.
 
 use base64::Engine;
+use omsorg_server::db::Flag;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -68,14 +69,14 @@ async fn one_order_per_key_every_rule_rechecked_and_the_cpr_sealed() {
         (409, Some("reservation.invalid"))
     );
 
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     let (accesses,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM substitute_accesses")
         .fetch_one(&db)
         .await
         .unwrap();
     assert_eq!(accesses, 1);
-    let (enabled, expires): (bool, i64) =
-        sqlx::query_as("SELECT enabled, expires_at FROM directory_accounts WHERE user_id = ?1")
+    let (Flag(enabled), expires): (Flag, i64) =
+        sqlx::query_as("SELECT enabled, expires_at FROM directory_accounts WHERE user_id = $1")
             .bind(&user_id)
             .fetch_one(&db)
             .await
@@ -86,7 +87,7 @@ async fn one_order_per_key_every_rule_rechecked_and_the_cpr_sealed() {
         at("ends_at").timestamp(),
         "the account ends with the access"
     );
-    let (state,): (String,) = sqlx::query_as("SELECT state FROM substitute_ids WHERE user_id = ?1")
+    let (state,): (String,) = sqlx::query_as("SELECT state FROM substitute_ids WHERE user_id = $1")
         .bind(&user_id)
         .fetch_one(&db)
         .await
@@ -202,9 +203,9 @@ async fn get_list(app: &TestApp, bearer: &str) -> Vec<Value> {
 }
 
 async fn account_enabled(app: &TestApp, user_id: &str) -> bool {
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
-    let (enabled,): (bool,) =
-        sqlx::query_as("SELECT enabled FROM directory_accounts WHERE user_id = ?1")
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
+    let (Flag(enabled),): (Flag,) =
+        sqlx::query_as("SELECT enabled FROM directory_accounts WHERE user_id = $1")
             .bind(user_id)
             .fetch_one(&db)
             .await
@@ -316,9 +317,9 @@ async fn orders_are_listed_extended_ended_and_expire_by_themselves() {
         "once only"
     );
     assert!(!account_enabled(&app, &second).await);
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     let (alive,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM substitute_accesses WHERE ended_at IS NULL AND ends_at <= ?1",
+        "SELECT COUNT(*) FROM substitute_accesses WHERE ended_at IS NULL AND ends_at <= $1",
     )
     .bind(later)
     .fetch_one(&db)
@@ -359,8 +360,8 @@ async fn an_access_that_ended_while_the_backend_was_down_is_closed_at_start() {
     let user_id = anna.reserve().await;
     assert_eq!(anna.order(Some("k"), &order_for(&user_id)).await.0, 201);
     // Its end passes while nobody runs the backend.
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
-    sqlx::query("UPDATE substitute_accesses SET ends_at = ?1")
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
+    sqlx::query("UPDATE substitute_accesses SET ends_at = $1")
         .bind(chrono::Utc::now().timestamp() - 60)
         .execute(&db)
         .await
@@ -423,11 +424,11 @@ async fn the_one_time_password_is_replayed_only_for_a_short_while() {
         "a retry soon after"
     );
 
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     let age = |secs: i64| {
         let db = db.clone();
         async move {
-            sqlx::query("UPDATE idempotency_keys SET created_at = ?1 WHERE key = 'pw-1'")
+            sqlx::query("UPDATE idempotency_keys SET created_at = $1 WHERE key = 'pw-1'")
                 .bind(chrono::Utc::now().timestamp() - secs)
                 .execute(&db)
                 .await

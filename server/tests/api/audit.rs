@@ -64,7 +64,7 @@ async fn privileged_acts_are_audited() {
     )
     .await;
 
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     let rows: Vec<(String, Option<i64>, String)> =
         sqlx::query_as("SELECT action, actor_id, subject FROM audit_log ORDER BY id")
             .fetch_all(&db)

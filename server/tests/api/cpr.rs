@@ -127,7 +127,7 @@ async fn lookups_are_limited_per_orderer_and_each_one_audited() {
         200
     );
 
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     let rows: Vec<(Option<i64>, String)> =
         sqlx::query_as("SELECT actor_id, subject FROM audit_log WHERE action = 'cpr.lookup'")
             .fetch_all(&db)

@@ -5,7 +5,7 @@
 //! it all under the new key, after which the old key can go.
 
 use serde_json::{json, Value};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use omsorg_server::config::CprKey;
 use omsorg_server::cpr_vault::CprVault;
@@ -110,7 +110,7 @@ async fn a_new_cpr_key_takes_over_everything_after_rekey() {
     );
     let (status, receipt2) = rotating.order(&anna, Some("k-new"), &body2).await;
     assert_eq!(status, 201, "{receipt2}");
-    let db = SqlitePool::connect(&url).await.unwrap();
+    let db = AnyPool::connect(&url).await.unwrap();
     let key_ids = || async {
         sqlx::query_as::<_, (String,)>(
             "SELECT cpr_key_id FROM substitute_accesses ORDER BY created_at, id",

@@ -11,8 +11,9 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
+use omsorg_server::db::Flag;
 use serde_json::{json, Value};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tokio::io::AsyncBufReadExt;
 
 use crate::helpers::*;
@@ -106,7 +107,7 @@ async fn reserve(base: &str, bearer: &str) -> String {
 }
 
 /// Waits until `sql` (one count) is non-zero on the backend's database.
-async fn until(db: &SqlitePool, sql: &str, key: &str) {
+async fn until(db: &AnyPool, sql: &str, key: &str) {
     for _ in 0..20_000 {
         let (n,): (i64,) = sqlx::query_as(sql).bind(key).fetch_one(db).await.unwrap();
         if n > 0 {
@@ -117,7 +118,7 @@ async fn until(db: &SqlitePool, sql: &str, key: &str) {
     panic!("never: {sql}");
 }
 
-async fn count(db: &SqlitePool, sql: &str) -> i64 {
+async fn count(db: &AnyPool, sql: &str) -> i64 {
     sqlx::query_as::<_, (i64,)>(sql)
         .fetch_one(db)
         .await
@@ -131,7 +132,7 @@ async fn a_backend_killed_inside_orders_loses_none_and_duplicates_none() {
     let dir = tempfile::tempdir().unwrap();
     let anna = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));
     let mut backend = Backend::start(&issuer, dir.path(), 0).await;
-    let db = SqlitePool::connect(&format!(
+    let db = AnyPool::connect(&format!(
         "sqlite://{}",
         dir.path().join("crash.db").display()
     ))
@@ -160,7 +161,7 @@ async fn a_backend_killed_inside_orders_loses_none_and_duplicates_none() {
             "claimed" => {
                 until(
                     &db,
-                    "SELECT COUNT(*) FROM idempotency_keys WHERE key = ?1",
+                    "SELECT COUNT(*) FROM idempotency_keys WHERE key = $1",
                     &key,
                 )
                 .await
@@ -169,7 +170,7 @@ async fn a_backend_killed_inside_orders_loses_none_and_duplicates_none() {
                 until(
                     &db,
                     "SELECT COUNT(*) FROM idempotency_keys
-                     WHERE key = ?1 AND access_id IS NOT NULL AND receipt_sealed IS NULL",
+                     WHERE key = $1 AND access_id IS NOT NULL AND receipt_sealed IS NULL",
                     &key,
                 )
                 .await
@@ -220,8 +221,8 @@ async fn a_backend_killed_inside_orders_loses_none_and_duplicates_none() {
         let id = receipt["id"].as_str().unwrap();
         // The one-time password was had, and it opens the account.
         let password = receipt["initial_password"].as_str().expect("the password");
-        let (enabled, hash): (bool, String) = sqlx::query_as(
-            "SELECT enabled, password_hash FROM directory_accounts WHERE user_id = ?1",
+        let (Flag(enabled), hash): (Flag, String) = sqlx::query_as(
+            "SELECT enabled, password_hash FROM directory_accounts WHERE user_id = $1",
         )
         .bind(user_id)
         .fetch_one(&db)
@@ -230,14 +231,14 @@ async fn a_backend_killed_inside_orders_loses_none_and_duplicates_none() {
         assert!(enabled, "{user_id}");
         assert!(hasher.verify(password, &hash).await.unwrap(), "{user_id}");
         let (mails,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM mail_outbox WHERE body LIKE ?1")
+            sqlx::query_as("SELECT COUNT(*) FROM mail_outbox WHERE body LIKE $1")
                 .bind(format!("%Ordrenummer: {id}%"))
                 .fetch_one(&db)
                 .await
                 .unwrap();
         assert_eq!(mails, 2, "orderer and manager, once each: {id}");
         let (created,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'substitute_access.created' AND subject = ?1",
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'substitute_access.created' AND subject = $1",
         )
         .bind(id)
         .fetch_one(&db)
@@ -265,7 +266,7 @@ async fn a_recorded_order_nobody_retries_is_finished_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let anna = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));
     let backend = Backend::start(&issuer, dir.path(), 0).await;
-    let db = SqlitePool::connect(&format!(
+    let db = AnyPool::connect(&format!(
         "sqlite://{}",
         dir.path().join("crash.db").display()
     ))
@@ -282,7 +283,7 @@ async fn a_recorded_order_nobody_retries_is_finished_after_a_restart() {
     });
     until(
         &db,
-        "SELECT COUNT(*) FROM idempotency_keys WHERE key = ?1 AND access_id IS NOT NULL",
+        "SELECT COUNT(*) FROM idempotency_keys WHERE key = $1 AND access_id IS NOT NULL",
         "lonely",
     )
     .await;
@@ -343,7 +344,7 @@ async fn an_order_the_directory_refuses_is_undone_without_mail() {
     let issuer = spawn_issuer().await;
     let app = spawn_app_trusting(&issuer).await;
     let anna = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));
-    let db = SqlitePool::connect(&app.database_url).await.unwrap();
+    let db = AnyPool::connect(&app.database_url).await.unwrap();
     sqlx::query(
         "CREATE TRIGGER directory_down BEFORE INSERT ON directory_accounts
          BEGIN SELECT RAISE(ABORT, 'the directory is down'); END",
@@ -382,7 +383,7 @@ async fn an_order_the_directory_refuses_is_undone_without_mail() {
         0
     );
     let (state, reserved_by): (String, Option<i64>) =
-        sqlx::query_as("SELECT state, reserved_by FROM substitute_ids WHERE user_id = ?1")
+        sqlx::query_as("SELECT state, reserved_by FROM substitute_ids WHERE user_id = $1")
             .bind(&user_id)
             .fetch_one(&db)
             .await

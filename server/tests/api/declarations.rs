@@ -120,7 +120,7 @@ async fn administrators_find_declarations_by_name_id_unit_date_and_exact_cpr() {
         "Aarhus sees none"
     );
 
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     let (audited,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM audit_log WHERE action = 'declarations.searched_by_cpr'",
     )
@@ -240,9 +240,9 @@ async fn the_signed_declaration_is_a_pdf_a_with_its_text_facts_and_signature_and
     assert_eq!(download(bearer("eva"), id.into()).await.status(), 404);
     assert_eq!(download(bearer("bo"), "nope".into()).await.status(), 404);
     assert_eq!(download(bearer("bo"), id.into()).await.status(), 200);
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     let (views,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'declaration.viewed' AND subject = ?1",
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'declaration.viewed' AND subject = $1",
     )
     .bind(id)
     .fetch_one(&db)
@@ -251,7 +251,7 @@ async fn the_signed_declaration_is_a_pdf_a_with_its_text_facts_and_signature_and
     assert_eq!(views, 2, "every view, and only views, audited");
 
     // A file changed at rest is refused, not served.
-    sqlx::query("UPDATE substitute_accesses SET declaration_pdf = ?2 WHERE id = ?1")
+    sqlx::query("UPDATE substitute_accesses SET declaration_pdf = $2 WHERE id = $1")
         .bind(id)
         .bind(&pdf[..pdf.len() - 1])
         .execute(&db)

@@ -34,7 +34,7 @@ async fn lookup(app: &TestApp, auth: &str) -> (u16, Value) {
 async fn a_person_unknown_to_the_backend_is_provisioned_from_the_token_alone() {
     let issuer = spawn_issuer().await;
     let app = spawn_app_trusting(&issuer).await;
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE user_id = 'frida'")
         .fetch_one(&db)
         .await
@@ -426,11 +426,11 @@ async fn a_person_with_several_units_acts_for_one_and_administrators_see_their_u
     let syd_order = order(&frida, "kbh-hjemmepleje-syd", "f-1").await;
     let anna = bearer(&issuer, json!({"sub": "anna"}));
     let nord_order = order(&anna, "kbh-hjemmepleje-nord", "a-1").await;
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     let unit_of = |id: String| {
         let db = db.clone();
         async move {
-            sqlx::query_scalar::<_, String>("SELECT unit_id FROM substitute_accesses WHERE id = ?1")
+            sqlx::query_scalar::<_, String>("SELECT unit_id FROM substitute_accesses WHERE id = $1")
                 .bind(id)
                 .fetch_one(&db)
                 .await

@@ -72,7 +72,7 @@ async fn a_mail_server_that_is_down_never_fails_the_order_and_the_mail_waits() {
 
     let run = omsorg_server::mail::run_once(&app.state).await.unwrap();
     assert_eq!((run.sent, run.waiting), (0, 2));
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     let (attempts, errors): (i64, i64) = sqlx::query_as(
         "SELECT MIN(attempts), COUNT(last_error) FROM mail_outbox WHERE sent_at IS NULL",
     )

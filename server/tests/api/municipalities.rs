@@ -44,7 +44,7 @@ async fn restarting_on_the_same_database_reseeds_without_undoing_anything() {
         .unwrap();
         pool
     };
-    let counts = |pool: sqlx::SqlitePool| async move {
+    let counts = |pool: sqlx::AnyPool| async move {
         let mut n = Vec::new();
         for table in ["municipalities", "units", "people", "substitute_ids"] {
             let (c,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))

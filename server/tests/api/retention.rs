@@ -30,7 +30,7 @@ async fn personal_data_is_erased_after_its_period_and_not_before() {
         .call(Method::POST, &end, &format!("Bearer {anna}"), &[], None)
         .await;
     assert!(status < 300, "ended: {status}");
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     sqlx::query("UPDATE mail_outbox SET sent_at = strftime('%s', 'now')")
         .execute(&db)
         .await
@@ -66,7 +66,7 @@ async fn personal_data_is_erased_after_its_period_and_not_before() {
     assert_eq!(later.declarations, 1, "{later:?}");
     assert_eq!(search().await["declarations"].as_array().unwrap().len(), 0);
     let (sealed, signature, pdf): (Vec<u8>, Vec<u8>, Option<Vec<u8>>) = sqlx::query_as(
-        "SELECT cpr_sealed, signature_png, declaration_pdf FROM substitute_accesses WHERE id = ?1",
+        "SELECT cpr_sealed, signature_png, declaration_pdf FROM substitute_accesses WHERE id = $1",
     )
     .bind(&id)
     .fetch_one(&db)
@@ -80,7 +80,7 @@ async fn personal_data_is_erased_after_its_period_and_not_before() {
     );
     // The order itself stays for the audit: who, which user ID, when.
     let (user_id, name): (String, String) =
-        sqlx::query_as("SELECT user_id, substitute_name FROM substitute_accesses WHERE id = ?1")
+        sqlx::query_as("SELECT user_id, substitute_name FROM substitute_accesses WHERE id = $1")
             .bind(&id)
             .fetch_one(&db)
             .await

@@ -248,7 +248,7 @@ async fn sessions_end_on_logout_and_people_removed_centrally_cannot_log_in() {
         401
     );
 
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     sqlx::query("UPDATE people SET active = FALSE WHERE user_id = 'bo'")
         .execute(&db)
         .await
@@ -468,7 +468,7 @@ async fn a_tablet_admits_only_its_units_staff_unless_the_municipality_says_all()
         "reads like a wrong PIN"
     );
     assert_eq!(refused["code"], "shared.login_failed");
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     let audited: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_log WHERE action = 'shared.refused_unit' AND subject LIKE 'anna on %'",
     )

@@ -1,6 +1,7 @@
 //! The substitute user-ID inventory (SPEC C4 step 4): reservations for
 //! orderers, ranges and states for administrators.
 
+use omsorg_server::db::Flag;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -47,7 +48,7 @@ fn eva_orderer(issuer: &str) -> String {
 }
 
 async fn aarhus_orders(app: &TestApp) {
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     sqlx::query("UPDATE units SET may_order_substitutes = TRUE WHERE id = 'aar-solhaven'")
         .execute(&db)
         .await
@@ -242,9 +243,9 @@ async fn user_ids_are_unique_per_municipality_not_across_them() {
         assert_eq!(status, 201, "{who}: {receipt}");
         receipts.push(receipt);
     }
-    let db = sqlx::SqlitePool::connect(&app.database_url).await.unwrap();
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     let accounts = || async {
-        sqlx::query_as::<_, (String, bool)>(
+        sqlx::query_as::<_, (String, omsorg_server::db::Flag)>(
             "SELECT municipality_code, enabled FROM directory_accounts
              WHERE user_id = 'vik001' ORDER BY municipality_code",
         )
@@ -254,7 +255,10 @@ async fn user_ids_are_unique_per_municipality_not_across_them() {
     };
     assert_eq!(
         accounts().await,
-        [("101".to_string(), true), ("751".to_string(), true)]
+        [
+            ("101".to_string(), Flag(true)),
+            ("751".to_string(), Flag(true))
+        ]
     );
 
     let (status, ended) = call(
@@ -272,7 +276,10 @@ async fn user_ids_are_unique_per_municipality_not_across_them() {
     assert!(status < 300, "{status} {ended}");
     assert_eq!(
         accounts().await,
-        [("101".to_string(), true), ("751".to_string(), false)]
+        [
+            ("101".to_string(), Flag(true)),
+            ("751".to_string(), Flag(false))
+        ]
     );
     let states: Vec<(String, String)> = sqlx::query_as(
         "SELECT municipality_code, state FROM substitute_ids WHERE user_id = 'vik001'
