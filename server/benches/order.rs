@@ -16,6 +16,10 @@
 mod helpers;
 
 #[allow(dead_code)]
+#[path = "../tests/api/databases.rs"]
+mod databases;
+
+#[allow(dead_code)]
 mod common;
 
 use std::time::Instant;

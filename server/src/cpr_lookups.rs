@@ -43,6 +43,8 @@ pub async fn admit(
     now: i64,
 ) -> sqlx::Result<Result<i64, i64>> {
     let since = now - WINDOW_SECS;
+    let mut tx = db.begin().await?;
+    crate::db::lock(&mut tx, &format!("cpr-lookups {orderer}")).await?;
     let admitted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO audit_log (at, actor_id, action, subject)
          SELECT $2, $1, $3, $4 WHERE (SELECT COUNT(*) FROM audit_log
@@ -55,8 +57,9 @@ pub async fn admit(
     .bind(format!("{cpr_key} asked"))
     .bind(since)
     .bind(MAX_LOOKUPS)
-    .fetch_optional(db)
+    .fetch_optional(&mut *tx)
     .await?;
+    tx.commit().await?;
     if let Some(id) = admitted {
         return Ok(Ok(id));
     }

@@ -127,7 +127,8 @@ pub async fn rekey(db: &AnyPool, vault: &CprVault) -> anyhow::Result<Rekeyed> {
         let changed = sqlx::query(
             "UPDATE idempotency_keys SET receipt_sealed = $5, receipt_pending = $6
              WHERE orderer_id = $1 AND key = $2
-               AND receipt_sealed IS $3 AND receipt_pending IS $4",
+               AND receipt_sealed IS NOT DISTINCT FROM $3
+               AND receipt_pending IS NOT DISTINCT FROM $4",
         )
         .bind(orderer)
         .bind(&key)

@@ -111,6 +111,23 @@ async fn migrate_sqlite(pool: &AnyPool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Serializes, until the transaction ends, every transaction that takes
+/// the same `key`: for a count-then-write that must hold under
+/// concurrency (a limit of attempts, one reservation per orderer). SQLite
+/// needs nothing: a writing statement holds the database's one write lock
+/// from its start, so such a statement is atomic there already. On
+/// PostgreSQL it is a transaction-scoped advisory lock; without it, two
+/// transactions would each count without seeing the other's insert.
+pub async fn lock(conn: &mut sqlx::AnyConnection, key: &str) -> sqlx::Result<()> {
+    if Backend::of_conn(conn) == Backend::Postgres {
+        sqlx::query("SELECT CAST(1 AS BIGINT) FROM pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(key)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Whether the database answers (`/readyz`).
 pub async fn ping(pool: &AnyPool) -> sqlx::Result<()> {
     pool.acquire().await?.ping().await

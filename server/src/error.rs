@@ -101,7 +101,7 @@ impl IntoResponse for ApiError {
             ApiError::Client(code, message) => ErrorBody::new(code, message),
             ApiError::Database(e) => {
                 tracing::error!(error = %e, "database error");
-               
+
                 ErrorBody::new(ErrorCode::Internal, "internal error")
             }
             ApiError::Internal(e) => {

@@ -116,7 +116,7 @@ pub async fn pin_state(db: &AnyPool, person: i64) -> sqlx::Result<(Option<String
 pub async fn admit_user_id_attempt(db: &AnyPool, user_key: &str) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO shared_login_failures (user_key, failures) VALUES ($1, 1)
-         ON CONFLICT (user_key) DO UPDATE SET failures = failures + 1
+         ON CONFLICT (user_key) DO UPDATE SET failures = shared_login_failures.failures + 1
          RETURNING failures",
     )
     .bind(user_key)
@@ -144,6 +144,8 @@ pub async fn admit_device_attempt(
     max: i64,
 ) -> sqlx::Result<Result<i64, i64>> {
     let since = now - window;
+    let mut tx = db.begin().await?;
+    crate::db::lock(&mut tx, &format!("device attempts {device}")).await?;
     let admitted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO device_login_failures (device_id, at)
          SELECT $1, $2 WHERE (SELECT COUNT(*) FROM device_login_failures
@@ -154,8 +156,9 @@ pub async fn admit_device_attempt(
     .bind(now)
     .bind(since)
     .bind(max)
-    .fetch_optional(db)
+    .fetch_optional(&mut *tx)
     .await?;
+    tx.commit().await?;
     if let Some(handle) = admitted {
         return Ok(Ok(handle));
     }

@@ -60,10 +60,11 @@ pub async fn run_once(db: &AnyPool, keep: &Retention, now: i64) -> sqlx::Result<
     let before = |days: i64| now - days * DAY;
     let declarations = sqlx::query(
         "UPDATE substitute_accesses
-         SET cpr_sealed = X'', cpr_search = '', signature_png = X'', declaration_pdf = NULL
+         SET cpr_sealed = $2, cpr_search = '', signature_png = $2, declaration_pdf = NULL
          WHERE ended_at IS NOT NULL AND ended_at < $1 AND length(cpr_sealed) > 0",
     )
     .bind(before(keep.declarations_days))
+    .bind(Vec::<u8>::new())
     .execute(db)
     .await?
     .rows_affected();

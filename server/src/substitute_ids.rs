@@ -48,7 +48,9 @@ pub async fn held_by(db: &AnyPool, orderer: i64, now: i64) -> sqlx::Result<Optio
 /// free (or a lapsed reservation) → reserved: the first such ID of the
 /// municipality, for `orderer` until `until`, unless they already hold a
 /// live reservation; `None` when none is left or they hold one. One
-/// statement, so parallel calls of one orderer cannot each take an ID.
+/// statement under the municipality's lock (`db::lock`), so parallel
+/// calls of one orderer cannot each take an ID, and two orderers never
+/// reach for the same one.
 pub async fn reserve(
     db: &AnyPool,
     municipality: &str,
@@ -56,6 +58,8 @@ pub async fn reserve(
     now: i64,
     until: i64,
 ) -> sqlx::Result<Option<String>> {
+    let mut tx = db.begin().await?;
+    crate::db::lock(&mut tx, &format!("substitute ids {municipality}")).await?;
     let claimed: Option<(String,)> = sqlx::query_as(
         "UPDATE substitute_ids SET state = 'reserved', reserved_by = $1, reserved_until = $2
          WHERE municipality_code = $3 AND user_id = (
@@ -72,8 +76,9 @@ pub async fn reserve(
     .bind(until)
     .bind(municipality)
     .bind(now)
-    .fetch_optional(db)
+    .fetch_optional(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(claimed.map(|(id,)| id))
 }
 

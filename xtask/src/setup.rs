@@ -7,8 +7,8 @@ use crate::util::{cmd, prints, root, step};
 
 /// Build and runtime needs of Tauri/WebKitGTK, the headless E2E stack (Xvfb,
 /// WebKitWebDriver, Chromium as the "system browser"), the keystore under
-/// D-Bus, PDF text extraction for tests, screenshots, and a window manager
-/// for the kiosk test.
+/// D-Bus, PDF text extraction for tests, screenshots, a window manager
+/// for the kiosk test, and PostgreSQL's server for the backend's tests.
 const DEBIAN_PACKAGES: &[&str] = &[
     "libwebkit2gtk-4.1-dev",
     "build-essential",
@@ -32,6 +32,8 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "poppler-utils",
+    // The API suite's second run, on a throwaway PostgreSQL cluster.
+    "postgresql",
     // The kiosk test's window manager (fullscreen, Alt+F4) and XTest.
     "openbox",
     "libxtst6",

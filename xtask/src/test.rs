@@ -19,6 +19,21 @@ const NOT_NATIVE: [&str; 6] = [
     "omsorg-bare-ui",
 ];
 
+/// The backend's API suite again, on a throwaway PostgreSQL cluster that
+/// the suite starts (and deletes) itself. The same workspace and features
+/// as the run before, so nothing is built again.
+fn api_on_postgres(exclude: &[&str]) -> Result<()> {
+    step(
+        "cargo test --test api (the backend's API suite on PostgreSQL)",
+        cmd("cargo")
+            .args(["test", "--workspace"])
+            .args(NOT_NATIVE)
+            .args(exclude)
+            .args(["--test", "api"])
+            .env("OMSORG_TEST_DATABASE", "postgres"),
+    )
+}
+
 pub fn run_all(e2e: bool) -> Result<()> {
     let t = Instant::now();
     setup::run()?;
@@ -76,13 +91,14 @@ pub fn run_all(e2e: bool) -> Result<()> {
     )?;
     android_check()?;
     if !e2e {
-        return step(
+        step(
             "cargo test (every crate but the E2E suite)",
             cmd("cargo")
                 .args(["test", "--workspace"])
                 .args(NOT_NATIVE)
                 .args(["--exclude", "omsorg-e2e"]),
-        );
+        )?;
+        return api_on_postgres(&["--exclude", "omsorg-e2e"]);
     }
     let app = build::app()?;
     let gallery = build::gallery()?;
@@ -130,6 +146,7 @@ pub fn run_all(e2e: bool) -> Result<()> {
                 root().join("xtask/npm/node_modules/axe-core/axe.min.js"),
             ),
     )?;
+    api_on_postgres(&[])?;
     if let Ok(text) = std::fs::read_to_string(&figures) {
         eprintln!("\nfigures measured by the E2E suite:\n{text}");
     }

@@ -101,12 +101,8 @@ async fn one_order_per_key_every_rule_rechecked_and_the_cpr_sealed() {
     assert_eq!(audits, 1);
     db.close().await;
 
-    // Nothing of the number or the password in the database file in the clear.
-    let path = app.database_url.trim_start_matches("sqlite://");
-    let mut file = std::fs::read(path).unwrap();
-    if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
-        file.extend(wal);
-    }
+    // Nothing of the number or the password in the database's files in the clear.
+    let file = crate::databases::bytes_on_disk(&app.database_url).await;
     let has = |needle: &str| file.windows(needle.len()).any(|w| w == needle.as_bytes());
     assert!(
         !has("0101901234") && !has("010190-1234") && !has("010190"),

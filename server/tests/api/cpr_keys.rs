@@ -68,7 +68,7 @@ async fn masked_in_list(app: &TestApp, anna: &str) -> Vec<String> {
 async fn a_new_cpr_key_takes_over_everything_after_rekey() {
     let issuer = spawn_issuer().await;
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("keys.db").display());
+    let url = crate::databases::fresh(dir.path(), "keys").await;
     let bearer = |who: &str| token(KEY, Some("k1"), json!({"iss": issuer, "sub": who}));
     let (anna, bo) = (bearer("anna"), bearer("bo"));
 

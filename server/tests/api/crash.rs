@@ -27,14 +27,11 @@ struct Backend {
 }
 
 impl Backend {
-    async fn start(issuer: &str, dir: &Path, run: usize) -> Backend {
+    async fn start(issuer: &str, dir: &Path, database_url: &str, run: usize) -> Backend {
         let log = std::fs::File::create(dir.join(format!("server-{run}.log"))).unwrap();
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_omsorg-server"))
             .env("OMSORG_LISTEN", "127.0.0.1:0")
-            .env(
-                "OMSORG_DATABASE_URL",
-                format!("sqlite://{}", dir.join("crash.db").display()),
-            )
+            .env("OMSORG_DATABASE_URL", database_url)
             .env("OMSORG_DEV_SEED", "1")
             .env("OMSORG_DEV_ISSUER", issuer)
             .env("OMSORG_API_AUDIENCE", AUDIENCE)
@@ -130,14 +127,10 @@ async fn count(db: &AnyPool, sql: &str) -> i64 {
 async fn a_backend_killed_inside_orders_loses_none_and_duplicates_none() {
     let issuer = spawn_issuer().await;
     let dir = tempfile::tempdir().unwrap();
+    let url = crate::databases::fresh(dir.path(), "crash").await;
     let anna = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));
-    let mut backend = Backend::start(&issuer, dir.path(), 0).await;
-    let db = AnyPool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("crash.db").display()
-    ))
-    .await
-    .unwrap();
+    let mut backend = Backend::start(&issuer, dir.path(), &url, 0).await;
+    let db = AnyPool::connect(&url).await.unwrap();
 
     let mut receipts = Vec::new();
     for (n, point) in ["arriving", "claimed", "recorded"].into_iter().enumerate() {
@@ -188,7 +181,7 @@ async fn a_backend_killed_inside_orders_loses_none_and_duplicates_none() {
                 "no mail for an order that is not whole"
             );
         }
-        backend = Backend::start(&issuer, dir.path(), n + 1).await;
+        backend = Backend::start(&issuer, dir.path(), &url, n + 1).await;
         let receipt = retry(&backend.base, &anna, &key, &body).await;
         assert_eq!(receipt["user_id"], body["user_id"], "{point}");
         receipts.push(receipt);
@@ -264,14 +257,10 @@ async fn a_backend_killed_inside_orders_loses_none_and_duplicates_none() {
 async fn a_recorded_order_nobody_retries_is_finished_after_a_restart() {
     let issuer = spawn_issuer().await;
     let dir = tempfile::tempdir().unwrap();
+    let url = crate::databases::fresh(dir.path(), "crash").await;
     let anna = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));
-    let backend = Backend::start(&issuer, dir.path(), 0).await;
-    let db = AnyPool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("crash.db").display()
-    ))
-    .await
-    .unwrap();
+    let backend = Backend::start(&issuer, dir.path(), &url, 0).await;
+    let db = AnyPool::connect(&url).await.unwrap();
     let body = order_body(
         "010190-1234",
         "Sofie Vikar Jensen",
@@ -308,7 +297,7 @@ async fn a_recorded_order_nobody_retries_is_finished_after_a_restart() {
         }
     };
 
-    let backend = Backend::start(&issuer, dir.path(), 1).await;
+    let backend = Backend::start(&issuer, dir.path(), &url, 1).await;
     assert_eq!(
         list(backend.base.clone()).await,
         0,
@@ -345,13 +334,20 @@ async fn an_order_the_directory_refuses_is_undone_without_mail() {
     let app = spawn_app_trusting(&issuer).await;
     let anna = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));
     let db = AnyPool::connect(&app.database_url).await.unwrap();
-    sqlx::query(
-        "CREATE TRIGGER directory_down BEFORE INSERT ON directory_accounts
-         BEGIN SELECT RAISE(ABORT, 'the directory is down'); END",
-    )
-    .execute(&db)
-    .await
-    .unwrap();
+    // The dev directory's table refuses every new account.
+    let down = match omsorg_server::db::Backend::of_pool(&db) {
+        omsorg_server::db::Backend::Sqlite => {
+            "CREATE TRIGGER directory_down BEFORE INSERT ON directory_accounts
+             BEGIN SELECT RAISE(ABORT, 'the directory is down'); END"
+        }
+        omsorg_server::db::Backend::Postgres => {
+            "CREATE FUNCTION directory_down() RETURNS trigger LANGUAGE plpgsql
+                 AS $$ BEGIN RAISE EXCEPTION 'the directory is down'; END $$;
+             CREATE TRIGGER directory_down BEFORE INSERT ON directory_accounts
+                 FOR EACH ROW EXECUTE FUNCTION directory_down()"
+        }
+    };
+    sqlx::raw_sql(down).execute(&db).await.unwrap();
     let user_id = app.reserve(&anna).await;
     let body = order_body("010190-1234", "Sofie Vikar Jensen", &user_id);
     let (status, answer) = app.order(&anna, Some("refused"), &body).await;
@@ -391,10 +387,11 @@ async fn an_order_the_directory_refuses_is_undone_without_mail() {
     assert_eq!(state, "reserved");
     assert!(reserved_by.is_some());
 
-    sqlx::query("DROP TRIGGER directory_down")
-        .execute(&db)
-        .await
-        .unwrap();
+    let up = match omsorg_server::db::Backend::of_pool(&db) {
+        omsorg_server::db::Backend::Sqlite => "DROP TRIGGER directory_down",
+        omsorg_server::db::Backend::Postgres => "DROP TRIGGER directory_down ON directory_accounts",
+    };
+    sqlx::query(up).execute(&db).await.unwrap();
     let (status, receipt) = app.order(&anna, Some("refused"), &body).await;
     assert_eq!(status, 201, "{receipt}");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM mail_outbox").await, 2);

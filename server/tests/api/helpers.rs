@@ -281,7 +281,7 @@ pub fn captured_logs() -> String {
 /// The same, with the dev seed's people and municipalities bound to `issuer`.
 pub async fn spawn_app_trusting(issuer: &str) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let database_url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let database_url = crate::databases::fresh(dir.path(), "test").await;
     spawn_app_on(issuer, dir, database_url).await
 }
 

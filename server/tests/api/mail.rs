@@ -21,7 +21,7 @@ async fn order(app: &TestApp, issuer: &str) -> Value {
 
 async fn app_with_smtp(issuer: &str, smtp: String) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let url = crate::databases::fresh(dir.path(), "test").await;
     spawn_app_configured(issuer, dir, url, |c| c.smtp_url = Some(smtp)).await
 }
 

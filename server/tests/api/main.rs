@@ -1,10 +1,14 @@
-//! The backend driven over real HTTP on port 0 with a fresh SQLite file.
+//! The backend driven over real HTTP on port 0 with a fresh database: a
+//! SQLite file, or with `OMSORG_TEST_DATABASE=postgres` a database in a
+//! throwaway PostgreSQL cluster (`databases`). The schema test needs the
+//! cluster either way.
 
 mod accesses;
 mod audit;
 mod cpr;
 mod cpr_keys;
 mod crash;
+mod databases;
 mod declarations;
 mod guessing;
 mod helpers;
@@ -15,6 +19,7 @@ mod municipalities;
 mod pin;
 mod platform;
 mod retention;
+mod schema;
 mod shared;
 mod substitute_ids;
 mod tokens;

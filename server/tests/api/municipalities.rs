@@ -31,7 +31,7 @@ async fn lists_only_municipalities_with_login_enabled_sorted_by_name() {
 #[tokio::test]
 async fn restarting_on_the_same_database_reseeds_without_undoing_anything() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("again.db").display());
+    let url = crate::databases::fresh(dir.path(), "again").await;
     let seed = || async {
         let pool = omsorg_server::db::connect(&url).await.unwrap();
         omsorg_server::db::seed_dev(
@@ -105,7 +105,7 @@ async fn restarting_on_the_same_database_reseeds_without_undoing_anything() {
 #[tokio::test]
 async fn the_dev_seed_refuses_a_database_with_other_data() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("real.db").display());
+    let url = crate::databases::fresh(dir.path(), "real").await;
     let pool = omsorg_server::db::connect(&url).await.unwrap();
     sqlx::query(
         "INSERT INTO municipalities (code, name, issuer, hint, login_enabled)

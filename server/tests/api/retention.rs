@@ -31,7 +31,8 @@ async fn personal_data_is_erased_after_its_period_and_not_before() {
         .await;
     assert!(status < 300, "ended: {status}");
     let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
-    sqlx::query("UPDATE mail_outbox SET sent_at = strftime('%s', 'now')")
+    sqlx::query("UPDATE mail_outbox SET sent_at = $1")
+        .bind(chrono::Utc::now().timestamp())
         .execute(&db)
         .await
         .unwrap();
