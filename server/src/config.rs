@@ -58,6 +58,10 @@ pub struct Config {
     /// directory takes to create an account, as a real AD's LDAP round trips
     /// and replication do (the crash tests kill the backend inside it).
     pub dev_directory_latency: std::time::Duration,
+    /// `OMSORG_JOB_LEASE_SECS` (default 120) and `OMSORG_JOB_EVERY_SECS`
+    /// (default: each job's own interval): how long a background job's
+    /// claim holds (`jobs.rs`), and how often the jobs run.
+    pub jobs: crate::jobs::Timing,
 }
 
 impl std::fmt::Debug for Config {
@@ -79,6 +83,7 @@ impl std::fmt::Debug for Config {
             .field("retention", &self.retention)
             .field("order_lease", &self.order_lease)
             .field("dev_directory_latency", &self.dev_directory_latency)
+            .field("jobs", &self.jobs)
             .finish()
     }
 }
@@ -236,6 +241,23 @@ impl Config {
             0..=60_000,
             "expected milliseconds from 0 to 60000",
         )?);
+        let jobs = crate::jobs::Timing {
+            lease: std::time::Duration::from_secs(bounded(
+                "OMSORG_JOB_LEASE_SECS",
+                120,
+                2..=3600,
+                "expected seconds from 2 to 3600",
+            )?),
+            every: match lookup("OMSORG_JOB_EVERY_SECS") {
+                None => None,
+                Some(_) => Some(std::time::Duration::from_secs(bounded(
+                    "OMSORG_JOB_EVERY_SECS",
+                    30,
+                    1..=3600,
+                    "expected seconds from 1 to 3600",
+                )?)),
+            },
+        };
         let cpr_key = match (lookup("OMSORG_CPR_KEY"), &dev_seed) {
             (Some(hex), _) => CprKey(crate::cpr_vault::parse_key(&hex).ok_or_else(|| {
                 err("OMSORG_CPR_KEY", "expected 64 hex digits (32 random bytes)")
@@ -275,6 +297,7 @@ impl Config {
             idempotency_days: days("OMSORG_RETAIN_IDEMPOTENCY_DAYS", defaults.idempotency_days)?,
         };
         Ok(Config {
+            jobs,
             retention,
             order_lease,
             dev_directory_latency,

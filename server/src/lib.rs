@@ -17,7 +17,9 @@ pub mod devices;
 pub mod directory;
 pub mod error;
 pub mod expiry;
+pub mod jobs;
 pub mod mail;
+pub mod metrics;
 pub mod openapi;
 pub mod org_directory;
 pub mod people;
@@ -72,22 +74,71 @@ pub struct AppState {
     /// `OMSORG_DEV_SEED=1`: the dev people get their PINs of SPEC.md when
     /// the backend first learns them.
     pub dev_seed: bool,
+    /// This process among the instances on one database: random at start;
+    /// it holds this instance's job claims and is in every log line.
+    pub instance: Arc<str>,
+    /// How often background jobs run and how long their claims hold.
+    pub jobs: jobs::Timing,
+    /// What `/metrics` tells.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 pub fn app(state: AppState) -> Router {
-    routes::router().with_state(state).layer(
-        tower_http::trace::TraceLayer::new_for_http().make_span_with(
-            |req: &axum::http::Request<axum::body::Body>| {
-                // The route's template, never the URI: no personal data
-                // (an ID, a query string) reaches the logs this way.
-                let route = req
-                    .extensions()
-                    .get::<axum::extract::MatchedPath>()
-                    .map_or("unmatched", |m| m.as_str());
-                tracing::debug_span!("request", method = %req.method(), route)
-            },
-        ),
-    )
+    let instance = state.instance.clone();
+    routes::router()
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .with_state(state)
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                move |req: &axum::http::Request<axum::body::Body>| {
+                    // The route's template, never the URI: no personal data
+                    // (an ID, a query string) reaches the logs this way.
+                    let route = req
+                        .extensions()
+                        .get::<axum::extract::MatchedPath>()
+                        .map_or("unmatched", |m| m.as_str());
+                    let request_id = req
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    tracing::info_span!("request", method = %req.method(), route, request_id,
+                    instance = %instance)
+                },
+            ),
+        )
+        .layer(axum::middleware::from_fn(request_id))
+}
+
+/// The request ID header: a load balancer's (or a calling instance's) is
+/// kept, so one request can be followed across instances; otherwise one
+/// is made. Answered in the response too.
+pub const REQUEST_ID: &str = "x-request-id";
+
+async fn request_id(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::HeaderValue;
+    let given = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            (1..=128).contains(&v.len())
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map(str::to_string);
+    let id = given.unwrap_or_else(|| secret::random_token(12));
+    let value = HeaderValue::from_str(&id).expect("checked or made of URL-safe characters");
+    req.headers_mut().insert(REQUEST_ID, value.clone());
+    let mut response = next.run(req).await;
+    response.headers_mut().insert(REQUEST_ID, value);
+    response
 }
 
 pub struct Server {
@@ -95,6 +146,9 @@ pub struct Server {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    /// Tells the background jobs to stop (after the run in progress).
+    stop: tokio::sync::watch::Sender<bool>,
+    jobs: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Server {
@@ -137,17 +191,31 @@ impl Server {
             } else {
                 Arc::new(cpr_register::NoRegister)
             },
+            instance: secret::random_token(9).into(),
+            jobs: config.jobs,
+            metrics: Arc::new(metrics::Metrics::default()),
         };
+        tracing::info!(instance = %state.instance, %addr, "instance started");
         // Catches up on what ended while the backend was down, then keeps time.
-        expiry::spawn(state.clone());
-        expiry::spawn_recovery(state.clone());
-        mail::spawn(state.clone());
-        retention::spawn(state.db.clone(), config.retention);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let jobs = vec![
+            expiry::spawn(state.clone(), stopped.clone()),
+            expiry::spawn_recovery(state.clone(), stopped.clone()),
+            mail::spawn(state.clone(), stopped.clone()),
+            retention::spawn(
+                state.db.clone(),
+                config.retention,
+                state.instance.clone(),
+                stopped,
+            ),
+        ];
         Ok(Server {
             addr,
             listener,
             router: app(state.clone()),
             state,
+            stop,
+            jobs,
         })
     }
 
@@ -156,18 +224,39 @@ impl Server {
         self.state.clone()
     }
 
-    pub async fn run_until_ctrl_c(self) -> anyhow::Result<()> {
+    /// Serves until SIGTERM (or Ctrl-C), then stops gracefully: takes no
+    /// new connections, finishes the requests in flight, lets each
+    /// background job finish its run (for at most a job lease), gives back
+    /// the claims this instance still holds, and closes the database.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
+            .with_graceful_shutdown(async move {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+                tracing::info!("stopping: finishing the requests in flight");
             })
             .await?;
+        let _ = self.stop.send(true);
+        let lease = self.state.jobs.lease;
+        for job in self.jobs {
+            if tokio::time::timeout(lease, job).await.is_err() {
+                tracing::warn!("a background job did not finish its run within a lease");
+            }
+        }
+        let released = jobs::release(&self.state.db, &self.state.instance).await?;
+        self.state.db.close().await;
+        tracing::info!(released, "stopped");
         Ok(())
     }
 
-    /// Serves in a background task; for tests.
+    /// Serves in a background task; for tests (the jobs run as long as it).
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
+            let _stop = self.stop;
             let _ = axum::serve(self.listener, self.router).await;
         })
     }

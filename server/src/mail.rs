@@ -45,6 +45,34 @@ fn backoff(attempts: i64) -> i64 {
     (5_i64 << attempts.clamp(0, 10)).min(3600)
 }
 
+/// How long one mail may take to send.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Claims for `holder` up to `limit` mails that are due: each one's next
+/// attempt moves to the end of the lease, so no other run or instance
+/// takes it while this one sends it, and a crashed instance's mail is due
+/// again when the lease runs out (`jobs`).
+async fn claim_due(
+    state: &AppState,
+    now: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, String, String, String, i64)>> {
+    sqlx::query_as(&format!(
+        "UPDATE mail_outbox SET next_attempt_at = $1, claimed_by = $2
+         WHERE id IN (SELECT id FROM mail_outbox
+                      WHERE sent_at IS NULL AND next_attempt_at <= $3
+                      ORDER BY id LIMIT $4{})
+         RETURNING id, to_addr, subject, body, attempts",
+        crate::jobs::skip_locked(&state.db)
+    ))
+    .bind(now + state.jobs.lease_secs())
+    .bind(state.instance.as_ref())
+    .bind(now)
+    .bind(limit)
+    .fetch_all(&state.db)
+    .await
+}
+
 /// Sends what is due. Without `OMSORG_SMTP_URL` nothing is sent and the
 /// queue only grows (and says so).
 pub async fn run_once(state: &AppState) -> anyhow::Result<Run> {
@@ -52,30 +80,13 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Run> {
     let mut sent = 0;
     if let Some(url) = &state.smtp_url {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?
-            .timeout(Some(Duration::from_secs(10)))
+            .timeout(Some(SMTP_TIMEOUT))
             .build();
-        let due: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
-            "SELECT id, to_addr, subject, body, attempts FROM mail_outbox
-             WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT 50",
-        )
-        .bind(now)
-        .fetch_all(&state.db)
-        .await?;
+        // As many as surely go out within the lease, one at a time.
+        let fit = state.jobs.lease_secs() / i64::try_from(SMTP_TIMEOUT.as_secs()).unwrap_or(10);
+        let mut due = claim_due(state, now, fit.clamp(1, 50)).await?;
+        due.sort_by_key(|m| m.0);
         for (id, to, subject, body, attempts) in due {
-            // Claimed before sending, so two runs (or two instances) never
-            // send the same mail twice.
-            let claimed = sqlx::query(
-                "UPDATE mail_outbox SET next_attempt_at = $2
-                 WHERE id = $1 AND sent_at IS NULL AND next_attempt_at <= $3",
-            )
-            .bind(id)
-            .bind(now + 120)
-            .bind(now)
-            .execute(&state.db)
-            .await?;
-            if claimed.rows_affected() == 0 {
-                continue;
-            }
             let result = async {
                 let message = Message::builder()
                     .from(state.mail_from.parse()?)
@@ -89,7 +100,10 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Run> {
             .await;
             match result {
                 Ok(()) => {
-                    sqlx::query("UPDATE mail_outbox SET sent_at = $2, attempts = attempts + 1 WHERE id = $1")
+                    sqlx::query(
+                        "UPDATE mail_outbox SET sent_at = $2, attempts = attempts + 1, claimed_by = NULL
+                         WHERE id = $1",
+                    )
                         .bind(id)
                         .bind(now)
                         .execute(&state.db)
@@ -99,7 +113,8 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Run> {
                 Err(e) => {
                     tracing::warn!(mail = id, attempts = attempts + 1, error = %e, "mail not sent; will retry");
                     sqlx::query(
-                        "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3
+                        "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = $2,
+                             last_error = $3, claimed_by = NULL
                          WHERE id = $1",
                     )
                     .bind(id)
@@ -121,16 +136,20 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Run> {
     Ok(Run { sent, waiting })
 }
 
-pub fn spawn(state: AppState) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(EVERY);
-        loop {
-            tick.tick().await;
+/// The job, until `stop`.
+pub fn spawn(
+    state: AppState,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let period = state.jobs.every(EVERY);
+    crate::jobs::every(period, stop, move || {
+        let state = state.clone();
+        async move {
             if let Err(e) = run_once(&state).await {
                 tracing::error!(error = %e, "mail run failed");
             }
         }
-    });
+    })
 }
 
 #[cfg(test)]

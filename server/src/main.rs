@@ -34,5 +34,5 @@ async fn main() -> anyhow::Result<()> {
     let server = omsorg_server::Server::start(config).await?;
     // Scripts and tests read the bound address from this line (port 0 is allowed).
     println!("omsorg-server listening on http://{}", server.addr);
-    server.run_until_ctrl_c().await
+    server.run_until_stopped().await
 }

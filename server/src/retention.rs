@@ -105,16 +105,26 @@ pub async fn run_once(db: &AnyPool, keep: &Retention, now: i64) -> sqlx::Result<
     })
 }
 
-/// The job, for the life of the process.
-pub fn spawn(db: AnyPool, keep: Retention) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(EVERY);
-        loop {
-            tick.tick().await;
-            match run_once(&db, &keep, chrono::Utc::now().timestamp()).await {
-                Ok(erased) => tracing::info!(?erased, "retention run"),
-                Err(e) => tracing::error!(error = %e, "retention run failed"),
+/// The job, until `stop`: one instance's run per `EVERY` (`jobs::claim_run`).
+pub fn spawn(
+    db: AnyPool,
+    keep: Retention,
+    holder: std::sync::Arc<str>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    crate::jobs::every(EVERY, stop, move || {
+        let (db, holder) = (db.clone(), holder.clone());
+        async move {
+            let now = chrono::Utc::now().timestamp();
+            let every = i64::try_from(EVERY.as_secs()).unwrap_or(3600);
+            match crate::jobs::claim_run(&db, "retention", &holder, now, every).await {
+                Ok(true) => match run_once(&db, &keep, now).await {
+                    Ok(erased) => tracing::info!(?erased, "retention run"),
+                    Err(e) => tracing::error!(error = %e, "retention run failed"),
+                },
+                Ok(false) => tracing::debug!("retention ran on another instance"),
+                Err(e) => tracing::error!(error = %e, "retention run not claimed"),
             }
         }
-    });
+    })
 }

@@ -244,21 +244,39 @@ pub async fn extend(
 }
 
 /// Closes every open access whose end is at or before `now` (the expiry
-/// job). Answers how many it closed; one that fails (the directory down)
-/// stays open and is tried again next time.
+/// job), a claimed batch at a time, so two instances never close one
+/// access twice (`jobs`). Answers how many it closed; one that fails (the
+/// directory down) stays open, its claim given back, and is tried again
+/// next time.
 pub async fn close_due(state: &AppState, now: i64) -> anyhow::Result<usize> {
-    let mut closed = 0;
-    for (id, municipality, user_id, ends_at) in repo::due(&state.db, now).await? {
-        let action = "substitute_access.expired";
-        match close(state, &id, (&municipality, &user_id), ends_at, None, action).await {
-            Ok(()) => {
-                closed += 1;
-                tracing::info!(access = %id, lag_secs = now - ends_at, "substitute access expired");
-            }
-            Err(e) => {
-                tracing::error!(access = %id, error = %e, "could not close an expired access")
+    const BATCH: i64 = 50;
+    let holder = state.instance.as_ref();
+    let lease_until = now + state.jobs.lease_secs();
+    let (mut closed, mut failed) = (0, Vec::new());
+    loop {
+        let due = repo::claim_due(&state.db, holder, now, lease_until, BATCH).await?;
+        let claimed = due.len();
+        for (id, municipality, user_id, ends_at) in due {
+            let action = "substitute_access.expired";
+            match close(state, &id, (&municipality, &user_id), ends_at, None, action).await {
+                Ok(()) => {
+                    closed += 1;
+                    state.metrics.expired(now - ends_at);
+                    tracing::info!(access = %id, lag_secs = now - ends_at, "substitute access expired");
+                }
+                Err(e) => {
+                    tracing::error!(access = %id, error = %e, "could not close an expired access");
+                    failed.push(id);
+                }
             }
         }
+        if i64::try_from(claimed).unwrap_or(0) < BATCH {
+            break;
+        }
+    }
+    // Given back after the run, so this run does not claim them again.
+    for id in failed {
+        repo::release_expiry(&state.db, &id, holder).await?;
     }
     Ok(closed)
 }

@@ -423,14 +423,43 @@ pub async fn set_end(tx: &mut AnyConnection, id: &str, ends: i64) -> sqlx::Resul
     Ok(())
 }
 
-/// Open orders whose end is at or before `now`: (id, municipality, user ID, end).
-pub async fn due(db: &AnyPool, now: i64) -> sqlx::Result<Vec<(String, String, String, i64)>> {
-    sqlx::query_as(
-        "SELECT id, municipality_code, user_id, ends_at FROM substitute_accesses
-         WHERE ended_at IS NULL AND completed_at IS NOT NULL AND ends_at <= $1
-         ORDER BY ends_at",
-    )
+/// Claims for `holder`, until `lease_until`, up to `limit` open orders
+/// whose end is at or before `now` and that no live claim holds (`jobs`):
+/// (id, municipality, user ID, end).
+pub async fn claim_due(
+    db: &AnyPool,
+    holder: &str,
+    now: i64,
+    lease_until: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<(String, String, String, i64)>> {
+    sqlx::query_as(&format!(
+        "UPDATE substitute_accesses SET expiry_holder = $1, expiry_until = $2
+         WHERE id IN (SELECT id FROM substitute_accesses
+                      WHERE ended_at IS NULL AND completed_at IS NOT NULL AND ends_at <= $3
+                        AND (expiry_until IS NULL OR expiry_until <= $3)
+                      ORDER BY ends_at LIMIT $4{})
+         RETURNING id, municipality_code, user_id, ends_at",
+        crate::jobs::skip_locked(db)
+    ))
+    .bind(holder)
+    .bind(lease_until)
     .bind(now)
+    .bind(limit)
     .fetch_all(db)
     .await
+}
+
+/// Gives back `holder`'s expiry claim on `id` (the close failed: the next
+/// run tries again).
+pub async fn release_expiry(db: &AnyPool, id: &str, holder: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE substitute_accesses SET expiry_holder = NULL, expiry_until = NULL
+         WHERE id = $1 AND expiry_holder = $2",
+    )
+    .bind(id)
+    .bind(holder)
+    .execute(db)
+    .await?;
+    Ok(())
 }

@@ -31,6 +31,7 @@ async fn check(state: &AppState, person: &Person, pin: &str) -> ApiResult<()> {
         return Ok(people::pin_was_right(&state.db, person.id).await?);
     }
     tracing::info!(person = person.id, attempt, "wrong PIN");
+    state.metrics.failed(crate::metrics::Failure::Pin);
     if people::pin_was_wrong(&state.db, person.id, attempt, max).await? {
         return Err(locked());
     }

@@ -95,6 +95,7 @@ pub async fn login(
     let right = checked.await? && stored.is_some();
     let Some(person) = person.clone().filter(|_| right) else {
         tracing::info!(device = %device.id, "shared login failed");
+        state.metrics.failed(crate::metrics::Failure::SharedLogin);
         if tries < i64::from(MAX_ATTEMPTS) {
             return Err(failed());
         }
@@ -148,6 +149,7 @@ async fn admit(
         .await?
         .map_err(|wait| {
             tracing::warn!(device = %device.id, "device throttled");
+            state.metrics.throttled();
             ApiError::Throttled(u64::try_from(wait).unwrap_or(1))
         })?;
     let tries = people::admit_user_id_attempt(&state.db, user_key).await?;

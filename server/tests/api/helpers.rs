@@ -311,6 +311,7 @@ pub fn test_config(issuer: &str, database_url: &str) -> Config {
         retention: Default::default(),
         order_lease: std::time::Duration::from_secs(60),
         dev_directory_latency: std::time::Duration::ZERO,
+        jobs: Default::default(),
     }
 }
 
