@@ -55,8 +55,9 @@ pub struct Config {
     /// taken over after it, by a retry or the recovery job.
     pub order_lease: std::time::Duration,
     /// `OMSORG_DEV_DIRECTORY_LATENCY_MS` (default 0): how long the dev
-    /// directory takes to create an account, as a real AD's LDAP round trips
-    /// and replication do (the crash tests kill the backend inside it).
+    /// directory takes for each change (create, extend, disable), as a real
+    /// AD's LDAP round trips and replication do (the crash and fleet tests
+    /// kill the backend inside it).
     pub dev_directory_latency: std::time::Duration,
     /// `OMSORG_JOB_LEASE_SECS` (default 120) and `OMSORG_JOB_EVERY_SECS`
     /// (default: each job's own interval): how long a background job's

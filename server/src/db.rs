@@ -92,7 +92,31 @@ pub async fn connect(url: &str) -> anyhow::Result<AnyPool> {
 /// needs foreign keys off (they cannot be switched inside the migration's
 /// transaction): one connection with them off migrates, then every foreign
 /// key is checked before anything else runs.
+///
+/// sqlx's SQLite migrator takes no lock, so two processes starting on one
+/// file would both apply the first migration: a lock on a file beside the
+/// database (`<file>.migrations.lock`) makes the second wait, then find
+/// everything applied.
 async fn migrate_sqlite(pool: &AnyPool) -> anyhow::Result<()> {
+    let url = pool.connect_options().database_url.clone();
+    let file = url
+        .as_str()
+        .trim_start_matches("sqlite:")
+        .trim_start_matches("//");
+    let file = file.split('?').next().unwrap_or_default().to_string();
+    let _lock = if file.is_empty() || file.starts_with(':') {
+        None
+    } else {
+        let path = format!("{file}.migrations.lock");
+        Some(
+            tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+                let lock = std::fs::File::create(&path)?;
+                lock.lock()?;
+                Ok(lock)
+            })
+            .await??,
+        )
+    };
     let mut conn = pool.acquire().await?;
     conn.execute("PRAGMA foreign_keys = OFF").await?;
     let migrated = sqlx::migrate!("./migrations/sqlite").run(&mut *conn).await;

@@ -52,7 +52,7 @@ pub trait Directory: Send + Sync {
 pub struct DevDirectory {
     pub db: AnyPool,
     pub hasher: PinHasher,
-    /// Added to each account creation (`OMSORG_DEV_DIRECTORY_LATENCY_MS`).
+    /// Added to each change (`OMSORG_DEV_DIRECTORY_LATENCY_MS`).
     pub latency: std::time::Duration,
 }
 
@@ -94,6 +94,7 @@ impl Directory for DevDirectory {
         expires_at: i64,
     ) -> DirectoryResult<'a> {
         Box::pin(async move {
+            tokio::time::sleep(self.latency).await;
             sqlx::query(
                 "UPDATE directory_accounts SET expires_at = $2, updated_at = $4
                  WHERE user_id = $1 AND municipality_code = $3",
@@ -115,6 +116,7 @@ impl Directory for DevDirectory {
         user_id: &'a str,
     ) -> DirectoryResult<'a> {
         Box::pin(async move {
+            tokio::time::sleep(self.latency).await;
             sqlx::query(
                 "UPDATE directory_accounts SET enabled = FALSE, updated_at = $3
                  WHERE user_id = $1 AND municipality_code = $2",

@@ -45,7 +45,7 @@ fn backoff(attempts: i64) -> i64 {
     (5_i64 << attempts.clamp(0, 10)).min(3600)
 }
 
-/// How long one mail may take to send.
+/// How long one mail may take to send (at most half a job lease).
 const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Claims for `holder` up to `limit` mails that are due: each one's next
@@ -79,12 +79,18 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Run> {
     let now = Utc::now().timestamp();
     let mut sent = 0;
     if let Some(url) = &state.smtp_url {
+        // Each send ends (or gives up) well within the claim's lease, and a
+        // batch is no more than surely goes out within it, one at a time.
+        let timeout = SMTP_TIMEOUT.min(state.jobs.lease / 2);
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?
-            .timeout(Some(SMTP_TIMEOUT))
+            .timeout(Some(timeout))
             .build();
-        // As many as surely go out within the lease, one at a time.
-        let fit = state.jobs.lease_secs() / i64::try_from(SMTP_TIMEOUT.as_secs()).unwrap_or(10);
-        let mut due = claim_due(state, now, fit.clamp(1, 50)).await?;
+        let fit = state.jobs.lease.as_millis() / timeout.as_millis().max(1);
+        let batch = i64::try_from(fit)
+            .unwrap_or(50)
+            .saturating_sub(1)
+            .clamp(1, 50);
+        let mut due = claim_due(state, now, batch).await?;
         due.sort_by_key(|m| m.0);
         for (id, to, subject, body, attempts) in due {
             let result = async {
