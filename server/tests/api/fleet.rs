@@ -20,8 +20,7 @@ use tokio::io::AsyncBufReadExt;
 
 use crate::helpers::*;
 
-#[path = "../../../tests/src/smtp.rs"]
-mod smtp;
+use crate::smtp;
 
 const PEPPER: &str = "fleet-test-pepper-of-sixteen";
 const LEASE_SECS: i64 = 4;

@@ -6,9 +6,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-#[path = "../../../tests/src/smtp.rs"]
-mod smtp;
-use smtp::smtp_server;
+use crate::smtp::smtp_server;
 
 async fn order(app: &TestApp, issuer: &str) -> Value {
     let bearer = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));

@@ -22,5 +22,7 @@ mod platform;
 mod retention;
 mod schema;
 mod shared;
+#[path = "../../../tests/src/smtp.rs"]
+mod smtp;
 mod substitute_ids;
 mod tokens;
