@@ -386,7 +386,13 @@ impl FromRequestParts<AppState> for Person {
                 .map(|n| n > 0)
                 .unwrap_or(false)
             })
-            .await?;
+            .await
+            .inspect_err(|e| {
+                // A refused token, not a provider that is down.
+                if matches!(e, ApiError::Client(ErrorCode::InvalidToken, _)) {
+                    state.metrics.failed(crate::metrics::Failure::Token);
+                }
+            })?;
         let id = crate::provisioning::provision(state, &claims).await?;
         let mut person = crate::people::by_id(&state.db, id).await?;
         // The unit chosen on this device, if it is one of theirs.

@@ -17,6 +17,7 @@ mod identity;
 mod mail;
 mod me;
 mod municipalities;
+mod operability;
 mod pin;
 mod platform;
 mod retention;
