@@ -248,14 +248,16 @@ pub async fn seed_dev(db: &AnyPool, seed: &DevSeed) -> anyhow::Result<()> {
         .execute(db)
         .await?;
     }
-    // Parents come before their sub-units in the file.
+    // Parents come before their sub-units in the file. Whether a unit
+    // orders substitutes is its administrators' after the first start: a
+    // restart keeps what they chose.
     for u in &data.units {
         sqlx::query(
             "INSERT INTO units (id, municipality_code, name, manager_name, manager_email,
                                 may_order_substitutes, org_uuid, parent_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (id) DO UPDATE SET municipality_code = $2, name = $3,
-                 manager_name = $4, manager_email = $5, may_order_substitutes = $6,
+                 manager_name = $4, manager_email = $5,
                  org_uuid = $7, parent_id = $8",
         )
         .bind(&u.id)

@@ -30,6 +30,7 @@ pub mod routes;
 pub mod secret;
 pub mod substitute_ids;
 pub mod telemetry;
+pub mod units;
 
 use std::net::SocketAddr;
 

@@ -63,6 +63,11 @@ pub struct OrderDraft {
     pub strokes: Vec<PadStroke>,
     /// The signature as PNG (base64), made from `strokes` when signed.
     pub signature_png: Option<String>,
+    /// The orderer's unit's default and longest period, as the backend
+    /// said when the draft was loaded (the shell sets it; the backend
+    /// checks the order against the unit's policy as it is then).
+    #[serde(default)]
+    pub period_policy: crate::period::PeriodPolicy,
 }
 
 impl std::fmt::Debug for OrderDraft {

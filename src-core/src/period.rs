@@ -1,12 +1,76 @@
 //! The substitute's access period (SPEC C4): it starts when the order is
 //! submitted, ends after 3 days unless another end is chosen, never more than
-//! 30 days after the start and never in the past. The app checks it as the
-//! person types; the backend checks it again on every order and extension.
+//! 30 days after the start and never in the past. A unit's administrator may
+//! set a shorter default and maximum for the unit's orders (`PeriodPolicy`),
+//! never a longer one. The app checks it as the person types; the backend
+//! checks it again on every order and extension, under the unit's policy as
+//! it is then.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_DAYS: i64 = 3;
 pub const MAX_DAYS: i64 = 30;
+
+/// A unit's default and longest access period, in days: SPEC's 3 and 30
+/// unless the unit's administrator chose less (1 ≤ default ≤ max ≤ 30).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeriodPolicy {
+    pub default_days: i64,
+    pub max_days: i64,
+}
+
+impl Default for PeriodPolicy {
+    fn default() -> Self {
+        PeriodPolicy {
+            default_days: DEFAULT_DAYS,
+            max_days: MAX_DAYS,
+        }
+    }
+}
+
+/// A policy outside SPEC's bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PolicyError;
+
+impl std::fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "the default must be at least 1 day and at most the maximum, which is at most 30 days",
+        )
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+impl PeriodPolicy {
+    pub fn new(default_days: i64, max_days: i64) -> Result<Self, PolicyError> {
+        if 1 <= default_days && default_days <= max_days && max_days <= MAX_DAYS {
+            Ok(PeriodPolicy {
+                default_days,
+                max_days,
+            })
+        } else {
+            Err(PolicyError)
+        }
+    }
+
+    /// The latest end an order started at `start` may have.
+    pub fn latest_end(&self, start: DateTime<Utc>) -> DateTime<Utc> {
+        start + Duration::days(self.max_days.clamp(1, MAX_DAYS))
+    }
+
+    /// The day a date picker offers first: today + the default.
+    pub fn default_day(&self, today: NaiveDate) -> NaiveDate {
+        today + Duration::days(self.default_days.clamp(1, MAX_DAYS))
+    }
+
+    /// The last day a date picker offers: today + the maximum.
+    pub fn last_day(&self, today: NaiveDate) -> NaiveDate {
+        today + Duration::days(self.max_days.clamp(1, MAX_DAYS))
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccessPeriod {
@@ -18,7 +82,7 @@ pub struct AccessPeriod {
 pub enum PeriodError {
     /// The end is not after now.
     InPast,
-    /// More than `MAX_DAYS` after the start.
+    /// Longer than the unit's maximum (at most `MAX_DAYS`) after the start.
     TooLong,
 }
 
@@ -26,7 +90,7 @@ impl std::fmt::Display for PeriodError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             PeriodError::InPast => "the access must end in the future",
-            PeriodError::TooLong => "the access can last at most 30 days",
+            PeriodError::TooLong => "the access is longer than the unit allows (at most 30 days)",
         })
     }
 }
@@ -44,10 +108,15 @@ impl PeriodError {
 }
 
 impl AccessPeriod {
-    /// From `start` (the moment of submission) to `end`, or 3 days.
-    pub fn new(start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> Result<Self, PeriodError> {
-        let end = end.unwrap_or(start + Duration::days(DEFAULT_DAYS));
-        check(start, end, start)?;
+    /// From `start` (the moment of submission) to `end`, or the policy's
+    /// default.
+    pub fn new(
+        start: DateTime<Utc>,
+        end: Option<DateTime<Utc>>,
+        policy: PeriodPolicy,
+    ) -> Result<Self, PeriodError> {
+        let end = end.unwrap_or(start + Duration::days(policy.default_days.clamp(1, MAX_DAYS)));
+        check(start, end, start, policy)?;
         Ok(AccessPeriod { start, end })
     }
 
@@ -57,8 +126,9 @@ impl AccessPeriod {
         now: DateTime<Utc>,
         today: NaiveDate,
         day: Option<NaiveDate>,
+        policy: PeriodPolicy,
     ) -> Result<Self, PeriodError> {
-        AccessPeriod::new(now, day.map(|d| end_on_day(now, today, d)))
+        AccessPeriod::new(now, day.map(|d| end_on_day(now, today, d)), policy)
     }
 
     /// A period as it was ordered and stored (its rules were checked then).
@@ -67,27 +137,25 @@ impl AccessPeriod {
     }
 
     /// An extension (or earlier end) to a day picked at `now` on the local
-    /// `today`: the same time of day, within the 30 days from the start.
+    /// `today`: the same time of day, within the policy's maximum from the
+    /// start.
     pub fn to_day(
         &self,
         now: DateTime<Utc>,
         today: NaiveDate,
         day: NaiveDate,
+        policy: PeriodPolicy,
     ) -> Result<Self, PeriodError> {
-        self.with_end(end_on_day(now, today, day), now)
+        self.with_end(end_on_day(now, today, day), now, policy)
     }
 
     /// The last day a date picker may offer for this period, in the
     /// calendar of `local` (the day its latest end falls on there).
-    pub fn last_day<Tz: chrono::TimeZone>(&self, local: &Tz) -> NaiveDate {
-        AccessPeriod::latest_end(self.start)
+    pub fn last_day<Tz: chrono::TimeZone>(&self, local: &Tz, policy: PeriodPolicy) -> NaiveDate {
+        policy
+            .latest_end(self.start)
             .with_timezone(local)
             .date_naive()
-    }
-
-    /// The latest end an order started at `start` may have.
-    pub fn latest_end(start: DateTime<Utc>) -> DateTime<Utc> {
-        start + Duration::days(MAX_DAYS)
     }
 
     pub fn start(&self) -> DateTime<Utc> {
@@ -99,9 +167,14 @@ impl AccessPeriod {
     }
 
     /// A new end chosen at `now` (extend, or end early): still after now and
-    /// within 30 days of the original start.
-    pub fn with_end(&self, end: DateTime<Utc>, now: DateTime<Utc>) -> Result<Self, PeriodError> {
-        check(self.start, end, now)?;
+    /// within the policy's maximum from the original start.
+    pub fn with_end(
+        &self,
+        end: DateTime<Utc>,
+        now: DateTime<Utc>,
+        policy: PeriodPolicy,
+    ) -> Result<Self, PeriodError> {
+        check(self.start, end, now, policy)?;
         Ok(AccessPeriod {
             start: self.start,
             end,
@@ -115,26 +188,21 @@ impl AccessPeriod {
 
 /// The end for a day picked in a date picker: the same time of day as
 /// `now`, `day - today` days later. Picking the default day (today + 3)
-/// gives exactly the default period; today + 30 the longest one.
+/// gives exactly the default period; today + the maximum the longest one.
 pub fn end_on_day(now: DateTime<Utc>, today: NaiveDate, day: NaiveDate) -> DateTime<Utc> {
     now + Duration::days((day - today).num_days())
 }
 
-/// The day a date picker offers first: today + 3.
-pub fn default_day(today: NaiveDate) -> NaiveDate {
-    today + Duration::days(DEFAULT_DAYS)
-}
-
-/// The last day a date picker offers: today + 30.
-pub fn last_day(today: NaiveDate) -> NaiveDate {
-    today + Duration::days(MAX_DAYS)
-}
-
-fn check(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), PeriodError> {
+fn check(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    now: DateTime<Utc>,
+    policy: PeriodPolicy,
+) -> Result<(), PeriodError> {
     if end <= now || end <= start {
         return Err(PeriodError::InPast);
     }
-    if end > AccessPeriod::latest_end(start) {
+    if end > policy.latest_end(start) {
         return Err(PeriodError::TooLong);
     }
     Ok(())
@@ -143,26 +211,31 @@ fn check(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const SPEC: PeriodPolicy = PeriodPolicy {
+        default_days: DEFAULT_DAYS,
+        max_days: MAX_DAYS,
+    };
     use proptest::prelude::*;
 
     #[test]
     fn a_picked_day_keeps_the_time_of_day_and_the_cap_holds_from_the_start() {
         let today = t0().date_naive();
-        let default = AccessPeriod::on_day(t0(), today, None).unwrap();
+        let default = AccessPeriod::on_day(t0(), today, None, SPEC).unwrap();
         assert_eq!(
             default,
-            AccessPeriod::on_day(t0(), today, Some(default_day(today))).unwrap()
+            AccessPeriod::on_day(t0(), today, Some(SPEC.default_day(today)), SPEC).unwrap()
         );
         assert_eq!(default.end(), t0() + Duration::days(3));
-        let last = AccessPeriod::on_day(t0(), today, Some(last_day(today))).unwrap();
-        assert_eq!(last.end(), AccessPeriod::latest_end(t0()));
+        let last = AccessPeriod::on_day(t0(), today, Some(SPEC.last_day(today)), SPEC).unwrap();
+        assert_eq!(last.end(), SPEC.latest_end(t0()));
         let day_31 = Some(today + Duration::days(31));
         assert_eq!(
-            AccessPeriod::on_day(t0(), today, day_31),
+            AccessPeriod::on_day(t0(), today, day_31, SPEC),
             Err(PeriodError::TooLong)
         );
         assert_eq!(
-            AccessPeriod::on_day(t0(), today, Some(today)),
+            AccessPeriod::on_day(t0(), today, Some(today), SPEC),
             Err(PeriodError::InPast)
         );
 
@@ -171,22 +244,22 @@ mod tests {
         let stored = AccessPeriod::stored(default.start(), default.end());
         let later = t0() + Duration::days(2);
         let later_today = later.date_naive();
-        assert_eq!(stored.last_day(&Utc), today + Duration::days(30));
+        assert_eq!(stored.last_day(&Utc, SPEC), today + Duration::days(30));
         let longest = stored
-            .to_day(later, later_today, today + Duration::days(30))
+            .to_day(later, later_today, today + Duration::days(30), SPEC)
             .unwrap();
-        assert_eq!(longest.end(), AccessPeriod::latest_end(t0()));
+        assert_eq!(longest.end(), SPEC.latest_end(t0()));
         assert_eq!(
-            stored.to_day(later, later_today, today + Duration::days(31)),
+            stored.to_day(later, later_today, today + Duration::days(31), SPEC),
             Err(PeriodError::TooLong)
         );
         assert_eq!(
-            stored.to_day(later, later_today, later_today),
+            stored.to_day(later, later_today, later_today, SPEC),
             Err(PeriodError::InPast),
             "today at this time of day is now: not in the future"
         );
         assert!(!longest.is_over(later));
-        assert!(longest.is_over(AccessPeriod::latest_end(t0())));
+        assert!(longest.is_over(SPEC.latest_end(t0())));
     }
 
     fn t0() -> DateTime<Utc> {
@@ -198,68 +271,119 @@ mod tests {
     #[test]
     fn a_picked_day_keeps_the_time_of_day_and_day_31_is_refused() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let default = end_on_day(t0(), today, default_day(today));
+        let default = end_on_day(t0(), today, SPEC.default_day(today));
         assert_eq!(
-            AccessPeriod::new(t0(), Some(default)),
-            AccessPeriod::new(t0(), None)
+            AccessPeriod::new(t0(), Some(default), SPEC),
+            AccessPeriod::new(t0(), None, SPEC)
         );
-        let last = end_on_day(t0(), today, last_day(today));
-        assert_eq!(AccessPeriod::new(t0(), Some(last)).unwrap().end(), last);
+        let last = end_on_day(t0(), today, SPEC.last_day(today));
+        assert_eq!(
+            AccessPeriod::new(t0(), Some(last), SPEC).unwrap().end(),
+            last
+        );
         let day_31 = end_on_day(t0(), today, today + Duration::days(31));
         assert_eq!(
-            AccessPeriod::new(t0(), Some(day_31)),
+            AccessPeriod::new(t0(), Some(day_31), SPEC),
             Err(PeriodError::TooLong)
         );
         let today_end = end_on_day(t0(), today, today);
         assert_eq!(
-            AccessPeriod::new(t0(), Some(today_end)),
+            AccessPeriod::new(t0(), Some(today_end), SPEC),
             Err(PeriodError::InPast)
         );
     }
 
     #[test]
     fn three_days_unless_chosen_and_thirty_at_most() {
-        let p = AccessPeriod::new(t0(), None).unwrap();
+        let p = AccessPeriod::new(t0(), None, SPEC).unwrap();
         assert_eq!(p.end() - p.start(), Duration::days(3));
         let days = |n: i64| Some(t0() + Duration::days(n));
-        assert!(AccessPeriod::new(t0(), days(1)).is_ok());
-        assert!(AccessPeriod::new(t0(), days(30)).is_ok(), "30 days exactly");
-        let over = AccessPeriod::new(t0(), Some(t0() + Duration::days(30) + Duration::seconds(1)));
+        assert!(AccessPeriod::new(t0(), days(1), SPEC).is_ok());
+        assert!(
+            AccessPeriod::new(t0(), days(30), SPEC).is_ok(),
+            "30 days exactly"
+        );
+        let over = AccessPeriod::new(
+            t0(),
+            Some(t0() + Duration::days(30) + Duration::seconds(1)),
+            SPEC,
+        );
         assert_eq!(over, Err(PeriodError::TooLong));
-        assert_eq!(AccessPeriod::new(t0(), days(31)), Err(PeriodError::TooLong));
         assert_eq!(
-            AccessPeriod::new(t0(), Some(t0())),
+            AccessPeriod::new(t0(), days(31), SPEC),
+            Err(PeriodError::TooLong)
+        );
+        assert_eq!(
+            AccessPeriod::new(t0(), Some(t0()), SPEC),
             Err(PeriodError::InPast)
         );
-        assert_eq!(AccessPeriod::new(t0(), days(-1)), Err(PeriodError::InPast));
+        assert_eq!(
+            AccessPeriod::new(t0(), days(-1), SPEC),
+            Err(PeriodError::InPast)
+        );
     }
 
     #[test]
     fn extending_stays_within_thirty_days_of_the_start() {
-        let p = AccessPeriod::new(t0(), None).unwrap();
+        let p = AccessPeriod::new(t0(), None, SPEC).unwrap();
         let later = t0() + Duration::days(2);
-        assert!(p.with_end(t0() + Duration::days(30), later).is_ok());
+        assert!(p.with_end(t0() + Duration::days(30), later, SPEC).is_ok());
         assert_eq!(
-            p.with_end(t0() + Duration::days(31), later),
+            p.with_end(t0() + Duration::days(31), later, SPEC),
             Err(PeriodError::TooLong),
             "the cap counts from the original start"
         );
         assert_eq!(
-            p.with_end(later - Duration::hours(1), later),
+            p.with_end(later - Duration::hours(1), later, SPEC),
             Err(PeriodError::InPast)
         );
         assert!(
-            p.with_end(later + Duration::minutes(1), later).is_ok(),
+            p.with_end(later + Duration::minutes(1), later, SPEC)
+                .is_ok(),
             "end early"
         );
         assert!(!p.is_over(later) && p.is_over(p.end()));
+    }
+
+    #[test]
+    fn a_units_policy_shortens_the_default_and_the_cap_never_beyond_thirty() {
+        let ten = PeriodPolicy::new(2, 10).unwrap();
+        let p = AccessPeriod::new(t0(), None, ten).unwrap();
+        assert_eq!(p.end() - p.start(), Duration::days(2));
+        let days = |n: i64| Some(t0() + Duration::days(n));
+        assert!(AccessPeriod::new(t0(), days(10), ten).is_ok());
+        assert_eq!(
+            AccessPeriod::new(t0(), days(11), ten),
+            Err(PeriodError::TooLong)
+        );
+        let today = t0().date_naive();
+        assert_eq!(ten.default_day(today), today + Duration::days(2));
+        assert_eq!(ten.last_day(today), today + Duration::days(10));
+        assert_eq!(
+            p.with_end(t0() + Duration::days(11), t0(), ten),
+            Err(PeriodError::TooLong),
+            "an extension too"
+        );
+        assert!(p.with_end(t0() + Duration::days(11), t0(), SPEC).is_ok());
+        for (default, max) in [(0, 10), (11, 10), (3, 31), (-1, 5)] {
+            assert_eq!(
+                PeriodPolicy::new(default, max),
+                Err(PolicyError),
+                "{default}/{max}"
+            );
+        }
+        assert_eq!(PeriodPolicy::new(3, 30), Ok(PeriodPolicy::default()));
+        assert_eq!(
+            PeriodPolicy::new(1, 1).unwrap().latest_end(t0()),
+            t0() + Duration::days(1)
+        );
     }
 
     proptest! {
         #[test]
         fn an_accepted_period_is_never_past_nor_over_thirty_days(secs in -5_000_000i64..5_000_000) {
             let end = t0() + Duration::seconds(secs);
-            match AccessPeriod::new(t0(), Some(end)) {
+            match AccessPeriod::new(t0(), Some(end), SPEC) {
                 Ok(p) => {
                     prop_assert!(p.end() > t0());
                     prop_assert!(p.end() - p.start() <= Duration::days(MAX_DAYS));

@@ -153,7 +153,7 @@ impl OrderDraft {
         now: DateTime<Utc>,
         today: NaiveDate,
     ) -> Result<AccessPeriod, PeriodError> {
-        AccessPeriod::on_day(now, today, self.end_day)
+        AccessPeriod::on_day(now, today, self.end_day, self.period_policy)
     }
 }
 
@@ -197,6 +197,7 @@ pub mod fixture {
             declaration_version: "2026-1".into(),
             strokes: signed(),
             signature_png: Some("iVBORw0KGgo=".into()),
+            period_policy: Default::default(),
         }
     }
 }

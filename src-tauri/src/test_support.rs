@@ -91,6 +91,7 @@ pub fn anna() -> omsorg_core::api::Me {
         pin_locked: false,
         may_order_substitutes: true,
         pin_min_len: 4,
+        period: Default::default(),
     }
 }
 

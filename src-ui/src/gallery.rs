@@ -55,6 +55,7 @@ fn person(has_pin: bool) -> Me {
         pin_locked: false,
         may_order_substitutes: true,
         pin_min_len: 4,
+        period: Default::default(),
     }
 }
 

@@ -665,8 +665,8 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
         (CprNotFound, En) => "The CPR register has no person with that number. Check the number on the ID card.",
         (CprRegisterUnavailable, Da) => "CPR-registret svarer ikke lige nu. Prøv igen om lidt.",
         (CprRegisterUnavailable, En) => "The CPR register is not answering right now. Try again in a moment.",
-        (PeriodTooLong, Da) => "Adgangen kan højst vare 30 dage. Vælg en tidligere slutdato.",
-        (PeriodTooLong, En) => "The access can last at most 30 days. Choose an earlier end date.",
+        (PeriodTooLong, Da) => "Så længe må adgangen ikke vare for denne enhed (aldrig over 30 dage). Vælg en tidligere slutdato.",
+        (PeriodTooLong, En) => "The access may not last that long for this unit (never over 30 days). Choose an earlier end date.",
         (PeriodInPast, Da) => "Slutdatoen skal ligge i fremtiden.",
         (PeriodInPast, En) => "The end date must be in the future.",
         (SubstituteIdsExhausted, Da) => {

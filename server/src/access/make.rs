@@ -82,7 +82,10 @@ pub(super) async fn check(
     if declaration::text(&body.declaration_version).is_none() {
         return Err(invalid("unknown declaration version"));
     }
-    let period = AccessPeriod::new(Utc::now(), body.end)?;
+    // Under the unit's period as it is now (its administrator may have
+    // shortened it since the app loaded it).
+    let policy = crate::units::policy(&state.db, person.unit_id.as_deref()).await?;
+    let period = AccessPeriod::new(Utc::now(), body.end, policy)?;
     let now = Utc::now().timestamp();
     let muni = &person.municipality_code;
     if !ids::is_held(&state.db, &body.user_id, muni, person.id, now).await? {

@@ -228,7 +228,8 @@ pub async fn extend(
         return Err(make::invalid("the access is over; order a new one"));
     }
     let stored = AccessPeriod::stored(db::time_of(row.starts_at), db::time_of(row.ends_at));
-    let period = stored.with_end(end, now)?;
+    let policy = crate::units::policy(&state.db, row.unit_id.as_deref()).await?;
+    let period = stored.with_end(end, now, policy)?;
     let new_end = period.end().timestamp();
     state
         .directory

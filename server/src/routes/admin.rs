@@ -1,7 +1,11 @@
-//! Administration of people in the administrator's own municipality.
+//! Administration in the administrator's own municipality: people's PINs,
+//! and the units their privileges cover.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::Json;
+use omsorg_core::api::{UnitSettings, UnitSettingsChange};
+use omsorg_core::period::PeriodPolicy;
 use omsorg_core::{ErrorBody, ErrorCode};
 
 use crate::auth::Person;
@@ -41,9 +45,90 @@ pub async fn reset_pin(
     Ok(StatusCode::NO_CONTENT)
 }
 
+fn settings(row: crate::units::UnitRow) -> UnitSettings {
+    UnitSettings {
+        period: PeriodPolicy::new(row.default_days, row.max_days).unwrap_or_default(),
+        id: row.id,
+        name: row.name,
+        parent_id: row.parent_id,
+        manager_name: row.manager_name,
+        may_order_substitutes: row.may_order_substitutes,
+    }
+}
+
+/// The units the administrator's privileges cover, with their settings.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/unit-settings",
+    security(("bearer" = [])),
+    responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
+        (status = 200, description = "top-level units first", body = Vec<UnitSettings>),
+        (status = 403, description = "auth.forbidden: administrators only", body = ErrorBody),
+    )
+)]
+pub async fn list_units(
+    State(state): State<AppState>,
+    admin: Person,
+) -> ApiResult<Json<Vec<UnitSettings>>> {
+    admin.require_admin()?;
+    let rows = crate::units::list(&state.db, &admin.municipality_code, &admin.units).await?;
+    Ok(Json(rows.into_iter().map(settings).collect()))
+}
+
+/// Whether a unit orders substitute access, and its default and longest
+/// period (1 ≤ default ≤ longest ≤ 30 days). Orders and extensions from
+/// then on are held to it; accesses already ordered keep their end.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/unit-settings/{id}",
+    params(("id" = String, Path, description = "the unit's ID")),
+    request_body = UnitSettingsChange,
+    security(("bearer" = [])),
+    responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
+        (status = 200, description = "the unit as it is now", body = UnitSettings),
+        (status = 400, description = "request.invalid: the period is outside 1 ≤ default ≤ longest ≤ 30 days", body = ErrorBody),
+        (status = 403, description = "auth.forbidden: administrators only", body = ErrorBody),
+        (status = 404, description = "request.not_found: not a unit the administrator's privileges cover", body = ErrorBody),
+    )
+)]
+pub async fn set_unit(
+    State(state): State<AppState>,
+    admin: Person,
+    Path(id): Path<String>,
+    crate::error::ApiJson(change): crate::error::ApiJson<UnitSettingsChange>,
+) -> ApiResult<Json<UnitSettings>> {
+    admin.require_admin()?;
+    let p = change.period;
+    let policy = PeriodPolicy::new(p.default_days, p.max_days)
+        .map_err(|e| ApiError::client(ErrorCode::RequestInvalid, e.to_string()))?;
+    let theirs = admin.units.contains(&id);
+    let muni = &admin.municipality_code;
+    let may_order = change.may_order_substitutes;
+    if !theirs || !crate::units::set(&state.db, muni, &id, may_order, policy).await? {
+        return Err(ApiError::client(ErrorCode::NotFound, "no such unit"));
+    }
+    let subject = format!(
+        "{id}: may order {may_order}, {} of at most {} days",
+        policy.default_days, policy.max_days
+    );
+    db::audit(&state.db, Some(admin.id), "unit.settings_changed", &subject).await?;
+    tracing::info!(admin = admin.id, unit = %id, "unit settings changed");
+    let rows = crate::units::list(&state.db, muni, std::slice::from_ref(&id)).await?;
+    let row = rows
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::client(ErrorCode::NotFound, "no such unit"))?;
+    Ok(Json(settings(row)))
+}
+
 /// This area's operations, each registered from its annotation (so what is
 /// served and what `/api/openapi.json` says are one list).
 pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
     use utoipa_axum::routes;
-    utoipa_axum::router::OpenApiRouter::new().routes(routes!(reset_pin))
+    utoipa_axum::router::OpenApiRouter::new()
+        .routes(routes!(reset_pin))
+        .routes(routes!(list_units))
+        .routes(routes!(set_unit))
 }

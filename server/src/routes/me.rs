@@ -43,6 +43,7 @@ pub async fn me_of(state: &AppState, person: Person) -> ApiResult<Me> {
     .bind(serde_json::json!(person.units).to_string())
     .fetch_all(&state.db)
     .await?;
+    let period = crate::units::policy(&state.db, person.unit_id.as_deref()).await?;
     let mut roles = vec![Role::Staff];
     if person.is_orderer {
         roles.push(Role::Orderer);
@@ -68,6 +69,7 @@ pub async fn me_of(state: &AppState, person: Person) -> ApiResult<Me> {
             person.shared_device.is_some(),
         ),
         pin_min_len: u8::try_from(state.pin_min_len).unwrap_or(u8::MAX),
+        period,
     })
 }
 

@@ -207,7 +207,7 @@ fn start_cluster() -> Cluster {
     // when the thread that started it ends, and that thread lives until
     // the process exits.
     let script = r#"
-        trap 'kill -INT "$pid"; wait "$pid"; rm -rf "$ROOT"; exit 0' TERM
+        trap 'kill -INT "$pid" 2>/dev/null; wait "$pid"; rm -rf "$ROOT"; exit 0' TERM
         "$BIN/postgres" -D "$ROOT/data" -p "$PORT" -k "$ROOT" \
             -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
             -c full_page_writes=off -c max_connections=300 -c shared_buffers=32MB \

@@ -27,3 +27,4 @@ mod shared;
 mod smtp;
 mod substitute_ids;
 mod tokens;
+mod units;

@@ -67,6 +67,34 @@ pub struct Me {
     /// shell and the backend apply the same policy with it.
     #[serde(default = "crate::pin::default_min_len")]
     pub pin_min_len: u8,
+    /// The acting unit's default and longest access period (SPEC's 3 and
+    /// 30 unless its administrator chose less).
+    #[serde(default)]
+    pub period: crate::period::PeriodPolicy,
+}
+
+/// `GET /api/v1/admin/unit-settings`: a unit as its administrators configure it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnitSettings {
+    pub id: String,
+    pub name: String,
+    /// The unit it is part of (none: a top-level unit).
+    pub parent_id: Option<String>,
+    /// The nearest manager, as the org directory names them.
+    pub manager_name: Option<String>,
+    pub may_order_substitutes: bool,
+    /// The unit's default and longest access period.
+    pub period: crate::period::PeriodPolicy,
+}
+
+/// `PUT /api/v1/admin/unit-settings/{id}`: the settings an administrator changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UnitSettingsChange {
+    pub may_order_substitutes: bool,
+    pub period: crate::period::PeriodPolicy,
 }
 
 /// The request header naming the unit a person with several acts for.

@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use omsorg_core::api::SubstituteAccessSummary;
 use omsorg_core::danish_time::{self, Copenhagen};
 use omsorg_core::ipc;
-use omsorg_core::period::AccessPeriod;
+use omsorg_core::period::{AccessPeriod, PeriodPolicy};
 use omsorg_core::ErrorCode;
 use yew::prelude::*;
 
@@ -69,7 +69,10 @@ fn OrderCard(props: &CardProps) -> Html {
     let day = use_node_ref();
     let active = a.ended_at.is_none() && a.ends_at > Utc::now();
     let today = danish_time::today(Utc::now());
-    let last = AccessPeriod::stored(a.starts_at, a.ends_at).last_day(&Copenhagen);
+    // SPEC's cap; a unit that allows less is held to it by the backend,
+    // whose refusal is shown as it comes.
+    let spec = PeriodPolicy::default();
+    let last = AccessPeriod::stored(a.starts_at, a.ends_at).last_day(&Copenhagen, spec);
     let end = {
         let (confirming, call, id) = (confirming.clone(), end_call.clone(), a.id.clone());
         let changed = props.on_changed.clone();
@@ -96,7 +99,7 @@ fn OrderCard(props: &CardProps) -> Html {
                 return slip.set(Some(ErrorCode::PeriodInPast));
             };
             // The same rule the backend applies, before asking it.
-            let checked = period.to_day(Utc::now(), danish_time::today(Utc::now()), picked);
+            let checked = period.to_day(Utc::now(), danish_time::today(Utc::now()), picked, spec);
             slip.set(checked.err().map(|e| e.code()));
             if checked.is_err() {
                 return;

@@ -81,16 +81,20 @@ pub fn OrderWizard(props: &PageProps) -> Html {
     let receipt = use_state(|| None::<SubstituteAccessReceipt>);
     let not_sent = use_state(|| false);
 
-    // The kept draft, or a new one.
+    // The kept draft, or a new one, under the unit's period as the backend
+    // says it is now (it checks the order against it again).
     let (kept, load) = use_shell_load::<ipc::LoadOrderDraft>(&props.on_refused, 0);
+    let (me, _) = use_shell_load::<ipc::CurrentPerson>(&props.on_refused, 0);
     {
         let draft = draft.clone();
-        use_effect_with(kept.clone(), move |kept| {
-            if let Some(kept) = &**kept {
-                draft.set(Some(kept.clone().unwrap_or_else(|| OrderDraft {
+        use_effect_with((kept.clone(), me.clone()), move |(kept, me)| {
+            if let (Some(kept), Some(me)) = (&**kept, &**me) {
+                let mut next = kept.clone().unwrap_or_else(|| OrderDraft {
                     declaration_version: declaration::current().0.to_string(),
                     ..OrderDraft::default()
-                })));
+                });
+                next.period_policy = me.period;
+                draft.set(Some(next));
             }
         });
     }

@@ -1,9 +1,9 @@
-//! Step 3: the last day of access (3 days unless another is picked, at
-//! most 30), checked as it is picked.
+//! Step 3: the last day of access (the unit's default, 3 days unless its
+//! administrator chose less, unless another is picked; at most the unit's
+//! longest, 30 days or less), checked as it is picked.
 
 use chrono::NaiveDate;
 use omsorg_core::bridge::OrderDraft;
-use omsorg_core::period::{default_day, last_day};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -14,7 +14,8 @@ use crate::pages::{day_options, local_time};
 #[function_component]
 pub fn PeriodStep(props: &StepProps) -> Html {
     let (lang, d, update) = (props.lang, &props.draft, &props.on_change);
-    let day = d.end_day.unwrap_or_else(|| default_day(today()));
+    let policy = d.period_policy;
+    let day = d.end_day.unwrap_or_else(|| policy.default_day(today()));
     let pick = {
         let (update, d) = (update.clone(), d.clone());
         Callback::from(move |e: Event| {
@@ -32,10 +33,10 @@ pub fn PeriodStep(props: &StepProps) -> Html {
         <>
             <p class="lead">{ t(lang, Msg::PeriodLead) }</p>
             <label for="end-day">{ t(lang, Msg::LastDay) }</label>
-            // Only the days the rules allow (tomorrow to today + 30), in
-            // Danish whatever the device's locale.
+            // Only the days the rules allow (tomorrow to today + the unit's
+            // longest), in Danish whatever the device's locale.
             <select id="end-day" onchange={pick} aria-describedby="period-check">
-                { day_options(today() + chrono::Duration::days(1), last_day(today()), day) }
+                { day_options(today() + chrono::Duration::days(1), policy.last_day(today()), day) }
             </select>
             { match checked {
                 Ok(p) => html! {

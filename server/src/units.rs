@@ -1,0 +1,73 @@
+//! Units as administrators configure them: whether the unit orders
+//! substitute access, and its default and longest period (within SPEC's 3
+//! and 30 days). The org directory names the units and their managers.
+
+use omsorg_core::period::PeriodPolicy;
+use sqlx::AnyPool;
+
+/// The policy of `unit` (SPEC's when there is no unit or no such unit).
+pub async fn policy<'e, E>(db: E, unit: Option<&str>) -> sqlx::Result<PeriodPolicy>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let Some(unit) = unit else {
+        return Ok(PeriodPolicy::default());
+    };
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT default_days, max_days FROM units WHERE id = $1")
+            .bind(unit)
+            .fetch_optional(db)
+            .await?;
+    Ok(row
+        .and_then(|(default, max)| PeriodPolicy::new(default, max).ok())
+        .unwrap_or_default())
+}
+
+/// A unit's settings as the administration screen shows them.
+#[derive(sqlx::FromRow)]
+pub struct UnitRow {
+    pub id: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+    pub manager_name: Option<String>,
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub may_order_substitutes: bool,
+    pub default_days: i64,
+    pub max_days: i64,
+}
+
+/// The units of `municipality` among `ids`, top-level units first.
+pub async fn list(db: &AnyPool, municipality: &str, ids: &[String]) -> sqlx::Result<Vec<UnitRow>> {
+    sqlx::query_as(
+        "SELECT id, name, parent_id, manager_name, may_order_substitutes, default_days, max_days
+         FROM units
+         WHERE municipality_code = $1 AND id IN (SELECT value FROM json_each($2))
+         ORDER BY parent_id IS NOT NULL, name, id",
+    )
+    .bind(municipality)
+    .bind(serde_json::json!(ids).to_string())
+    .fetch_all(db)
+    .await
+}
+
+/// Sets a unit's settings; `false` when it is not a unit of `municipality`.
+pub async fn set(
+    db: &AnyPool,
+    municipality: &str,
+    id: &str,
+    may_order: bool,
+    policy: PeriodPolicy,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE units SET may_order_substitutes = $3, default_days = $4, max_days = $5
+         WHERE id = $1 AND municipality_code = $2",
+    )
+    .bind(id)
+    .bind(municipality)
+    .bind(may_order)
+    .bind(policy.default_days)
+    .bind(policy.max_days)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
