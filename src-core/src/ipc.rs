@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::api::{
     AddedSubstituteIds, CprPerson, DeclarationList, DeclarationQuery, DeviceInfo, DeviceMode,
     EnrollmentCode, Me, NewSubstituteIds, Reservation, SubstituteAccessList,
-    SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteIdList, UnitRef,
+    SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteIdList, UnitRef, UnitSettings,
+    UnitSettingsChange,
 };
 use crate::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedPdf};
 use crate::lock::LockState;
@@ -97,6 +98,7 @@ args! {
     ExtendArgs { id: String, day: NaiveDate }
     QueryArgs { query: DeclarationQuery }
     RangeArgs { range: NewSubstituteIds }
+    UnitSettingsArgs { id: String, change: UnitSettingsChange }
 }
 
 macro_rules! commands {
@@ -209,6 +211,10 @@ commands! {
     OpenDeclaration open_declaration(IdArgs) -> SavedPdf, Unlocked;
     SubstituteIds substitute_ids(NoArgs) -> SubstituteIdList, Unlocked;
     AddSubstituteIds add_substitute_ids(RangeArgs) -> AddedSubstituteIds, Unlocked;
+    /// Administrators: the units their privileges cover, with whether each
+    /// orders substitutes and its default and longest period.
+    ListUnitSettings unit_settings(NoArgs) -> Vec<UnitSettings>, Unlocked;
+    SetUnitSettings set_unit_settings(UnitSettingsArgs) -> UnitSettings, Unlocked;
 }
 
 /// The capability permission that allows `name` (Tauri's `allow-<kebab>`).

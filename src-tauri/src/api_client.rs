@@ -7,7 +7,7 @@ use omsorg_core::api::{
     Enroll, Enrolled, EnrollmentCode, ExtendAccess, Me, Municipality, MunicipalityList,
     NewEnrollmentCode, NewSubstituteAccess, NewSubstituteIds, Reservation, SetPin, SharedLogin,
     SharedSession, SubstituteAccessList, SubstituteAccessReceipt, SubstituteAccessSummary,
-    SubstituteIdList, UnitList, UnitRef, VerifyPin,
+    SubstituteIdList, UnitList, UnitRef, UnitSettings, UnitSettingsChange, VerifyPin,
 };
 use omsorg_core::{ErrorBody, ErrorCode};
 use reqwest::Method;
@@ -272,6 +272,27 @@ impl ApiClient {
             Some(body),
         )
         .await
+    }
+
+    pub async fn unit_settings(&self, auth: &Auth) -> Result<Vec<UnitSettings>, CommandError> {
+        self.call(
+            Method::GET,
+            "/api/v1/admin/unit-settings",
+            Some(auth),
+            None::<&()>,
+        )
+        .await
+    }
+
+    pub async fn set_unit_settings(
+        &self,
+        auth: &Auth,
+        id: &str,
+        change: &UnitSettingsChange,
+    ) -> Result<UnitSettings, CommandError> {
+        let path = format!("/api/v1/admin/unit-settings/{}", segment(id));
+        self.call(Method::PUT, &path, Some(auth), Some(change))
+            .await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, CommandError> {

@@ -23,6 +23,7 @@ use crate::pages::orders::MyOrdersPage;
 use crate::pages::pin_setup::{Mode, PinSetupPage};
 use crate::pages::shared::{DeviceAdminPage, SharedLoginPage};
 use crate::pages::substitute_ids::SubstituteIdsPage;
+use crate::pages::units::UnitsPage;
 use crate::shell;
 
 /// Activity is reported to the shell at most this often.
@@ -52,6 +53,7 @@ enum Screen {
     MyOrders(Me),
     Declarations(Me),
     SubstituteIds(Me),
+    Units(Me),
     /// Typing an enrollment code (nobody signed in).
     Enroll,
     /// A shared device with nobody signed in.
@@ -76,6 +78,7 @@ impl Screen {
                 | Screen::MyOrders(_)
                 | Screen::Declarations(_)
                 | Screen::SubstituteIds(_)
+                | Screen::Units(_)
                 | Screen::SharedHome { .. }
         )
     }
@@ -426,7 +429,8 @@ pub fn App() -> Html {
                         Callback::from(move |_| to_home.emit((me.clone(), false))) };
                     html! { <NewCodePage lang={*lang} on_done={back} on_refused={refused.clone()} /> }
                 }
-                Screen::Order(me) | Screen::MyOrders(me) | Screen::Declarations(me) | Screen::SubstituteIds(me) => {
+                Screen::Order(me) | Screen::MyOrders(me) | Screen::Declarations(me) | Screen::SubstituteIds(me)
+                | Screen::Units(me) => {
                     let back = { let (to_home, me) = (to_home.clone(), me.clone());
                         Callback::from(move |_| to_home.emit((me.clone(), false))) };
                     let refused = refused.clone();
@@ -434,6 +438,7 @@ pub fn App() -> Html {
                         Screen::Order(_) => html! { <OrderWizard lang={*lang} on_done={back} on_refused={refused} /> },
                         Screen::MyOrders(_) => html! { <MyOrdersPage lang={*lang} on_done={back} on_refused={refused} /> },
                         Screen::Declarations(_) => html! { <DeclarationSearchPage lang={*lang} on_done={back} on_refused={refused} /> },
+                        Screen::Units(_) => html! { <UnitsPage lang={*lang} on_done={back} on_refused={refused} /> },
                         _ => html! { <SubstituteIdsPage lang={*lang} on_done={back} on_refused={refused} /> },
                     }
                 }
@@ -465,7 +470,7 @@ pub fn App() -> Html {
                             on_signed_out={to_login.reform(|_| None)} on_change_pin={change}
                             on_new_code={to(Screen::NewCode)} on_order={to(Screen::Order)}
                             on_my_orders={to(Screen::MyOrders)} on_declarations={to(Screen::Declarations)}
-                            on_substitute_ids={to(Screen::SubstituteIds)}
+                            on_substitute_ids={to(Screen::SubstituteIds)} on_units={to(Screen::Units)}
                             on_me={ let screen = screen.clone();
                                 Callback::from(move |me| screen.set(Screen::Home { me, pin_changed: false })) } />
                     }

@@ -10,10 +10,11 @@ use omsorg_core::api::{
     AddedSubstituteIds, CprPerson, DeclarationList, DeclarationSummary, DeviceInfo, DeviceMode,
     EnrollmentCode, Me, Municipality, Reservation, Role, SubstituteAccessList,
     SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteId, SubstituteIdList,
-    SubstituteIdState, UnitRef,
+    SubstituteIdState, UnitRef, UnitSettings,
 };
 use omsorg_core::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedPdf};
 use omsorg_core::lock::LockState;
+use omsorg_core::period::PeriodPolicy;
 use omsorg_core::wizard::fixture;
 use omsorg_core::{declaration, ErrorBody, ErrorCode};
 use serde::Serialize;
@@ -221,6 +222,24 @@ pub async fn answer(name: &str) -> Result<Value, ErrorBody> {
                 .collect(),
         }),
         "add_substitute_ids" => to(AddedSubstituteIds { added: 10 }),
+        "unit_settings" => to(vec![
+            UnitSettings {
+                id: "u-nord".into(),
+                name: "Hjemmeplejen Nord".into(),
+                parent_id: None,
+                manager_name: Some("Mette Madsen".into()),
+                may_order_substitutes: true,
+                period: PeriodPolicy::default(),
+            },
+            UnitSettings {
+                id: "u-nord-aften".into(),
+                name: "Aftenvagten, Hjemmeplejen Nord".into(),
+                parent_id: Some("u-nord".into()),
+                manager_name: None,
+                may_order_substitutes: false,
+                period: PeriodPolicy::new(2, 10).expect("within SPEC"),
+            },
+        ]),
         "unlock" => to(LockState::Unlocked),
         // Everything else changes something and answers nothing.
         _ => Ok(Value::Null),

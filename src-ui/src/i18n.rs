@@ -136,7 +136,6 @@ pub enum Msg {
     RegisterName,
     ConfirmName,
     NameConfirmed,
-    PeriodLead,
     LastDay,
     AccessEnds,
     UserIdLead,
@@ -190,6 +189,15 @@ pub enum Msg {
     Added,
     RangeInvalid,
     AllUnits,
+    Units,
+    UnitsLead,
+    Manager,
+    MayOrder,
+    DefaultDays,
+    MaxDays,
+    Save,
+    Saved,
+    PeriodPolicyInvalid,
 }
 
 pub fn t(lang: Lang, msg: Msg) -> &'static str {
@@ -410,8 +418,6 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         (ConfirmName, En) => "The name matches the ID card",
         (NameConfirmed, Da) => "Navnet er bekræftet",
         (NameConfirmed, En) => "The name is confirmed",
-        (PeriodLead, Da) => "Adgangen starter, når du sender bestillingen. Den varer 3 dage, hvis du ikke vælger andet, og højst 30 dage.",
-        (PeriodLead, En) => "The access starts when you send the order. It lasts 3 days unless you choose otherwise, and at most 30 days.",
         (LastDay, Da) => "Sidste dag med adgang",
         (LastDay, En) => "Last day of access",
         (AccessEnds, Da) => "Adgangen slutter",
@@ -494,6 +500,24 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         (PdfSaved, En) => "The PDF is saved here:",
         (Version, Da) => "Version",
         (Version, En) => "Version",
+        (Units, Da) => "Enheder",
+        (Units, En) => "Units",
+        (UnitsLead, Da) => "Om enheden bestiller vikaradgang, og hvor længe en adgang varer som standard og højst (aldrig over 30 dage). Gælder nye bestillinger og forlængelser.",
+        (UnitsLead, En) => "Whether the unit orders substitute access, and how long an access lasts by default and at most (never over 30 days). Applies to new orders and extensions.",
+        (Manager, Da) => "Nærmeste leder",
+        (Manager, En) => "Nearest manager",
+        (MayOrder, Da) => "Må bestille vikaradgang",
+        (MayOrder, En) => "May order substitute access",
+        (DefaultDays, Da) => "Standardperiode (dage)",
+        (DefaultDays, En) => "Default period (days)",
+        (MaxDays, Da) => "Længste periode (dage)",
+        (MaxDays, En) => "Longest period (days)",
+        (Save, Da) => "Gem",
+        (Save, En) => "Save",
+        (Saved, Da) => "Gemt.",
+        (Saved, En) => "Saved.",
+        (PeriodPolicyInvalid, Da) => "Standardperioden skal være mindst 1 dag og højst den længste, som højst er 30 dage.",
+        (PeriodPolicyInvalid, En) => "The default must be at least 1 day and at most the longest, which is at most 30 days.",
         (IdsLead, Da) => "Vikar-bruger-id'er i din kommune. Tilføj en række, når der er få ledige.",
         (IdsLead, En) => "Substitute user IDs in your municipality. Add a range when few are free.",
         (Free, Da) => "Ledig",
@@ -531,6 +555,24 @@ pub fn pin_policy(lang: Lang, min_len: u8) -> String {
         ),
         Lang::En => format!(
             "The PIN must be {min_len}–{max} digits and not easy to guess (e.g. 0000 or 1234)."
+        ),
+    }
+}
+
+/// The period step's lead with the unit's default and longest period.
+pub fn period_lead(lang: Lang, policy: omsorg_core::period::PeriodPolicy) -> String {
+    let (default, max) = (policy.default_days, policy.max_days);
+    let days = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    match lang {
+        Lang::Da => format!(
+            "Adgangen starter, når du sender bestillingen. Den varer {}, hvis du ikke vælger andet, og højst {}.",
+            days(default, "dag", "dage"),
+            days(max, "dag", "dage")
+        ),
+        Lang::En => format!(
+            "The access starts when you send the order. It lasts {} unless you choose otherwise, and at most {}.",
+            days(default, "day", "days"),
+            days(max, "day", "days")
         ),
     }
 }

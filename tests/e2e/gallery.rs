@@ -151,6 +151,7 @@ const SCREENS: &[Screen] = &[
         &["#substitute-ids-button"],
         "#substitute-ids",
     ),
+    screen("units", "home", &["#units-button"], "#unit-list li"),
     screen(
         "shared-tablet-login",
         "shared-tablet",

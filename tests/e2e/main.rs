@@ -13,3 +13,4 @@ mod pin_lock;
 mod shared_devices;
 mod stack;
 mod substitute_access;
+mod units;

@@ -3,6 +3,8 @@
 //! `cargo xtask setup` only installs; `cargo xtask size` prints bundle and binary sizes;
 //! `cargo xtask bench` prints the benchmarks' figures (app start against a
 //! bare Tauri 2 + Yew app; the backend's, release build).
+//! `cargo xtask e2e <filter>` builds the app and runs the E2E tests whose
+//! names contain `filter` (while working on one; `test` runs them all).
 //! `cargo xtask fuzz [seconds]` fuzzes the parsers with cargo-fuzz (needs a
 //! nightly toolchain and `cargo install cargo-fuzz`; 60 s per target).
 
@@ -22,9 +24,10 @@ fn main() {
         Some("test") => test::run(&args[1..]),
         Some("size") => size::run(),
         Some("bench") => bench::run(),
+        Some("e2e") => test::e2e(args.get(1).map_or("", String::as_str)),
         Some("fuzz") => fuzz(args.get(1).map_or("60", String::as_str)),
         _ => {
-            eprintln!("usage: cargo xtask <dev | test [--no-e2e] | setup | size | bench | fuzz [seconds]>");
+            eprintln!("usage: cargo xtask <dev | test [--no-e2e] | e2e <filter> | setup | size | bench | fuzz [seconds]>");
             std::process::exit(2);
         }
     };

@@ -19,6 +19,28 @@ const NOT_NATIVE: [&str; 6] = [
     "omsorg-bare-ui",
 ];
 
+/// The E2E tests whose names contain `filter`, in the real window, with
+/// the release app built as `test` builds it (the screen gallery and the
+/// desktop package are `test`'s).
+pub fn e2e(filter: &str) -> Result<()> {
+    let app = build::app()?;
+    step(
+        "cargo build -p omsorg-server",
+        cmd("cargo").args(["build", "-p", "omsorg-server"]),
+    )?;
+    step(
+        &format!("cargo test -p omsorg-e2e {filter}"),
+        cmd("cargo")
+            .args(["test", "-p", "omsorg-e2e", "--", "--test-threads=1", filter])
+            .env("OMSORG_E2E_APP", &app)
+            .env(
+                "OMSORG_E2E_SERVER",
+                target_dir().join("debug/omsorg-server"),
+            )
+            .env("OMSORG_E2E_ARTIFACTS", root().join("test-artifacts")),
+    )
+}
+
 /// The backend's API suite again, on a throwaway PostgreSQL cluster that
 /// the suite starts (and deletes) itself. The same workspace and features
 /// as the run before, so nothing is built again.

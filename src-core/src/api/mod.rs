@@ -89,7 +89,7 @@ pub struct UnitSettings {
 }
 
 /// `PUT /api/v1/admin/unit-settings/{id}`: the settings an administrator changes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UnitSettingsChange {

@@ -7,7 +7,7 @@ use chrono::Utc;
 use omsorg_core::api::{
     AddedSubstituteIds, CprPerson, DeclarationList, DeviceInfo, EnrollmentCode, Me,
     NewEnrollmentCode, Reservation, SubstituteAccessList, SubstituteAccessReceipt,
-    SubstituteAccessSummary, SubstituteIdList, UnitRef,
+    SubstituteAccessSummary, SubstituteIdList, UnitRef, UnitSettings,
 };
 use omsorg_core::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedPdf};
 use omsorg_core::cpr::Cpr;
@@ -359,6 +359,23 @@ impl ipc::Handlers for Shell {
             .user_ids()
             .map_err(|why| CommandError::new(ErrorCode::RequestInvalid, why))?;
         self.api.add_substitute_ids(&auth, &a.range).await
+    }
+
+    async fn unit_settings(&self, _: NoArgs) -> Result<Vec<UnitSettings>, CommandError> {
+        let auth = admin_auth(self).await?;
+        self.api.unit_settings(&auth).await
+    }
+
+    /// A period outside SPEC's bounds is refused here, before it is sent.
+    async fn set_unit_settings(
+        &self,
+        a: ipc::UnitSettingsArgs,
+    ) -> Result<UnitSettings, CommandError> {
+        let auth = admin_auth(self).await?;
+        let p = a.change.period;
+        omsorg_core::period::PeriodPolicy::new(p.default_days, p.max_days)
+            .map_err(|e| CommandError::new(ErrorCode::RequestInvalid, e.to_string()))?;
+        self.api.set_unit_settings(&auth, &a.id, &a.change).await
     }
 }
 

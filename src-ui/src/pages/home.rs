@@ -31,6 +31,8 @@ pub struct Props {
     pub on_declarations: Callback<()>,
     #[prop_or_default]
     pub on_substitute_ids: Callback<()>,
+    #[prop_or_default]
+    pub on_units: Callback<()>,
     /// The person as seen after choosing another unit to act for.
     #[prop_or_default]
     pub on_me: Callback<Me>,
@@ -172,6 +174,9 @@ pub fn HomePage(props: &Props) -> Html {
                             </button>
                             <button id="substitute-ids-button" onclick={props.on_substitute_ids.reform(|_: MouseEvent| ())}>
                                 { t(lang, Msg::SubstituteIds) }
+                            </button>
+                            <button id="units-button" onclick={props.on_units.reform(|_: MouseEvent| ())}>
+                                { t(lang, Msg::Units) }
                             </button>
                         }
                     </nav>

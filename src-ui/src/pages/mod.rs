@@ -11,6 +11,7 @@ pub mod orders;
 pub mod pin_setup;
 pub mod shared;
 pub mod substitute_ids;
+pub mod units;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use omsorg_core::ErrorCode;

@@ -8,7 +8,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::{period, today, StepProps};
-use crate::i18n::{error_text, t, Msg};
+use crate::i18n::{error_text, period_lead, t, Msg};
 use crate::pages::{day_options, local_time};
 
 #[function_component]
@@ -31,7 +31,7 @@ pub fn PeriodStep(props: &StepProps) -> Html {
     let checked = period(d);
     html! {
         <>
-            <p class="lead">{ t(lang, Msg::PeriodLead) }</p>
+            <p class="lead" id="period-lead">{ period_lead(lang, policy) }</p>
             <label for="end-day">{ t(lang, Msg::LastDay) }</label>
             // Only the days the rules allow (tomorrow to today + the unit's
             // longest), in Danish whatever the device's locale.
