@@ -63,6 +63,9 @@ pub struct Config {
     /// (default: each job's own interval): how long a background job's
     /// claim holds (`jobs.rs`), and how often the jobs run.
     pub jobs: crate::jobs::Timing,
+    /// `OMSORG_ID_QUARANTINE_DAYS` (default 30): how long an archived
+    /// substitute user ID waits before it is free again.
+    pub id_quarantine_days: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -85,6 +88,7 @@ impl std::fmt::Debug for Config {
             .field("order_lease", &self.order_lease)
             .field("dev_directory_latency", &self.dev_directory_latency)
             .field("jobs", &self.jobs)
+            .field("id_quarantine_days", &self.id_quarantine_days)
             .finish()
     }
 }
@@ -297,7 +301,15 @@ impl Config {
             sessions_days: days("OMSORG_RETAIN_SESSIONS_DAYS", defaults.sessions_days)?,
             idempotency_days: days("OMSORG_RETAIN_IDEMPOTENCY_DAYS", defaults.idempotency_days)?,
         };
+        let id_quarantine_days = i64::try_from(bounded(
+            "OMSORG_ID_QUARANTINE_DAYS",
+            30,
+            1..=3650,
+            "expected a whole number of days from 1 to 3650",
+        )?)
+        .expect("at most 3650");
         Ok(Config {
+            id_quarantine_days,
             jobs,
             retention,
             order_lease,

@@ -16,10 +16,21 @@ use crate::AppState;
 
 pub const EVERY: Duration = Duration::from_secs(30);
 
-/// Closes every open access whose end is at or before `now` (seconds);
-/// answers how many it closed (`access::close_due`).
+/// Closes every open access whose end is at or before `now` (seconds),
+/// then frees the user IDs whose quarantine has passed; answers how many
+/// accesses it closed (`access::close_due`).
 pub async fn run_once(state: &AppState, now: i64) -> anyhow::Result<usize> {
-    crate::access::close_due(state, now).await
+    let closed = crate::access::close_due(state, now).await?;
+    let freed =
+        crate::substitute_ids::release_quarantined(&state.db, now, state.id_quarantine_secs)
+            .await?;
+    if !freed.is_empty() {
+        tracing::info!(
+            freed = freed.len(),
+            "user IDs free again after their quarantine"
+        );
+    }
+    Ok(closed)
 }
 
 /// The job, until `stop`.

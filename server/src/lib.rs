@@ -80,6 +80,8 @@ pub struct AppState {
     pub instance: Arc<str>,
     /// How often background jobs run and how long their claims hold.
     pub jobs: jobs::Timing,
+    /// How long an archived user ID waits before it is free again.
+    pub id_quarantine_secs: i64,
     /// What `/metrics` tells.
     pub metrics: Arc<metrics::Metrics>,
 }
@@ -194,6 +196,7 @@ impl Server {
             },
             instance: secret::random_token(9).into(),
             jobs: config.jobs,
+            id_quarantine_secs: config.id_quarantine_days * 86_400,
             metrics: Arc::new(metrics::Metrics::default()),
         };
         tracing::info!(instance = %state.instance, %addr, "instance started");

@@ -152,25 +152,51 @@ pub async fn archive(
     tx: &mut AnyConnection,
     user_id: &str,
     municipality: &str,
+    at: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE substitute_ids SET state = 'archived'
+        "UPDATE substitute_ids SET state = 'archived', archived_at = $3
          WHERE user_id = $1 AND municipality_code = $2 AND state = 'in_use'",
     )
     .bind(user_id)
     .bind(municipality)
+    .bind(at)
     .execute(tx)
     .await?;
     Ok(())
 }
 
-/// Every ID of a municipality: (user ID, stored state, reserved until).
+/// archived → free for every ID archived at least `quarantine_secs` before
+/// `now`, each audited: the (municipality, user ID)s freed. One statement,
+/// so an ID is freed (and audited) once whichever instance runs it.
+pub async fn release_quarantined(
+    db: &AnyPool,
+    now: i64,
+    quarantine_secs: i64,
+) -> sqlx::Result<Vec<(String, String)>> {
+    let freed: Vec<(String, String)> = sqlx::query_as(
+        "UPDATE substitute_ids SET state = 'free', archived_at = NULL
+         WHERE state = 'archived' AND archived_at <= $1
+         RETURNING municipality_code, user_id",
+    )
+    .bind(now - quarantine_secs)
+    .fetch_all(db)
+    .await?;
+    for (municipality, user_id) in &freed {
+        let subject = format!("{municipality}/{user_id}");
+        crate::db::audit(db, None, "substitute_id.free_again", &subject).await?;
+    }
+    Ok(freed)
+}
+
+/// Every ID of a municipality: (user ID, stored state, reserved until,
+/// archived at).
 pub async fn all_of(
     db: &AnyPool,
     municipality: &str,
-) -> sqlx::Result<Vec<(String, String, Option<i64>)>> {
+) -> sqlx::Result<Vec<(String, String, Option<i64>, Option<i64>)>> {
     sqlx::query_as(
-        "SELECT user_id, state, reserved_until FROM substitute_ids
+        "SELECT user_id, state, reserved_until, archived_at FROM substitute_ids
          WHERE municipality_code = $1 ORDER BY user_id",
     )
     .bind(municipality)

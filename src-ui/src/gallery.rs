@@ -218,6 +218,7 @@ pub async fn answer(name: &str) -> Result<Value, ErrorBody> {
                         _ => SubstituteIdState::Archived,
                     },
                     reserved_until: (i % 4 == 2).then(|| Utc::now() + Duration::minutes(20)),
+                    free_again_at: (i % 4 == 3).then(|| Utc::now() + Duration::days(29)),
                 })
                 .collect(),
         }),

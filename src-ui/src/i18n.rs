@@ -198,6 +198,7 @@ pub enum Msg {
     Save,
     Saved,
     PeriodPolicyInvalid,
+    FreeAgain,
 }
 
 pub fn t(lang: Lang, msg: Msg) -> &'static str {
@@ -500,6 +501,8 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         (PdfSaved, En) => "The PDF is saved here:",
         (Version, Da) => "Version",
         (Version, En) => "Version",
+        (FreeAgain, Da) => "ledig igen",
+        (FreeAgain, En) => "free again",
         (Units, Da) => "Enheder",
         (Units, En) => "Units",
         (UnitsLead, Da) => "Om enheden bestiller vikaradgang, og hvor længe en adgang varer som standard og højst (aldrig over 30 dage). Gælder nye bestillinger og forlængelser.",

@@ -191,7 +191,7 @@ pub async fn close(
         .map_err(|e| ApiError::Internal(e.into()))?;
     let mut tx = state.db.begin().await?;
     if repo::mark_ended(&mut tx, id, at_ts).await? {
-        ids::archive(&mut tx, user_id, municipality).await?;
+        ids::archive(&mut tx, user_id, municipality, at_ts).await?;
         db::audit(&mut *tx, actor, action, id).await?;
     }
     tx.commit().await?;

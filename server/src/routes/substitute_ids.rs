@@ -80,16 +80,20 @@ pub async fn list(
 ) -> ApiResult<Json<SubstituteIdList>> {
     admin.require_admin()?;
     let now = Utc::now().timestamp();
+    let quarantine = state.id_quarantine_secs;
     let ids = ids::all_of(&state.db, &admin.municipality_code)
         .await?
         .into_iter()
-        .map(|(user_id, stored, until)| {
+        .map(|(user_id, stored, until, archived)| {
             let state = ids::state_of(&stored, until, now);
             SubstituteId {
                 user_id,
                 state,
                 reserved_until: (state == SubstituteIdState::Reserved)
                     .then(|| until.map(db::time_of))
+                    .flatten(),
+                free_again_at: (state == SubstituteIdState::Archived)
+                    .then(|| archived.map(|a| db::time_of(a + quarantine)))
                     .flatten(),
             }
         })

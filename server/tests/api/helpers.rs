@@ -312,6 +312,7 @@ pub fn test_config(issuer: &str, database_url: &str) -> Config {
         order_lease: std::time::Duration::from_secs(60),
         dev_directory_latency: std::time::Duration::ZERO,
         jobs: Default::default(),
+        id_quarantine_days: 30,
     }
 }
 

@@ -296,3 +296,75 @@ async fn user_ids_are_unique_per_municipality_not_across_them() {
         ]
     );
 }
+
+/// An ID whose access has ended is archived, not reused at once; after the
+/// quarantine (30 days by default, counted from the end) it is free again,
+/// audited once, and offered to the next orderer.
+#[tokio::test]
+async fn an_archived_id_is_free_again_after_its_quarantine() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
+    // Only vik001 in the inventory: the rest are taken out of the way.
+    sqlx::query("DELETE FROM substitute_ids WHERE user_id <> 'vik001'")
+        .execute(&db)
+        .await
+        .unwrap();
+    let anna = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));
+    let user_id = app.reserve(&anna).await;
+    assert_eq!(user_id, "vik001");
+    let body = order_body("010190-1234", "Sofie Vikar Jensen", &user_id);
+    let (status, receipt) = app.order(&anna, Some("q-1"), &body).await;
+    assert_eq!(status, 201, "{receipt}");
+    let ends = chrono::DateTime::parse_from_rfc3339(receipt["ends_at"].as_str().unwrap())
+        .unwrap()
+        .timestamp();
+    let day = 86_400;
+    // It expires at its end: archived, and none is free.
+    omsorg_server::expiry::run_once(&app.state, ends + 1)
+        .await
+        .unwrap();
+    let (status, none) = reserve(&app, &issuer, "anna").await;
+    assert_eq!(status, 409, "{none}");
+    let (_, list) = call(
+        &app,
+        &issuer,
+        "bo",
+        reqwest::Method::GET,
+        "/api/v1/admin/substitute-ids",
+        None,
+    )
+    .await;
+    let vik = &list["ids"][0];
+    assert_eq!(vik["state"], "archived", "{list}");
+    let free_again = chrono::DateTime::parse_from_rfc3339(vik["free_again_at"].as_str().unwrap())
+        .unwrap()
+        .timestamp();
+    assert_eq!(
+        free_again,
+        ends + 30 * day,
+        "30 days after the access ended"
+    );
+
+    // A day short of the quarantine: still archived.
+    omsorg_server::expiry::run_once(&app.state, ends + 29 * day)
+        .await
+        .unwrap();
+    assert_eq!(reserve(&app, &issuer, "anna").await.0, 409);
+    // Past it: free again, audited once even if the job runs twice.
+    omsorg_server::expiry::run_once(&app.state, ends + 30 * day)
+        .await
+        .unwrap();
+    omsorg_server::expiry::run_once(&app.state, ends + 30 * day + 60)
+        .await
+        .unwrap();
+    let (audits,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'substitute_id.free_again' AND subject = '101/vik001'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(audits, 1);
+    let (status, again) = reserve(&app, &issuer, "anna").await;
+    assert_eq!((status, again["user_id"].as_str()), (201, Some("vik001")));
+}

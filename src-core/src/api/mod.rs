@@ -167,6 +167,9 @@ pub struct SubstituteId {
     pub user_id: String,
     pub state: SubstituteIdState,
     pub reserved_until: Option<DateTime<Utc>>,
+    /// An archived ID: when its quarantine ends and it is free again.
+    #[serde(default)]
+    pub free_again_at: Option<DateTime<Utc>>,
 }
 
 /// `GET /api/v1/admin/substitute-ids`.

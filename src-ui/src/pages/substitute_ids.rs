@@ -110,7 +110,8 @@ pub fn SubstituteIdsPage(props: &PageProps) -> Html {
                             <tr>
                                 <td>{ &i.user_id }</td>
                                 <td>{ t(lang, state_name(i.state)) }
-                                    { i.reserved_until.map(|u| format!(" ({})", local_time(u))).unwrap_or_default() }</td>
+                                    { i.reserved_until.map(|u| format!(" ({})", local_time(u))).unwrap_or_default() }
+                                    { i.free_again_at.map(|u| format!(" ({} {})", t(lang, Msg::FreeAgain), local_time(u))).unwrap_or_default() }</td>
                             </tr>
                         }) }
                     </tbody>
