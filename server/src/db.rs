@@ -152,6 +152,18 @@ pub async fn lock(conn: &mut sqlx::AnyConnection, key: &str) -> sqlx::Result<()>
     Ok(())
 }
 
+/// A `LIKE … ESCAPE '\\'` pattern for "contains `text`" (any case): `%`
+/// and `_` typed by a person are letters, not wildcards.
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// Whether the database answers (`/readyz`).
 pub async fn ping(pool: &AnyPool) -> sqlx::Result<()> {
     pool.acquire().await?.ping().await

@@ -292,3 +292,60 @@ pub async fn units_of(db: &AnyPool, person: i64) -> sqlx::Result<Vec<String>> {
     .fetch_all(db)
     .await
 }
+
+/// A person as the administrators' list shows them.
+#[derive(sqlx::FromRow)]
+pub struct Listed {
+    pub id: i64,
+    pub user_id: String,
+    pub name: String,
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub is_admin: bool,
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub is_orderer: bool,
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub has_pin: bool,
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub pin_locked: bool,
+    pub token_iat: Option<i64>,
+}
+
+/// The active people of `municipality` whose name or user ID contains
+/// `query` (any case; all when empty), by name: at most `limit`.
+pub async fn search(
+    db: &AnyPool,
+    municipality: &str,
+    query: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<Listed>> {
+    let pattern = crate::db::like_pattern(query);
+    sqlx::query_as(
+        "SELECT id, user_id, name, is_admin, is_orderer, pin_hash IS NOT NULL AS has_pin,
+                pin_locked, token_iat
+         FROM people
+         WHERE municipality_code = $1 AND active
+           AND (lower(name) LIKE $2 ESCAPE '\\' OR lower(user_id) LIKE $2 ESCAPE '\\')
+         ORDER BY name, user_id LIMIT $3",
+    )
+    .bind(municipality)
+    .bind(pattern)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// The user-ID keys blocked on shared devices among `keys`.
+pub async fn blocked_user_keys(
+    db: &AnyPool,
+    keys: &[String],
+    max: i64,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT user_key FROM shared_login_failures
+         WHERE failures >= $2 AND user_key IN (SELECT value FROM json_each($1))",
+    )
+    .bind(serde_json::json!(keys).to_string())
+    .bind(max)
+    .fetch_all(db)
+    .await
+}

@@ -71,3 +71,23 @@ pub async fn set(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// The units with these IDs, named, in the order given.
+pub async fn names(db: &AnyPool, ids: &[String]) -> sqlx::Result<Vec<omsorg_core::api::UnitRef>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, name FROM units WHERE id IN (SELECT value FROM json_each($1))")
+            .bind(serde_json::json!(ids).to_string())
+            .fetch_all(db)
+            .await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| {
+            rows.iter()
+                .find(|(i, _)| i == id)
+                .map(|(id, name)| omsorg_core::api::UnitRef {
+                    id: id.clone(),
+                    name: name.clone(),
+                })
+        })
+        .collect())
+}

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{
     AddedSubstituteIds, CprPerson, DeclarationList, DeclarationQuery, DeviceInfo, DeviceMode,
-    EnrollmentCode, Me, NewSubstituteIds, Reservation, SubstituteAccessList,
+    EnrollmentCode, Me, NewSubstituteIds, PeopleList, Reservation, SubstituteAccessList,
     SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteIdList, UnitRef, UnitSettings,
     UnitSettingsChange,
 };
@@ -99,6 +99,8 @@ args! {
     QueryArgs { query: DeclarationQuery }
     RangeArgs { range: NewSubstituteIds }
     UnitSettingsArgs { id: String, change: UnitSettingsChange }
+    /// Part of a name or user ID (empty: everyone).
+    SearchArgs { q: String }
 }
 
 macro_rules! commands {
@@ -215,6 +217,10 @@ commands! {
     /// orders substitutes and its default and longest period.
     ListUnitSettings unit_settings(NoArgs) -> Vec<UnitSettings>, Unlocked;
     SetUnitSettings set_unit_settings(UnitSettingsArgs) -> UnitSettings, Unlocked;
+    /// Administrators: their municipality's people, searchable.
+    AdminPeople admin_people(SearchArgs) -> PeopleList, Unlocked;
+    /// Administrators: "Nulstil PIN-kode" for the person with user ID `id`.
+    ResetPin reset_pin(IdArgs) -> (), Unlocked;
 }
 
 /// The capability permission that allows `name` (Tauri's `allow-<kebab>`).

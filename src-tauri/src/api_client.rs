@@ -5,9 +5,10 @@ use std::time::Duration;
 use omsorg_core::api::{
     AddedSubstituteIds, CprLookup, CprPerson, DeclarationList, DeclarationQuery, DeviceInfo,
     Enroll, Enrolled, EnrollmentCode, ExtendAccess, Me, Municipality, MunicipalityList,
-    NewEnrollmentCode, NewSubstituteAccess, NewSubstituteIds, Reservation, SetPin, SharedLogin,
-    SharedSession, SubstituteAccessList, SubstituteAccessReceipt, SubstituteAccessSummary,
-    SubstituteIdList, UnitList, UnitRef, UnitSettings, UnitSettingsChange, VerifyPin,
+    NewEnrollmentCode, NewSubstituteAccess, NewSubstituteIds, PeopleList, Reservation, SetPin,
+    SharedLogin, SharedSession, SubstituteAccessList, SubstituteAccessReceipt,
+    SubstituteAccessSummary, SubstituteIdList, UnitList, UnitRef, UnitSettings, UnitSettingsChange,
+    VerifyPin,
 };
 use omsorg_core::{ErrorBody, ErrorCode};
 use reqwest::Method;
@@ -272,6 +273,18 @@ impl ApiClient {
             Some(body),
         )
         .await
+    }
+
+    pub async fn people(&self, auth: &Auth, q: &str) -> Result<PeopleList, CommandError> {
+        let q: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
+        let path = format!("/api/v1/admin/people?q={q}");
+        self.call(Method::GET, &path, Some(auth), None::<&()>).await
+    }
+
+    pub async fn reset_pin(&self, auth: &Auth, user_id: &str) -> Result<(), CommandError> {
+        let path = format!("/api/v1/admin/people/{}/pin", segment(user_id));
+        self.call_empty(Method::DELETE, &path, Some(auth), None::<&()>)
+            .await
     }
 
     pub async fn unit_settings(&self, auth: &Auth) -> Result<Vec<UnitSettings>, CommandError> {

@@ -20,6 +20,7 @@ use crate::pages::municipality::MunicipalityPage;
 use crate::pages::new_code::NewCodePage;
 use crate::pages::order::OrderWizard;
 use crate::pages::orders::MyOrdersPage;
+use crate::pages::people::PeoplePage;
 use crate::pages::pin_setup::{Mode, PinSetupPage};
 use crate::pages::shared::{DeviceAdminPage, SharedLoginPage};
 use crate::pages::substitute_ids::SubstituteIdsPage;
@@ -54,6 +55,7 @@ enum Screen {
     Declarations(Me),
     SubstituteIds(Me),
     Units(Me),
+    People(Me),
     /// Typing an enrollment code (nobody signed in).
     Enroll,
     /// A shared device with nobody signed in.
@@ -79,6 +81,7 @@ impl Screen {
                 | Screen::Declarations(_)
                 | Screen::SubstituteIds(_)
                 | Screen::Units(_)
+                | Screen::People(_)
                 | Screen::SharedHome { .. }
         )
     }
@@ -430,7 +433,7 @@ pub fn App() -> Html {
                     html! { <NewCodePage lang={*lang} on_done={back} on_refused={refused.clone()} /> }
                 }
                 Screen::Order(me) | Screen::MyOrders(me) | Screen::Declarations(me) | Screen::SubstituteIds(me)
-                | Screen::Units(me) => {
+                | Screen::Units(me) | Screen::People(me) => {
                     let back = { let (to_home, me) = (to_home.clone(), me.clone());
                         Callback::from(move |_| to_home.emit((me.clone(), false))) };
                     let refused = refused.clone();
@@ -439,6 +442,7 @@ pub fn App() -> Html {
                         Screen::MyOrders(_) => html! { <MyOrdersPage lang={*lang} on_done={back} on_refused={refused} /> },
                         Screen::Declarations(_) => html! { <DeclarationSearchPage lang={*lang} on_done={back} on_refused={refused} /> },
                         Screen::Units(_) => html! { <UnitsPage lang={*lang} on_done={back} on_refused={refused} /> },
+                        Screen::People(_) => html! { <PeoplePage lang={*lang} on_done={back} on_refused={refused} /> },
                         _ => html! { <SubstituteIdsPage lang={*lang} on_done={back} on_refused={refused} /> },
                     }
                 }
@@ -471,6 +475,7 @@ pub fn App() -> Html {
                             on_new_code={to(Screen::NewCode)} on_order={to(Screen::Order)}
                             on_my_orders={to(Screen::MyOrders)} on_declarations={to(Screen::Declarations)}
                             on_substitute_ids={to(Screen::SubstituteIds)} on_units={to(Screen::Units)}
+                            on_people={to(Screen::People)}
                             on_me={ let screen = screen.clone();
                                 Callback::from(move |me| screen.set(Screen::Home { me, pin_changed: false })) } />
                     }

@@ -8,9 +8,9 @@
 use chrono::{Duration, NaiveDate, Utc};
 use omsorg_core::api::{
     AddedSubstituteIds, CprPerson, DeclarationList, DeclarationSummary, DeviceInfo, DeviceMode,
-    EnrollmentCode, Me, Municipality, Reservation, Role, SubstituteAccessList,
-    SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteId, SubstituteIdList,
-    SubstituteIdState, UnitRef, UnitSettings,
+    EnrollmentCode, Me, Municipality, PeopleList, PersonSummary, Reservation, Role,
+    SubstituteAccessList, SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteId,
+    SubstituteIdList, SubstituteIdState, UnitRef, UnitSettings,
 };
 use omsorg_core::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedPdf};
 use omsorg_core::lock::LockState;
@@ -223,6 +223,29 @@ pub async fn answer(name: &str) -> Result<Value, ErrorBody> {
                 .collect(),
         }),
         "add_substitute_ids" => to(AddedSubstituteIds { added: 10 }),
+        "admin_people" => to(PeopleList {
+            people: vec![
+                PersonSummary {
+                    user_id: "anna".into(),
+                    name: "Anna Andersen".into(),
+                    units: vec![unit("u-nord", "Hjemmeplejen Nord")],
+                    roles: vec![Role::Staff, Role::Orderer],
+                    has_pin: true,
+                    pin_blocked: false,
+                    last_login: Some(Utc::now() - Duration::hours(3)),
+                },
+                PersonSummary {
+                    user_id: "carl".into(),
+                    name: "Carl Christensen".into(),
+                    units: vec![unit("u-syd", "Hjemmeplejen Syd")],
+                    roles: vec![Role::Staff],
+                    has_pin: true,
+                    pin_blocked: true,
+                    last_login: None,
+                },
+            ],
+            more: false,
+        }),
         "unit_settings" => to(vec![
             UnitSettings {
                 id: "u-nord".into(),

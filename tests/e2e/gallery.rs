@@ -152,6 +152,7 @@ const SCREENS: &[Screen] = &[
         "#substitute-ids",
     ),
     screen("units", "home", &["#units-button"], "#unit-list li"),
+    screen("people", "home", &["#people-button"], "#people-list li"),
     screen(
         "shared-tablet-login",
         "shared-tablet",

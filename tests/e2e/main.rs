@@ -9,6 +9,7 @@ mod gallery;
 mod kombit_login;
 mod municipality_picker;
 mod order_helpers;
+mod people;
 mod pin_lock;
 mod shared_devices;
 mod stack;

@@ -20,25 +20,53 @@ const NOT_NATIVE: [&str; 6] = [
 ];
 
 /// The E2E tests whose names contain `filter`, in the real window, with
-/// the release app built as `test` builds it (the screen gallery and the
-/// desktop package are `test`'s).
+/// everything built as `test` builds it.
 pub fn e2e(filter: &str) -> Result<()> {
     let app = build::app()?;
+    let gallery = build::gallery()?;
+    let deb = build::deb(&app)?;
     step(
-        "cargo build -p omsorg-server",
-        cmd("cargo").args(["build", "-p", "omsorg-server"]),
+        "cargo build -p omsorg-server -p omsorg-app",
+        cmd("cargo").args(["build", "-p", "omsorg-server", "-p", "omsorg-app"]),
     )?;
     step(
         &format!("cargo test -p omsorg-e2e {filter}"),
-        cmd("cargo")
-            .args(["test", "-p", "omsorg-e2e", "--", "--test-threads=1", filter])
-            .env("OMSORG_E2E_APP", &app)
-            .env(
-                "OMSORG_E2E_SERVER",
-                target_dir().join("debug/omsorg-server"),
-            )
-            .env("OMSORG_E2E_ARTIFACTS", root().join("test-artifacts")),
+        e2e_env(
+            cmd("cargo").args(["test", "-p", "omsorg-e2e", "--", "--test-threads=1", filter]),
+            &app,
+            &gallery,
+            &deb,
+        ),
     )
+}
+
+/// What the E2E suite needs to find: the app, the backend, the gallery,
+/// the desktop package, axe-core, and where to put its artifacts.
+fn e2e_env<'c>(
+    c: &'c mut std::process::Command,
+    app: &std::path::Path,
+    gallery: &std::path::Path,
+    deb: &std::path::Path,
+) -> &'c mut std::process::Command {
+    c.env("OMSORG_E2E_APP", app)
+        .env(
+            "OMSORG_E2E_SERVER",
+            target_dir().join("debug/omsorg-server"),
+        )
+        .env("OMSORG_E2E_ARTIFACTS", root().join("test-artifacts"))
+        // The screen gallery: the debug app (it loads its development
+        // URL, where the suite serves the gallery) and axe-core.
+        .env("OMSORG_E2E_GALLERY", gallery)
+        // The desktop package, installed and started by the suite.
+        .env("OMSORG_E2E_DEB", deb)
+        .env(
+            "OMSORG_E2E_GALLERY_APP",
+            target_dir().join("debug/omsorg-app"),
+        )
+        .env(
+            "OMSORG_E2E_AXE",
+            root().join("xtask/npm/node_modules/axe-core/axe.min.js"),
+        )
 }
 
 /// The backend's API suite again, on a throwaway PostgreSQL cluster that
@@ -144,29 +172,15 @@ pub fn run_all(e2e: bool) -> Result<()> {
     // thread: the E2E tests each drive a window, and the rest are quick.
     step(
         "cargo test (every crate, then the E2E suite in the real app window)",
-        cmd("cargo")
-            .args(["test", "--workspace"])
-            .args(NOT_NATIVE)
-            .args(["--", "--test-threads=1"])
-            .env("OMSORG_E2E_APP", &app)
-            .env(
-                "OMSORG_E2E_SERVER",
-                target_dir().join("debug/omsorg-server"),
-            )
-            .env("OMSORG_E2E_ARTIFACTS", root().join("test-artifacts"))
-            // The screen gallery: the debug app (it loads its development
-            // URL, where the suite serves the gallery) and axe-core.
-            .env("OMSORG_E2E_GALLERY", &gallery)
-            // The desktop package, installed and started by the suite.
-            .env("OMSORG_E2E_DEB", &deb)
-            .env(
-                "OMSORG_E2E_GALLERY_APP",
-                target_dir().join("debug/omsorg-app"),
-            )
-            .env(
-                "OMSORG_E2E_AXE",
-                root().join("xtask/npm/node_modules/axe-core/axe.min.js"),
-            ),
+        e2e_env(
+            cmd("cargo")
+                .args(["test", "--workspace"])
+                .args(NOT_NATIVE)
+                .args(["--", "--test-threads=1"]),
+            &app,
+            &gallery,
+            &deb,
+        ),
     )?;
     api_on_postgres(&[])?;
     if let Ok(text) = std::fs::read_to_string(&figures) {

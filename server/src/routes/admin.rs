@@ -1,10 +1,10 @@
 //! Administration in the administrator's own municipality: people's PINs,
 //! and the units their privileges cover.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use omsorg_core::api::{UnitSettings, UnitSettingsChange};
+use omsorg_core::api::{PeopleList, PersonSummary, Role, UnitSettings, UnitSettingsChange};
 use omsorg_core::period::PeriodPolicy;
 use omsorg_core::{ErrorBody, ErrorCode};
 
@@ -43,6 +43,83 @@ pub async fn reset_pin(
     db::audit(&state.db, Some(admin.id), "pin.reset", &user_id).await?;
     tracing::info!(admin = admin.id, "PIN reset by an administrator");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// How many people a search lists at most.
+const PEOPLE_LIMIT: i64 = 100;
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct PeopleQuery {
+    /// Part of a name or user ID (any case); none: everyone.
+    #[serde(default)]
+    q: String,
+}
+
+/// The municipality's people as KOMBIT provisioned them, searchable by
+/// name or user ID: their units and roles, whether they have a PIN and
+/// whether it is blocked, their last KOMBIT login.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/people",
+    params(PeopleQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
+        (status = 200, description = "by name, at most 100", body = PeopleList),
+        (status = 400, description = "request.invalid: a query parameter", body = ErrorBody),
+        (status = 403, description = "auth.forbidden: administrators only", body = ErrorBody),
+    )
+)]
+pub async fn list_people(
+    State(state): State<AppState>,
+    admin: Person,
+    query: Result<Query<PeopleQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<PeopleList>> {
+    admin.require_admin()?;
+    let Query(query) =
+        query.map_err(|e| ApiError::client(ErrorCode::RequestInvalid, e.body_text()))?;
+    let muni = &admin.municipality_code;
+    let mut found = people::search(&state.db, muni, &query.q, PEOPLE_LIMIT + 1).await?;
+    let more = found.len() > usize::try_from(PEOPLE_LIMIT).unwrap_or(100);
+    found.truncate(usize::try_from(PEOPLE_LIMIT).unwrap_or(100));
+    let keys: Vec<String> = found
+        .iter()
+        .map(|p| crate::secret::user_key(state.pins.pepper(), &p.user_id))
+        .collect();
+    let max = i64::from(omsorg_core::lock::MAX_ATTEMPTS);
+    let blocked = people::blocked_user_keys(&state.db, &keys, max).await?;
+    let mut listed = Vec::with_capacity(found.len());
+    for (p, key) in found.into_iter().zip(keys) {
+        let units = crate::people::units_of(&state.db, p.id).await?;
+        let names = crate::units::names(&state.db, &units).await?;
+        let mut roles = vec![Role::Staff];
+        if p.is_orderer {
+            roles.push(Role::Orderer);
+        }
+        if p.is_admin {
+            roles.push(Role::Administrator);
+        }
+        listed.push(PersonSummary {
+            pin_blocked: p.pin_locked || blocked.contains(&key),
+            user_id: p.user_id,
+            name: p.name,
+            units: names,
+            roles,
+            has_pin: p.has_pin,
+            last_login: p.token_iat.map(db::time_of),
+        });
+    }
+    db::audit(
+        &state.db,
+        Some(admin.id),
+        "people.listed",
+        &format!("{} found", listed.len()),
+    )
+    .await?;
+    Ok(Json(PeopleList {
+        people: listed,
+        more,
+    }))
 }
 
 fn settings(row: crate::units::UnitRow) -> UnitSettings {
@@ -129,6 +206,7 @@ pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
     use utoipa_axum::routes;
     utoipa_axum::router::OpenApiRouter::new()
         .routes(routes!(reset_pin))
+        .routes(routes!(list_people))
         .routes(routes!(list_units))
         .routes(routes!(set_unit))
 }

@@ -13,6 +13,7 @@ use omsorg_core::cpr::Cpr;
 use omsorg_core::{ErrorBody, ErrorCode};
 
 use crate::auth::Person;
+use crate::db::like_pattern;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::{db, secret, AppState};
 
@@ -21,17 +22,6 @@ pub const LIMIT: i64 = 200;
 
 fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::client(ErrorCode::RequestInvalid, message)
-}
-
-/// `%` and `_` typed by a person are letters, not wildcards.
-fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .trim()
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 /// The seconds of a Danish calendar day: [start, end).

@@ -18,6 +18,7 @@ mod mail;
 mod me;
 mod municipalities;
 mod operability;
+mod people;
 mod pin;
 mod platform;
 mod retention;

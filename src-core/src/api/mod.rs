@@ -73,6 +73,33 @@ pub struct Me {
     pub period: crate::period::PeriodPolicy,
 }
 
+/// `GET /api/v1/admin/people`: a person of the administrator's
+/// municipality as KOMBIT provisioned them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonSummary {
+    pub user_id: String,
+    pub name: String,
+    /// The units their privileges cover.
+    pub units: Vec<UnitRef>,
+    pub roles: Vec<Role>,
+    pub has_pin: bool,
+    /// Five wrong PINs: at the lock screen (the PIN is locked) or for the
+    /// user ID on shared devices. An administrator's reset unblocks both.
+    pub pin_blocked: bool,
+    /// Their last KOMBIT login, as their last token says.
+    pub last_login: Option<DateTime<Utc>>,
+}
+
+/// `GET /api/v1/admin/people`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeopleList {
+    pub people: Vec<PersonSummary>,
+    /// More matched than are listed: search more narrowly.
+    pub more: bool,
+}
+
 /// `GET /api/v1/admin/unit-settings`: a unit as its administrators configure it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

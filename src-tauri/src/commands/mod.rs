@@ -6,7 +6,7 @@
 use chrono::Utc;
 use omsorg_core::api::{
     AddedSubstituteIds, CprPerson, DeclarationList, DeviceInfo, EnrollmentCode, Me,
-    NewEnrollmentCode, Reservation, SubstituteAccessList, SubstituteAccessReceipt,
+    NewEnrollmentCode, PeopleList, Reservation, SubstituteAccessList, SubstituteAccessReceipt,
     SubstituteAccessSummary, SubstituteIdList, UnitRef, UnitSettings,
 };
 use omsorg_core::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedPdf};
@@ -359,6 +359,16 @@ impl ipc::Handlers for Shell {
             .user_ids()
             .map_err(|why| CommandError::new(ErrorCode::RequestInvalid, why))?;
         self.api.add_substitute_ids(&auth, &a.range).await
+    }
+
+    async fn admin_people(&self, a: ipc::SearchArgs) -> Result<PeopleList, CommandError> {
+        let auth = admin_auth(self).await?;
+        self.api.people(&auth, &a.q).await
+    }
+
+    async fn reset_pin(&self, a: ipc::IdArgs) -> Result<(), CommandError> {
+        let auth = admin_auth(self).await?;
+        self.api.reset_pin(&auth, &a.id).await
     }
 
     async fn unit_settings(&self, _: NoArgs) -> Result<Vec<UnitSettings>, CommandError> {

@@ -76,9 +76,9 @@ pub fn DeclarationSearchPage(props: &PageProps) -> Html {
             <p class="lead">{ t(lang, Msg::DeclarationsLead) }</p>
             <form class="pin-form" onsubmit={search}>
                 <label for="search-name">{ t(lang, Msg::Name) }</label>
-                <input id="search-name" ref={name} type="text" autocomplete="off" />
+                <input id="search-name" class="words" ref={name} type="text" autocomplete="off" />
                 <label for="search-user-id">{ t(lang, Msg::UserIdLabel) }</label>
-                <input id="search-user-id" ref={user_id} type="text" autocomplete="off" />
+                <input id="search-user-id" class="words" ref={user_id} type="text" autocomplete="off" />
                 <label for="search-unit">{ t(lang, Msg::Unit) }</label>
                 <select id="search-unit" ref={unit}>
                     <option value="">{ t(lang, Msg::AllUnits) }</option>

@@ -33,6 +33,8 @@ pub struct Props {
     pub on_substitute_ids: Callback<()>,
     #[prop_or_default]
     pub on_units: Callback<()>,
+    #[prop_or_default]
+    pub on_people: Callback<()>,
     /// The person as seen after choosing another unit to act for.
     #[prop_or_default]
     pub on_me: Callback<Me>,
@@ -177,6 +179,9 @@ pub fn HomePage(props: &Props) -> Html {
                             </button>
                             <button id="units-button" onclick={props.on_units.reform(|_: MouseEvent| ())}>
                                 { t(lang, Msg::Units) }
+                            </button>
+                            <button id="people-button" onclick={props.on_people.reform(|_: MouseEvent| ())}>
+                                { t(lang, Msg::People) }
                             </button>
                         }
                     </nav>

@@ -8,6 +8,7 @@ pub mod municipality;
 pub mod new_code;
 pub mod order;
 pub mod orders;
+pub mod people;
 pub mod pin_setup;
 pub mod shared;
 pub mod substitute_ids;
