@@ -63,8 +63,10 @@ pub async fn connect(url: &str) -> anyhow::Result<AnyPool> {
                 .max_connections(8)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
+                        // The busy timeout first: switching to WAL waits for
+                        // the other connections (another process's) too.
                         conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                            "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
                              PRAGMA foreign_keys = ON;",
                         )
                         .await?;
@@ -164,6 +166,17 @@ pub fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// A transaction that will write after it reads: on SQLite it takes the
+/// write lock at once (`BEGIN IMMEDIATE`, waiting out the busy timeout),
+/// as a read transaction cannot always become a writing one when another
+/// connection wrote in between.
+pub async fn begin_writing(pool: &AnyPool) -> sqlx::Result<sqlx::Transaction<'static, Any>> {
+    match Backend::of_pool(pool) {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => pool.begin().await,
+    }
+}
+
 /// Whether the database answers (`/readyz`).
 pub async fn ping(pool: &AnyPool) -> sqlx::Result<()> {
     pool.acquire().await?.ping().await
@@ -210,7 +223,7 @@ impl<'r> Decode<'r, Any> for Flag {
 /// The dev data's municipalities and people are the only ones a dev seed
 /// may find; anything else in the database is real data, which a dev seed
 /// (known PINs, a public CPR key) must never be mixed with.
-async fn refuse_other_data(db: &AnyPool) -> anyhow::Result<()> {
+async fn refuse_other_data(db: &mut sqlx::AnyConnection) -> anyhow::Result<()> {
     let data = crate::dev_data::get();
     let codes: Vec<&str> = data
         .municipalities
@@ -225,7 +238,7 @@ async fn refuse_other_data(db: &AnyPool) -> anyhow::Result<()> {
     )
     .bind(serde_json::json!(codes).to_string())
     .bind(serde_json::json!(people).to_string())
-    .fetch_one(db)
+    .fetch_one(&mut *db)
     .await?;
     if municipalities + people > 0 {
         anyhow::bail!(
@@ -241,7 +254,15 @@ async fn refuse_other_data(db: &AnyPool) -> anyhow::Result<()> {
 /// hierarchy and managers), and the substitute user IDs. People are not
 /// made here: the backend learns them from their first token, as in
 /// production. Idempotent: safe on every start.
-pub async fn seed_dev(db: &AnyPool, seed: &DevSeed) -> anyhow::Result<()> {
+///
+/// One transaction under a lock (`lock`), so instances that start together
+/// seed one after the other: on PostgreSQL two concurrent upserts of one
+/// municipality could otherwise meet in its CVR index, which `ON CONFLICT
+/// (code)` does not arbitrate.
+pub async fn seed_dev(pool: &AnyPool, seed: &DevSeed) -> anyhow::Result<()> {
+    let mut tx = begin_writing(pool).await?;
+    lock(&mut tx, "dev seed").await?;
+    let db = &mut *tx;
     refuse_other_data(db).await?;
     let data = crate::dev_data::get();
     for m in &data.municipalities {
@@ -257,7 +278,7 @@ pub async fn seed_dev(db: &AnyPool, seed: &DevSeed) -> anyhow::Result<()> {
         .bind(&seed.issuer)
         .bind(m.login_enabled)
         .bind(&m.cvr)
-        .execute(db)
+        .execute(&mut *db)
         .await?;
     }
     // Parents come before their sub-units in the file. Whether a unit
@@ -280,13 +301,13 @@ pub async fn seed_dev(db: &AnyPool, seed: &DevSeed) -> anyhow::Result<()> {
         .bind(u.may_order)
         .bind(&u.uuid)
         .bind(&u.parent)
-        .execute(db)
+        .execute(&mut *db)
         .await?;
     }
     // People already learnt keep trusting the dev IdP as it runs now.
     sqlx::query("UPDATE people SET issuer = $1")
         .bind(&seed.issuer)
-        .execute(db)
+        .execute(&mut *db)
         .await?;
     // Substitute user IDs vik001–vik050 in København's inventory (SPEC dev data).
     for n in 1..=50 {
@@ -297,9 +318,10 @@ pub async fn seed_dev(db: &AnyPool, seed: &DevSeed) -> anyhow::Result<()> {
         )
         .bind(format!("vik{n:03}"))
         .bind(chrono::Utc::now().timestamp())
-        .execute(db)
+        .execute(&mut *db)
         .await?;
     }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -40,3 +40,21 @@ async fn both_databases_migrate_to_the_same_tables_and_columns() {
     assert_eq!(only(&sqlite, &postgres), [], "only on SQLite");
     assert_eq!(only(&postgres, &sqlite), [], "only on PostgreSQL");
 }
+
+/// Instances that start together on one new database all come up: each
+/// migration is applied once, and the dev seed runs once at a time (on
+/// PostgreSQL two concurrent seeds once met in the municipalities' CVR
+/// index and one instance failed to start).
+#[tokio::test]
+async fn four_instances_starting_together_on_a_new_database_all_come_up() {
+    let issuer = crate::helpers::spawn_issuer().await;
+    for round in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::databases::fresh(dir.path(), &format!("together-{round}")).await;
+        let start = || omsorg_server::Server::start(crate::helpers::test_config(&issuer, &url));
+        let (a, b, c, d) = tokio::join!(start(), start(), start(), start());
+        for started in [a, b, c, d] {
+            started.unwrap_or_else(|e| panic!("round {round}: {e:#}"));
+        }
+    }
+}
