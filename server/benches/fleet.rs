@@ -30,7 +30,6 @@ mod databases;
 #[allow(dead_code)]
 mod common;
 
-use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -39,40 +38,19 @@ use common::{ms, percentile};
 use helpers::*;
 use omsorg_server::db::Backend;
 use serde_json::{json, Value};
-use tokio::io::AsyncBufReadExt;
 
 const PEPPER: &str = "fleet-bench-pepper-of-sixteen";
 const KBH_CVR: &str = "64942212";
 const NORD_UUID: &str = "2f1b7a64-0d7e-4c55-9a43-6a1c1f1e2a01";
 
-struct Instance {
-    child: tokio::process::Child,
-    base: String,
-}
-
-async fn start(issuer: &str, db: &str, dir: &std::path::Path, name: &str) -> Instance {
-    let log = std::fs::File::create(dir.join(format!("{name}.log"))).unwrap();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_omsorg-server"))
-        .env("OMSORG_LISTEN", "127.0.0.1:0")
-        .env("OMSORG_DATABASE_URL", db)
-        .env("OMSORG_DEV_SEED", "1")
-        .env("OMSORG_DEV_ISSUER", issuer)
-        .env("OMSORG_API_AUDIENCE", AUDIENCE)
-        .env("OMSORG_PIN_PEPPER", PEPPER)
-        .env("OMSORG_LOG_FORMAT", "json")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .expect("omsorg-server starts");
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = lines.next_line().await.unwrap().expect("its address");
-    let base = line
-        .strip_prefix("omsorg-server listening on ")
-        .unwrap()
-        .to_string();
-    Instance { child, base }
+async fn start(issuer: &str, db: &str, dir: &std::path::Path, name: &str) -> ServerProcess {
+    let log = dir.join(format!("{name}.log"));
+    let env = [
+        ("OMSORG_PIN_PEPPER", PEPPER),
+        ("OMSORG_LOG_FORMAT", "json"),
+        ("RUST_LOG", "warn"),
+    ];
+    ServerProcess::start(issuer, db, &log, &env).await
 }
 
 /// A KOMBIT token for orderer `i` of København's Hjemmepleje Nord.
@@ -100,18 +78,8 @@ async fn call(
     headers: &[(&str, &str)],
     body: Option<&Value>,
 ) -> (u16, Value) {
-    let mut req = client
-        .post(format!("{base}{path}"))
-        .header("authorization", auth);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    if let Some(b) = body {
-        req = req.json(b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+    let url = format!("{base}{path}");
+    request(client, reqwest::Method::POST, &url, auth, headers, body).await
 }
 
 /// Per worker: its orderer's token and its enrolled tablet's credential.
@@ -292,9 +260,8 @@ async fn measure(
         }
     })
     .await;
-    for mut i in fleet {
-        let _ = i.child.start_kill();
-        let _ = i.child.wait().await;
+    for server in fleet {
+        server.kill().await;
     }
     (orders, logins)
 }

@@ -80,8 +80,9 @@ pub async fn list_people(
         query.map_err(|e| ApiError::client(ErrorCode::RequestInvalid, e.body_text()))?;
     let muni = &admin.municipality_code;
     let mut found = people::search(&state.db, muni, &query.q, PEOPLE_LIMIT + 1).await?;
-    let more = found.len() > usize::try_from(PEOPLE_LIMIT).unwrap_or(100);
-    found.truncate(usize::try_from(PEOPLE_LIMIT).unwrap_or(100));
+    let limit = usize::try_from(PEOPLE_LIMIT).unwrap_or(100);
+    let more = found.len() > limit;
+    found.truncate(limit);
     let keys: Vec<String> = found
         .iter()
         .map(|p| crate::secret::user_key(state.pins.pepper(), &p.user_id))

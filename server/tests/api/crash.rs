@@ -8,62 +8,27 @@
 //! directory refuses, the order is undone: no mail, audited as undone.
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use omsorg_server::db::Flag;
 use serde_json::{json, Value};
 use sqlx::AnyPool;
-use tokio::io::AsyncBufReadExt;
 
 use crate::helpers::*;
 
 const PEPPER: &str = "crash-test-pepper-of-sixteen";
 
-/// `omsorg-server` as its own process, killable.
-struct Backend {
-    child: tokio::process::Child,
-    base: String,
-}
-
-impl Backend {
-    async fn start(issuer: &str, dir: &Path, database_url: &str, run: usize) -> Backend {
-        let log = std::fs::File::create(dir.join(format!("server-{run}.log"))).unwrap();
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_omsorg-server"))
-            .env("OMSORG_LISTEN", "127.0.0.1:0")
-            .env("OMSORG_DATABASE_URL", database_url)
-            .env("OMSORG_DEV_SEED", "1")
-            .env("OMSORG_DEV_ISSUER", issuer)
-            .env("OMSORG_API_AUDIENCE", AUDIENCE)
-            .env("OMSORG_PIN_PEPPER", PEPPER)
-            .env("OMSORG_ORDER_LEASE_SECS", "2")
-            // Wide enough to kill the backend inside it every time.
-            .env("OMSORG_DEV_DIRECTORY_LATENCY_MS", "1500")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .kill_on_drop(true)
-            .spawn()
-            .expect("the backend binary starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = tokio::io::BufReader::new(stdout).lines();
-        let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-            .await
-            .expect("the backend says where it listens")
-            .unwrap()
-            .expect("a line");
-        let base = line
-            .strip_prefix("omsorg-server listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-            .to_string();
-        Backend { child, base }
-    }
-
-    /// SIGKILL: no shutdown, no cleanup, whatever was running stops.
-    async fn kill(mut self) {
-        self.child.start_kill().unwrap();
-        self.child.wait().await.unwrap();
-    }
+/// The backend as a real process on the database at `database_url`.
+async fn start(issuer: &str, dir: &Path, database_url: &str, run: usize) -> ServerProcess {
+    let log = dir.join(format!("server-{run}.log"));
+    let env = [
+        ("OMSORG_PIN_PEPPER", PEPPER),
+        ("OMSORG_ORDER_LEASE_SECS", "2"),
+        // Wide enough to kill the backend inside it every time.
+        ("OMSORG_DEV_DIRECTORY_LATENCY_MS", "1500"),
+        ("RUST_LOG", "info"),
+    ];
+    ServerProcess::start(issuer, database_url, &log, &env).await
 }
 
 async fn send(base: &str, bearer: &str, key: &str, body: &Value) -> reqwest::Result<(u16, Value)> {
@@ -129,7 +94,7 @@ async fn a_backend_killed_inside_orders_loses_none_and_duplicates_none() {
     let dir = tempfile::tempdir().unwrap();
     let url = crate::databases::fresh(dir.path(), "crash").await;
     let anna = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));
-    let mut backend = Backend::start(&issuer, dir.path(), &url, 0).await;
+    let mut backend = start(&issuer, dir.path(), &url, 0).await;
     let db = AnyPool::connect(&url).await.unwrap();
 
     let mut receipts = Vec::new();
@@ -181,7 +146,7 @@ async fn a_backend_killed_inside_orders_loses_none_and_duplicates_none() {
                 "no mail for an order that is not whole"
             );
         }
-        backend = Backend::start(&issuer, dir.path(), &url, n + 1).await;
+        backend = start(&issuer, dir.path(), &url, n + 1).await;
         let receipt = retry(&backend.base, &anna, &key, &body).await;
         assert_eq!(receipt["user_id"], body["user_id"], "{point}");
         receipts.push(receipt);
@@ -259,7 +224,7 @@ async fn a_recorded_order_nobody_retries_is_finished_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let url = crate::databases::fresh(dir.path(), "crash").await;
     let anna = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));
-    let backend = Backend::start(&issuer, dir.path(), &url, 0).await;
+    let backend = start(&issuer, dir.path(), &url, 0).await;
     let db = AnyPool::connect(&url).await.unwrap();
     let body = order_body(
         "010190-1234",
@@ -297,7 +262,7 @@ async fn a_recorded_order_nobody_retries_is_finished_after_a_restart() {
         }
     };
 
-    let backend = Backend::start(&issuer, dir.path(), &url, 1).await;
+    let backend = start(&issuer, dir.path(), &url, 1).await;
     assert_eq!(
         list(backend.base.clone()).await,
         0,

@@ -10,13 +10,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{json, Value};
 use sqlx::AnyPool;
-use tokio::io::AsyncBufReadExt;
 
 use crate::helpers::*;
 
@@ -25,9 +23,9 @@ use crate::smtp;
 const PEPPER: &str = "fleet-test-pepper-of-sixteen";
 const LEASE_SECS: i64 = 4;
 
-/// One `omsorg-server` process.
+/// One `omsorg-server` process, with the fleet's job timing.
 struct Instance {
-    child: tokio::process::Child,
+    server: ServerProcess,
     base: String,
     log: PathBuf,
     client: reqwest::Client,
@@ -36,42 +34,19 @@ struct Instance {
 impl Instance {
     async fn start(name: &str, issuer: &str, dir: &Path, db: &str, env: &[(&str, &str)]) -> Self {
         let log = dir.join(format!("{name}.log"));
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_omsorg-server"));
-        command
-            .env("OMSORG_LISTEN", "127.0.0.1:0")
-            .env("OMSORG_DATABASE_URL", db)
-            .env("OMSORG_DEV_SEED", "1")
-            .env("OMSORG_DEV_ISSUER", issuer)
-            .env("OMSORG_API_AUDIENCE", AUDIENCE)
-            .env("OMSORG_PIN_PEPPER", PEPPER)
-            .env("OMSORG_LOG_FORMAT", "json")
-            .env("OMSORG_JOB_EVERY_SECS", "1")
-            .env("OMSORG_JOB_LEASE_SECS", LEASE_SECS.to_string())
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .kill_on_drop(true);
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        let mut child = command.spawn().expect("the backend binary starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = tokio::io::BufReader::new(stdout).lines();
-        let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-            .await
-            .expect("the backend says where it listens")
-            .unwrap()
-            .unwrap_or_else(|| {
-                let said = std::fs::read_to_string(&log).unwrap_or_default();
-                panic!("{name} did not start: {said}")
-            });
-        let base = line
-            .strip_prefix("omsorg-server listening on ")
-            .unwrap_or_else(|| panic!("{name}: unexpected first line: {line}"))
-            .to_string();
+        let lease = LEASE_SECS.to_string();
+        let mut all = vec![
+            ("OMSORG_PIN_PEPPER", PEPPER),
+            ("OMSORG_LOG_FORMAT", "json"),
+            ("OMSORG_JOB_EVERY_SECS", "1"),
+            ("OMSORG_JOB_LEASE_SECS", lease.as_str()),
+            ("RUST_LOG", "info"),
+        ];
+        all.extend_from_slice(env);
+        let server = ServerProcess::start(issuer, db, &log, &all).await;
         Instance {
-            child,
-            base,
+            base: server.base.clone(),
+            server,
             log,
             client: reqwest::Client::new(),
         }
@@ -85,19 +60,8 @@ impl Instance {
         headers: &[(&str, &str)],
         body: Option<&Value>,
     ) -> (u16, Value) {
-        let mut req = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .header("authorization", auth);
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        if let Some(b) = body {
-            req = req.json(b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        let url = format!("{}{path}", self.base);
+        request(&self.client, method, &url, auth, headers, body).await
     }
 
     async fn reserve(&self, bearer: &str) -> String {
@@ -151,10 +115,10 @@ impl Instance {
 
     /// SIGTERM, as an orchestrator stops an instance: it must stop by itself.
     async fn terminate(mut self) -> String {
-        let pid = i32::try_from(self.child.id().unwrap()).unwrap();
+        let pid = i32::try_from(self.server.child.id().unwrap()).unwrap();
         // SAFETY: signalling our own child by its pid.
         unsafe { libc::kill(pid, libc::SIGTERM) };
-        let status = tokio::time::timeout(Duration::from_secs(60), self.child.wait())
+        let status = tokio::time::timeout(Duration::from_secs(60), self.server.child.wait())
             .await
             .expect("stops within a minute of SIGTERM")
             .unwrap();
@@ -163,9 +127,8 @@ impl Instance {
     }
 
     /// SIGKILL: nothing is finished or given back.
-    async fn kill(mut self) {
-        self.child.start_kill().unwrap();
-        self.child.wait().await.unwrap();
+    async fn kill(self) {
+        self.server.kill().await;
     }
 }
 

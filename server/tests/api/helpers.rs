@@ -142,6 +142,84 @@ pub fn token(pem: &str, kid: Option<&str>, claims: Value) -> String {
     .unwrap()
 }
 
+/// One request to `url` with `authorization` (e.g. `Bearer …`), extra
+/// headers and a JSON body, answered as (status, JSON body or null).
+pub async fn request(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    authorization: &str,
+    headers: &[(&str, &str)],
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut req = client
+        .request(method, url)
+        .header("authorization", authorization);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// `omsorg-server` as a process of its own (this build's binary), with the
+/// dev seed bound to `issuer` on `database_url`, any free port, its log in
+/// `log`, and `env` on top; killed when dropped.
+pub struct ServerProcess {
+    pub child: tokio::process::Child,
+    pub base: String,
+}
+
+impl ServerProcess {
+    pub async fn start(
+        issuer: &str,
+        database_url: &str,
+        log: &std::path::Path,
+        env: &[(&str, &str)],
+    ) -> ServerProcess {
+        use tokio::io::AsyncBufReadExt;
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_omsorg-server"));
+        command
+            .env("OMSORG_LISTEN", "127.0.0.1:0")
+            .env("OMSORG_DATABASE_URL", database_url)
+            .env("OMSORG_DEV_SEED", "1")
+            .env("OMSORG_DEV_ISSUER", issuer)
+            .env("OMSORG_API_AUDIENCE", AUDIENCE)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::fs::File::create(log).unwrap())
+            .kill_on_drop(true);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("the backend binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line())
+            .await
+            .expect("the backend says where it listens")
+            .unwrap()
+            .unwrap_or_else(|| {
+                let said = std::fs::read_to_string(log).unwrap_or_default();
+                panic!("the backend did not start: {said}")
+            });
+        let base = line
+            .strip_prefix("omsorg-server listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+            .to_string();
+        ServerProcess { child, base }
+    }
+
+    /// SIGKILL: no shutdown, no cleanup, whatever was running stops.
+    pub async fn kill(mut self) {
+        self.child.start_kill().unwrap();
+        self.child.wait().await.unwrap();
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub database_url: String,
@@ -166,19 +244,8 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<&Value>,
     ) -> (u16, Value) {
-        let mut req = self
-            .client
-            .request(method, self.url(path))
-            .header("authorization", authorization);
-        for (name, value) in headers {
-            req = req.header(*name, *value);
-        }
-        if let Some(b) = body {
-            req = req.json(b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        let url = self.url(path);
+        request(&self.client, method, &url, authorization, headers, body).await
     }
 
     /// Reserves a substitute user ID for the person behind `bearer`.
