@@ -460,6 +460,7 @@ pub struct Device {
     pub mode: String,
     pub apartment: Option<String>,
     pub municipality_code: String,
+    pub last_seen_at: Option<i64>,
 }
 
 impl FromRequestParts<AppState> for Device {
@@ -473,13 +474,16 @@ impl FromRequestParts<AppState> for Device {
             || ApiError::client(ErrorCode::DeviceNotEnrolled, "this device is not enrolled");
         let credential = authorization(parts, "Device ").ok_or_else(not_enrolled)?;
         let device: Option<Device> = sqlx::query_as(
-            "SELECT d.id, d.unit_id, d.mode, d.apartment, u.municipality_code
+            "SELECT d.id, d.unit_id, d.mode, d.apartment, u.municipality_code, d.last_seen_at
              FROM devices d JOIN units u ON u.id = d.unit_id
              WHERE d.credential_hash = $1 AND d.revoked_at IS NULL",
         )
         .bind(crate::secret::sha256_hex(&credential))
         .fetch_optional(&state.db)
         .await?;
-        device.ok_or_else(not_enrolled)
+        let device = device.ok_or_else(not_enrolled)?;
+        let now = chrono::Utc::now().timestamp();
+        crate::devices::seen(&state.db, &device.id, device.last_seen_at, now).await?;
+        Ok(device)
     }
 }

@@ -46,8 +46,9 @@ pub async fn admit(
     let mut tx = db.begin().await?;
     crate::db::lock(&mut tx, &format!("cpr-lookups {orderer}")).await?;
     let admitted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO audit_log (at, actor_id, action, subject)
-         SELECT $2, $1, $3, $4 WHERE (SELECT COUNT(*) FROM audit_log
+        "INSERT INTO audit_log (at, actor_id, action, subject, municipality_code)
+         SELECT $2, $1, $3, $4, (SELECT municipality_code FROM people WHERE id = $1)
+         WHERE (SELECT COUNT(*) FROM audit_log
                                     WHERE actor_id = $1 AND action = $3 AND at > $5) < $6
          RETURNING id",
     )

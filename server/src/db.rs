@@ -157,13 +157,20 @@ pub async fn lock(conn: &mut sqlx::AnyConnection, key: &str) -> sqlx::Result<()>
 /// A `LIKE … ESCAPE '\\'` pattern for "contains `text`" (any case): `%`
 /// and `_` typed by a person are letters, not wildcards.
 pub fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .trim()
+    format!("%{}%", like_escaped(text))
+}
+
+/// As `like_pattern`, for text that begins with `text` (lower case).
+pub fn like_prefix(text: &str) -> String {
+    format!("{}%", like_escaped(text))
+}
+
+fn like_escaped(text: &str) -> String {
+    text.trim()
         .to_lowercase()
         .replace('\\', "\\\\")
         .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
+        .replace('_', "\\_")
 }
 
 /// A transaction that will write after it reads: on SQLite it takes the
@@ -344,12 +351,39 @@ pub async fn audit<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query("INSERT INTO audit_log (at, actor_id, action, subject) VALUES ($1, $2, $3, $4)")
-        .bind(chrono::Utc::now().timestamp())
-        .bind(actor)
-        .bind(action)
-        .bind(subject)
-        .execute(db)
-        .await?;
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, action, subject, municipality_code)
+         VALUES ($1, $2, $3, $4, (SELECT municipality_code FROM people WHERE id = $2))",
+    )
+    .bind(chrono::Utc::now().timestamp())
+    .bind(actor)
+    .bind(action)
+    .bind(subject)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// An audit row with no person acting (a device, a job, KOMBIT), in
+/// `municipality`'s log.
+pub async fn audit_in<'e, E>(
+    db: E,
+    municipality: &str,
+    action: &str,
+    subject: &str,
+) -> sqlx::Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, action, subject, municipality_code)
+         VALUES ($1, NULL, $2, $3, $4)",
+    )
+    .bind(chrono::Utc::now().timestamp())
+    .bind(action)
+    .bind(subject)
+    .bind(municipality)
+    .execute(db)
+    .await?;
     Ok(())
 }

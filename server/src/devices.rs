@@ -2,7 +2,7 @@
 //! their end. Every statement about them is here; the routes extract, call
 //! and map.
 
-use omsorg_core::api::{DeviceInfo, DeviceMode, UnitRef};
+use omsorg_core::api::{DeviceInfo, DeviceMode, DeviceSummary, UnitRef};
 use sqlx::AnyPool;
 
 use crate::secret;
@@ -59,32 +59,33 @@ pub async fn add_code(db: &AnyPool, code: NewCode<'_>) -> sqlx::Result<()> {
 }
 
 /// Claims the code with `code_hash` (unused, unexpired at `now`) and enrolls
-/// a device with a new `credential` in one transaction; `None` when the code
-/// cannot be used. One statement claims the code, so two devices racing
+/// a device with a new `credential` in one transaction: the device and its
+/// municipality; `None` when the code cannot be used. One statement claims the code, so two devices racing
 /// with it cannot both win.
 pub async fn enroll(
     db: &AnyPool,
     code_hash: &str,
     credential: &str,
     now: i64,
-) -> sqlx::Result<Option<DeviceInfo>> {
+) -> sqlx::Result<Option<(DeviceInfo, String)>> {
     let mut tx = db.begin().await?;
-    let claimed: Option<(String, String, Option<String>)> = sqlx::query_as(
+    let claimed: Option<(String, String, Option<String>, i64)> = sqlx::query_as(
         "UPDATE enrollment_codes SET used_at = $2
          WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2
-         RETURNING unit_id, mode, apartment",
+         RETURNING unit_id, mode, apartment, created_by",
     )
     .bind(code_hash)
     .bind(now)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((unit_id, mode, apartment)) = claimed else {
+    let Some((unit_id, mode, apartment, created_by)) = claimed else {
         return Ok(None);
     };
     let device_id = secret::random_token(12);
     sqlx::query(
-        "INSERT INTO devices (id, credential_hash, unit_id, mode, apartment, enrolled_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO devices
+             (id, credential_hash, unit_id, mode, apartment, enrolled_at, enrolled_by, last_seen_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
     )
     .bind(&device_id)
     .bind(secret::sha256_hex(credential))
@@ -92,19 +93,22 @@ pub async fn enroll(
     .bind(&mode)
     .bind(&apartment)
     .bind(now)
+    .bind(created_by)
     .execute(&mut *tx)
     .await?;
-    let (name,): (String,) = sqlx::query_as("SELECT name FROM units WHERE id = $1")
-        .bind(&unit_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let (name, municipality): (String, String) =
+        sqlx::query_as("SELECT name, municipality_code FROM units WHERE id = $1")
+            .bind(&unit_id)
+            .fetch_one(&mut *tx)
+            .await?;
     tx.commit().await?;
-    Ok(Some(DeviceInfo {
+    let device = DeviceInfo {
         device_id,
         mode: mode_of(&mode),
         unit: UnitRef { id: unit_id, name },
         apartment,
-    }))
+    };
+    Ok(Some((device, municipality)))
 }
 
 /// A stored mode; anything unreadable counts as the more common tablet.
@@ -152,4 +156,73 @@ pub async fn end(
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// A device's last contact is written at most this often (seconds): the
+/// administrators' list says when it was last seen, and a busy shared
+/// device does not write on every request.
+pub const SEEN_EVERY_SECS: i64 = 60;
+
+/// Records a contact from the device at `now` when the stored one is
+/// older than `SEEN_EVERY_SECS` (the caller read `last_seen_at`).
+pub async fn seen(
+    db: &AnyPool,
+    device_id: &str,
+    last_seen_at: Option<i64>,
+    now: i64,
+) -> sqlx::Result<()> {
+    if last_seen_at.is_some_and(|at| now - at < SEEN_EVERY_SECS) {
+        return Ok(());
+    }
+    sqlx::query("UPDATE devices SET last_seen_at = $2 WHERE id = $1")
+        .bind(device_id)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct DeviceRow {
+    id: String,
+    mode: String,
+    apartment: Option<String>,
+    unit_id: String,
+    unit_name: String,
+    enrolled_by: Option<String>,
+    enrolled_at: i64,
+    last_seen_at: Option<i64>,
+}
+
+/// The enrolled, not revoked devices of `municipality`, by unit and
+/// apartment.
+pub async fn list(db: &AnyPool, municipality: &str) -> sqlx::Result<Vec<DeviceSummary>> {
+    let rows: Vec<DeviceRow> = sqlx::query_as(
+        "SELECT d.id, d.mode, d.apartment, d.unit_id, u.name AS unit_name,
+                p.name AS enrolled_by, d.enrolled_at, d.last_seen_at
+         FROM devices d
+         JOIN units u ON u.id = d.unit_id
+         LEFT JOIN people p ON p.id = d.enrolled_by
+         WHERE u.municipality_code = $1 AND d.revoked_at IS NULL
+         ORDER BY u.name, d.mode, d.apartment, d.enrolled_at",
+    )
+    .bind(municipality)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DeviceSummary {
+            label: omsorg_core::enrollment::device_label(&r.id),
+            device_id: r.id,
+            mode: mode_of(&r.mode),
+            unit: UnitRef {
+                id: r.unit_id,
+                name: r.unit_name,
+            },
+            apartment: r.apartment,
+            enrolled_by: r.enrolled_by,
+            enrolled_at: crate::db::time_of(r.enrolled_at),
+            last_seen: r.last_seen_at.map(crate::db::time_of),
+        })
+        .collect())
 }

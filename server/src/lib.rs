@@ -4,6 +4,7 @@
 //! port 0; `Server::start` binds, migrates and seeds.
 
 pub mod access;
+pub mod audit_log;
 pub mod auth;
 pub mod config;
 pub mod cpr_lookups;
@@ -17,6 +18,7 @@ pub mod devices;
 pub mod directory;
 pub mod error;
 pub mod expiry;
+pub mod export;
 pub mod jobs;
 pub mod mail;
 pub mod metrics;

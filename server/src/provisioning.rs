@@ -176,9 +176,10 @@ fn fingerprint(claims: &Claims) -> String {
 async fn deprovision(state: &AppState, claims: &Claims) -> ApiResult<()> {
     let now = Utc::now().timestamp();
     let mut tx = state.db.begin().await?;
-    let gone: Option<(i64, String)> = sqlx::query_as(
+    let gone: Option<(i64, String, String)> = sqlx::query_as(
         "UPDATE people SET active = FALSE, token_iat = $3, token_fingerprint = $4
-         WHERE issuer = $1 AND subject = $2 AND active RETURNING id, user_id",
+         WHERE issuer = $1 AND subject = $2 AND active
+         RETURNING id, user_id, municipality_code",
     )
     .bind(&claims.iss)
     .bind(&claims.sub)
@@ -186,9 +187,9 @@ async fn deprovision(state: &AppState, claims: &Claims) -> ApiResult<()> {
     .bind(fingerprint(claims))
     .fetch_optional(&mut *tx)
     .await?;
-    if let Some((id, user_id)) = gone {
+    if let Some((id, user_id, municipality)) = gone {
         people::end_shared_sessions(&mut *tx, id, now).await?;
-        db::audit(&mut *tx, None, "person.deprovisioned", &user_id).await?;
+        db::audit_in(&mut *tx, &municipality, "person.deprovisioned", &user_id).await?;
         tracing::info!(person = id, "deprovisioned: no Omsorg role in the token");
     }
     tx.commit().await?;

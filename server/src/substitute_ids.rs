@@ -184,7 +184,7 @@ pub async fn release_quarantined(
     .await?;
     for (municipality, user_id) in &freed {
         let subject = format!("{municipality}/{user_id}");
-        crate::db::audit(db, None, "substitute_id.free_again", &subject).await?;
+        crate::db::audit_in(db, municipality, "substitute_id.free_again", &subject).await?;
     }
     Ok(freed)
 }

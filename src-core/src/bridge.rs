@@ -81,6 +81,13 @@ impl std::fmt::Debug for OrderDraft {
     }
 }
 
+/// An export the shell saved for an administrator: where, and how large.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedExport {
+    pub path: String,
+    pub bytes: u64,
+}
+
 /// A declaration PDF the shell saved for viewing, and whether a viewer
 /// opened it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -86,6 +86,14 @@ pub fn date_time(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// `2026-12-25 14:30` (Danish time): a moment in an export, sortable as
+/// text and read by spreadsheets as a date and time.
+pub fn iso_local(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Copenhagen)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
 /// `25.12.2026`.
 pub fn date(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
@@ -168,6 +176,8 @@ mod tests {
         assert_eq!(date_time(summer), "02.07.2026 kl. 00.05");
         assert_eq!(today(summer), NaiveDate::from_ymd_opt(2026, 7, 2).unwrap());
         assert_eq!(clock(summer), "00:05");
+        assert_eq!(iso_local(summer), "2026-07-02 00:05");
+        assert_eq!(iso_local(christmas), "2026-12-25 14:30");
         assert_eq!(
             day_with_weekday(NaiveDate::from_ymd_opt(2026, 12, 25).unwrap()),
             "fr. 25.12.2026"

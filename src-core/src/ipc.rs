@@ -18,11 +18,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{
     AddedSubstituteIds, CprPerson, DeclarationList, DeclarationQuery, DeviceInfo, DeviceMode,
-    EnrollmentCode, Me, NewSubstituteIds, PeopleList, Reservation, SubstituteAccessList,
+    AuditPage, AuditQuery, DeviceList, EnrollmentCode, ExportFormat, Me, NewSubstituteIds, PeopleList, Reservation, SubstituteAccessList,
     SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteIdList, UnitRef, UnitSettings,
     UnitSettingsChange,
 };
-use crate::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedPdf};
+use crate::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedExport, SavedPdf};
 use crate::lock::LockState;
 
 /// Whether a command may run while a personal session is locked.
@@ -101,6 +101,9 @@ args! {
     UnitSettingsArgs { id: String, change: UnitSettingsChange }
     /// Part of a name or user ID (empty: everyone).
     SearchArgs { q: String }
+    AuditArgs { query: AuditQuery }
+    /// The audit rows `query` finds, as a file in `format`.
+    AuditExportArgs { query: AuditQuery, format: ExportFormat }
 }
 
 macro_rules! commands {
@@ -221,6 +224,15 @@ commands! {
     AdminPeople admin_people(SearchArgs) -> PeopleList, Unlocked;
     /// Administrators: "Nulstil PIN-kode" for the person with user ID `id`.
     ResetPin reset_pin(IdArgs) -> (), Unlocked;
+    /// Administrators: their municipality's enrolled shared devices.
+    AdminDevices admin_devices(NoArgs) -> DeviceList, Unlocked;
+    /// Administrators: "Tilbagekald" for the device with ID `id`.
+    RevokeDevice revoke_device(IdArgs) -> (), Unlocked;
+    /// Administrators: a page of their municipality's audit log.
+    AuditLog audit_log(AuditArgs) -> AuditPage, Unlocked;
+    /// Administrators: the audit rows found, saved as a file in the
+    /// export folder.
+    ExportAudit export_audit(AuditExportArgs) -> SavedExport, Unlocked;
 }
 
 /// The capability permission that allows `name` (Tauri's `allow-<kebab>`).

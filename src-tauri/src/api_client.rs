@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use omsorg_core::api::{
-    AddedSubstituteIds, CprLookup, CprPerson, DeclarationList, DeclarationQuery, DeviceInfo,
+    AddedSubstituteIds, AuditPage, AuditQuery, ExportFormat, CprLookup, CprPerson, DeclarationList, DeclarationQuery, DeviceInfo, DeviceList,
     Enroll, Enrolled, EnrollmentCode, ExtendAccess, Me, Municipality, MunicipalityList,
     NewEnrollmentCode, NewSubstituteAccess, NewSubstituteIds, PeopleList, Reservation, SetPin,
     SharedLogin, SharedSession, SubstituteAccessList, SubstituteAccessReceipt,
@@ -284,6 +284,37 @@ impl ApiClient {
     pub async fn reset_pin(&self, auth: &Auth, user_id: &str) -> Result<(), CommandError> {
         let path = format!("/api/v1/admin/people/{}/pin", segment(user_id));
         self.call_empty(Method::DELETE, &path, Some(auth), None::<&()>)
+            .await
+    }
+
+    pub async fn devices(&self, auth: &Auth) -> Result<DeviceList, CommandError> {
+        let path = "/api/v1/admin/devices";
+        self.call(Method::GET, path, Some(auth), None::<&()>).await
+    }
+
+    pub async fn revoke_device(&self, auth: &Auth, device_id: &str) -> Result<(), CommandError> {
+        let path = format!("/api/v1/admin/devices/{}", segment(device_id));
+        self.call_empty(Method::DELETE, &path, Some(auth), None::<&()>)
+            .await
+    }
+
+    pub async fn audit(&self, auth: &Auth, query: &AuditQuery) -> Result<AuditPage, CommandError> {
+        // In the body: a name never goes into a URL.
+        let path = "/api/v1/admin/audit/search";
+        self.call(Method::POST, path, Some(auth), Some(query)).await
+    }
+
+    /// The file's bytes.
+    pub async fn export_audit(
+        &self,
+        auth: &Auth,
+        query: &AuditQuery,
+        format: ExportFormat,
+    ) -> Result<Vec<u8>, CommandError> {
+        let path = format!("/api/v1/admin/audit/export?format={}", format.as_str());
+        let body = serde_json::to_value(query)
+            .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
+        self.send_with(Method::POST, &path, Some(auth), &[], Some(body))
             .await
     }
 

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod device;
 pub mod error;
+pub mod exports;
 pub mod lock;
 pub mod offline_pin;
 pub mod oidc;
@@ -50,6 +51,10 @@ pub struct Shell {
     /// Opens a saved PDF in the platform's viewer (`OMSORG_PDF_VIEWER` for
     /// tests and diagnostics).
     pub viewer: Box<dyn Browser>,
+    /// Where administrators' exports are saved (`OMSORG_EXPORT_DIR`, else
+    /// the platform's downloads folder). They stay: an export is kept on
+    /// purpose.
+    pub exports: std::path::PathBuf,
 }
 
 /// The main window, as the shared-device code drives it.
@@ -170,6 +175,13 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
                 Ok(program) if !program.is_empty() => Box::new(ProgramBrowser(program)),
                 _ => Box::new(SystemBrowser(app.handle().clone())),
             };
+            let exports = match std::env::var_os("OMSORG_EXPORT_DIR") {
+                Some(dir) if !dir.is_empty() => dir.into(),
+                _ => app
+                    .path()
+                    .download_dir()
+                    .unwrap_or_else(|_| config.data_dir.join("exports")),
+            };
             tracing::info!(api = %config.api_url, data_dir = %config.data_dir.display(), "shell ready");
             app.manage(Shell {
                 api,
@@ -182,6 +194,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
                 screen: Box::new(MainWindow(app.handle().clone())),
                 files,
                 viewer,
+                exports,
             });
             let shell = app.state::<Shell>();
             shell.api.act_for(shell.store.acting_unit()?);

@@ -68,6 +68,7 @@ pub async fn shell_with_secrets(
         screen: Box::new(crate::device::NoScreen),
         files: files.path().join("declarations"),
         viewer: Box::new(NoViewer),
+        exports: std::env::temp_dir().join("omsorg-test-exports"),
     };
     shell
         .sessions

@@ -25,6 +25,7 @@ use crate::pages::pin_setup::{Mode, PinSetupPage};
 use crate::pages::shared::{DeviceAdminPage, SharedLoginPage};
 use crate::pages::substitute_ids::SubstituteIdsPage;
 use crate::pages::units::UnitsPage;
+use crate::pages::devices::DevicesPage;
 use crate::shell;
 
 /// Activity is reported to the shell at most this often.
@@ -56,6 +57,7 @@ enum Screen {
     SubstituteIds(Me),
     Units(Me),
     People(Me),
+    Devices(Me),
     /// Typing an enrollment code (nobody signed in).
     Enroll,
     /// A shared device with nobody signed in.
@@ -82,6 +84,7 @@ impl Screen {
                 | Screen::SubstituteIds(_)
                 | Screen::Units(_)
                 | Screen::People(_)
+                | Screen::Devices(_)
                 | Screen::SharedHome { .. }
         )
     }
@@ -433,7 +436,7 @@ pub fn App() -> Html {
                     html! { <NewCodePage lang={*lang} on_done={back} on_refused={refused.clone()} /> }
                 }
                 Screen::Order(me) | Screen::MyOrders(me) | Screen::Declarations(me) | Screen::SubstituteIds(me)
-                | Screen::Units(me) | Screen::People(me) => {
+                | Screen::Units(me) | Screen::People(me) | Screen::Devices(me) => {
                     let back = { let (to_home, me) = (to_home.clone(), me.clone());
                         Callback::from(move |_| to_home.emit((me.clone(), false))) };
                     let refused = refused.clone();
@@ -443,6 +446,7 @@ pub fn App() -> Html {
                         Screen::Declarations(_) => html! { <DeclarationSearchPage lang={*lang} on_done={back} on_refused={refused} /> },
                         Screen::Units(_) => html! { <UnitsPage lang={*lang} on_done={back} on_refused={refused} /> },
                         Screen::People(_) => html! { <PeoplePage lang={*lang} on_done={back} on_refused={refused} /> },
+                        Screen::Devices(_) => html! { <DevicesPage lang={*lang} on_done={back} on_refused={refused} /> },
                         _ => html! { <SubstituteIdsPage lang={*lang} on_done={back} on_refused={refused} /> },
                     }
                 }
@@ -474,7 +478,7 @@ pub fn App() -> Html {
                             on_signed_out={to_login.reform(|_| None)} on_change_pin={change}
                             on_new_code={to(Screen::NewCode)} on_order={to(Screen::Order)}
                             on_my_orders={to(Screen::MyOrders)} on_declarations={to(Screen::Declarations)}
-                            on_substitute_ids={to(Screen::SubstituteIds)} on_units={to(Screen::Units)}
+                            on_substitute_ids={to(Screen::SubstituteIds)} on_units={to(Screen::Units)} on_devices={to(Screen::Devices)}
                             on_people={to(Screen::People)}
                             on_me={ let screen = screen.clone();
                                 Callback::from(move |me| screen.set(Screen::Home { me, pin_changed: false })) } />

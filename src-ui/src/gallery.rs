@@ -8,7 +8,7 @@
 use chrono::{Duration, NaiveDate, Utc};
 use omsorg_core::api::{
     AddedSubstituteIds, CprPerson, DeclarationList, DeclarationSummary, DeviceInfo, DeviceMode,
-    EnrollmentCode, Me, Municipality, PeopleList, PersonSummary, Reservation, Role,
+    DeviceList, DeviceSummary, EnrollmentCode, Me, Municipality, PeopleList, PersonSummary, Reservation, Role,
     SubstituteAccessList, SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteId,
     SubstituteIdList, SubstituteIdState, UnitRef, UnitSettings,
 };
@@ -246,6 +246,31 @@ pub async fn answer(name: &str) -> Result<Value, ErrorBody> {
             ],
             more: false,
         }),
+        "admin_devices" => to(DeviceList {
+            devices: vec![
+                DeviceSummary {
+                    device_id: "q2Vh3kLx9RtP0aZw".into(),
+                    label: omsorg_core::enrollment::device_label("q2Vh3kLx9RtP0aZw"),
+                    mode: DeviceMode::ApartmentTablet,
+                    unit: unit("u-nord", "Hjemmeplejen Nord"),
+                    apartment: Some("Lejl. 12".into()),
+                    enrolled_by: Some("Bo Berg".into()),
+                    enrolled_at: Utc::now() - Duration::days(40),
+                    last_seen: Some(Utc::now() - Duration::minutes(4)),
+                },
+                DeviceSummary {
+                    device_id: "Zx81mNq0pLk7VbT2".into(),
+                    label: omsorg_core::enrollment::device_label("Zx81mNq0pLk7VbT2"),
+                    mode: DeviceMode::WallScreen,
+                    unit: unit("u-nord", "Hjemmeplejen Nord"),
+                    apartment: None,
+                    enrolled_by: None,
+                    enrolled_at: Utc::now() - Duration::days(200),
+                    last_seen: None,
+                },
+            ],
+        }),
+        "revoke_device" => to(()),
         "unit_settings" => to(vec![
             UnitSettings {
                 id: "u-nord".into(),

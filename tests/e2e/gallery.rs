@@ -153,6 +153,7 @@ const SCREENS: &[Screen] = &[
     ),
     screen("units", "home", &["#units-button"], "#unit-list li"),
     screen("people", "home", &["#people-button"], "#people-list li"),
+    screen("devices", "home", &["#devices-button"], "#devices-list li"),
     screen(
         "shared-tablet-login",
         "shared-tablet",

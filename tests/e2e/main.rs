@@ -5,6 +5,7 @@
 //! through `cargo xtask test`.
 
 mod desktop_package;
+mod devices;
 mod gallery;
 mod kombit_login;
 mod municipality_picker;

@@ -40,25 +40,7 @@ async fn code_from_eva(s: &mut Stack, app: &WebDriver, kind: &str) -> Result<Str
     begin_login(app, "751").await?;
     chromium.driver.goto(&s.inbox.next().await?).await?;
     chromium.sign_in("eva", "eva-pass").await?;
-    wait_css(app, "#new-enrollment-code").await?.click().await?;
-    wait_css(app, "#code-unit option").await?;
-    wait_css(app, &format!("#code-mode-{kind}"))
-        .await?
-        .click()
-        .await?;
-    if kind == "tablet" {
-        // Without the apartment, a clear refusal and nothing sent.
-        app.find(By::Id("code-create")).await?.click().await?;
-        let refusal = wait_css(app, "#code-error").await?.text().await?;
-        assert!(refusal.contains("lejlighed"), "{refusal}");
-        app.find(By::Id("code-apartment"))
-            .await?
-            .send_keys("12B")
-            .await?;
-    }
-    app.find(By::Id("code-create")).await?.click().await?;
-    let code = wait_css(app, "#enrollment-code").await?.text().await?;
-    assert_eq!(code.len(), 9, "XXXX-XXXX: {code}");
+    let code = make_code(app, kind, (kind == "tablet").then_some("12B")).await?;
     app.find(By::Id("code-done")).await?.click().await?;
     wait_css(app, "#sign-out").await?.click().await?;
     wait_css(app, "#login-screen").await?;
@@ -66,7 +48,33 @@ async fn code_from_eva(s: &mut Stack, app: &WebDriver, kind: &str) -> Result<Str
     Ok(code)
 }
 
-async fn enroll(app: &WebDriver, code: &str) -> Result<()> {
+/// On the home screen of a signed-in administrator: "Tilmeld en enhed" for
+/// `kind` ("tablet" or "wall") in their first unit, in `apartment` for a
+/// tablet (refused first without it). Answers the code, still shown.
+pub async fn make_code(app: &WebDriver, kind: &str, apartment: Option<&str>) -> Result<String> {
+    wait_css(app, "#new-enrollment-code").await?.click().await?;
+    wait_css(app, "#code-unit option").await?;
+    wait_css(app, &format!("#code-mode-{kind}"))
+        .await?
+        .click()
+        .await?;
+    if let Some(apartment) = apartment {
+        // Without the apartment, a clear refusal and nothing sent.
+        app.find(By::Id("code-create")).await?.click().await?;
+        let refusal = wait_css(app, "#code-error").await?.text().await?;
+        assert!(refusal.contains("lejlighed"), "{refusal}");
+        app.find(By::Id("code-apartment"))
+            .await?
+            .send_keys(apartment)
+            .await?;
+    }
+    app.find(By::Id("code-create")).await?.click().await?;
+    let code = wait_css(app, "#enrollment-code").await?.text().await?;
+    assert_eq!(code.len(), 9, "XXXX-XXXX: {code}");
+    Ok(code)
+}
+
+pub async fn enroll(app: &WebDriver, code: &str) -> Result<()> {
     wait_css(app, "#enroll-device").await?.click().await?;
     // Typed as people type it: lower case.
     wait_css(app, "#enroll-code")
@@ -79,7 +87,7 @@ async fn enroll(app: &WebDriver, code: &str) -> Result<()> {
 }
 
 /// User ID on the keyboard, PIN on the keypad (as a gloved finger would).
-async fn shared_login(app: &WebDriver, user_id: &str, pin: &str) -> Result<()> {
+pub async fn shared_login(app: &WebDriver, user_id: &str, pin: &str) -> Result<()> {
     let field = wait_css(app, "#shared-user-id").await?;
     field.clear().await?;
     field.send_keys(user_id).await?;

@@ -236,6 +236,89 @@ impl Chromium {
         Ok(())
     }
 
+    /// An API access token for the person signed in at the dev IdP in this
+    /// browser, had the way any other OpenID client of theirs would have
+    /// it (an administrator's second device): authorization code with
+    /// PKCE through this browser (no password while the IdP's session
+    /// lives), then a refresh grant for the API's `audience` (RFC 8707).
+    /// The redirect goes to a loopback port where a one-page listener
+    /// answers; the code is read off the browser's address.
+    pub async fn api_token(&self, issuer: &str, audience: &str) -> Result<String> {
+        use base64::Engine;
+        use sha2::Digest;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut raw = [0u8; 32];
+        std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut raw)?;
+        let verifier = b64.encode(raw);
+        let challenge = b64.encode(sha2::Sha256::digest(verifier.as_bytes()));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let redirect = format!("http://127.0.0.1:{}/callback", listener.local_addr()?.port());
+        std::thread::spawn(move || {
+            use std::io::{Read, Write};
+            if let Ok((mut conn, _)) = listener.accept() {
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf);
+                let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            }
+        });
+        let mut auth = url::Url::parse(&format!("{issuer}/auth"))?;
+        auth.query_pairs_mut()
+            .append_pair("client_id", "omsorg-app")
+            .append_pair("response_type", "code")
+            .append_pair("redirect_uri", &redirect)
+            .append_pair("scope", "openid profile offline_access omsorg")
+            .append_pair("prompt", "consent")
+            .append_pair("state", "second-device")
+            .append_pair("code_challenge", &challenge)
+            .append_pair("code_challenge_method", "S256");
+        self.driver.goto(auth.as_str()).await?;
+        let landed = crate::wait_for(30, "the redirect with a code", || async {
+            let at = self.driver.current_url().await.ok()?;
+            at.as_str().starts_with(&redirect).then_some(at)
+        })
+        .await?;
+        let code = landed
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .map(|(_, v)| v.to_string())
+            .ok_or_else(|| anyhow::anyhow!("no code in {landed}"))?;
+        let http = reqwest::Client::new();
+        let exchanged: serde_json::Value = http
+            .post(format!("{issuer}/token"))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", redirect.as_str()),
+                ("code_verifier", verifier.as_str()),
+                ("client_id", "omsorg-app"),
+            ])
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let refresh = exchanged["refresh_token"]
+            .as_str()
+            .ok_or_else(|| anyhow::anyhow!("no refresh token: {exchanged}"))?;
+        let api: serde_json::Value = http
+            .post(format!("{issuer}/token"))
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh),
+                ("client_id", "omsorg-app"),
+                ("resource", audience),
+            ])
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        api["access_token"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| anyhow::anyhow!("no access token: {api}"))
+    }
+
     pub async fn quit(self) -> Result<()> {
         self.driver.quit().await?;
         Ok(())
@@ -288,3 +371,4 @@ impl BrowserInbox {
         self.urls().len()
     }
 }
+

@@ -25,7 +25,7 @@ fn invalid(message: impl Into<String>) -> ApiError {
 }
 
 /// The seconds of a Danish calendar day: [start, end).
-fn danish_day(date: NaiveDate) -> Option<(i64, i64)> {
+pub(crate) fn danish_day(date: NaiveDate) -> Option<(i64, i64)> {
     let tz = chrono_tz::Europe::Copenhagen;
     let start = tz
         .from_local_datetime(&date.and_hms_opt(0, 0, 0)?)

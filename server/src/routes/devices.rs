@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
 use omsorg_core::api::{
-    placement, DeviceInfo, Enroll, Enrolled, EnrollmentCode, NewEnrollmentCode, UnitList, UnitRef,
+    placement, DeviceInfo, DeviceList, Enroll, Enrolled, EnrollmentCode, NewEnrollmentCode,
+    UnitList, UnitRef,
 };
 use omsorg_core::{ErrorBody, ErrorCode};
 
@@ -90,7 +91,8 @@ pub async fn enroll(
         secret::sha256_hex(&omsorg_core::enrollment::normalize(&body.code).unwrap_or_default());
     let credential = secret::random_token(32);
     let now = Utc::now().timestamp();
-    let Some(device) = devices::enroll(&state.db, &code_hash, &credential, now).await? else {
+    let enrolled = devices::enroll(&state.db, &code_hash, &credential, now).await?;
+    let Some((device, municipality)) = enrolled else {
         tracing::info!("enrollment refused");
         return Err(ApiError::client(
             ErrorCode::EnrollmentInvalid,
@@ -98,7 +100,7 @@ pub async fn enroll(
         ));
     };
     let subject = format!("{} in {}", device.device_id, device.unit.id);
-    db::audit(&state.db, None, "device.enrolled", &subject).await?;
+    db::audit_in(&state.db, &municipality, "device.enrolled", &subject).await?;
     tracing::info!(device = %device.device_id, unit = %device.unit.id, "device enrolled");
     Ok((StatusCode::CREATED, Json(Enrolled { device, credential })))
 }
@@ -160,7 +162,8 @@ pub async fn units(State(state): State<AppState>, admin: Person) -> ApiResult<Js
 pub async fn unenroll(State(state): State<AppState>, device: Device) -> ApiResult<StatusCode> {
     end_device(&state, &device.id, None).await?;
     tracing::info!(device = %device.id, "device un-enrolled itself");
-    db::audit(&state.db, None, "device.unenrolled", &device.id).await?;
+    let muni = &device.municipality_code;
+    db::audit_in(&state.db, muni, "device.unenrolled", &device.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -171,6 +174,25 @@ async fn end_device(
 ) -> ApiResult<bool> {
     let now = Utc::now().timestamp();
     Ok(devices::end(&state.db, device_id, municipality, now).await?)
+}
+
+/// The municipality's enrolled devices: kind, unit, apartment, who
+/// enrolled it and when, when it was last seen, and the identifier its
+/// own screen shows.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/devices",
+    security(("bearer" = [])),
+    responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
+        (status = 200, description = "not revoked, by unit and apartment", body = DeviceList),
+        (status = 403, description = "auth.forbidden: administrators only", body = ErrorBody),
+    )
+)]
+pub async fn list(State(state): State<AppState>, admin: Person) -> ApiResult<Json<DeviceList>> {
+    admin.require_admin()?;
+    let devices = devices::list(&state.db, &admin.municipality_code).await?;
+    Ok(Json(DeviceList { devices }))
 }
 
 /// Revokes a device in the administrator's municipality and ends its sessions.
@@ -206,6 +228,7 @@ pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
     use utoipa_axum::routes;
     utoipa_axum::router::OpenApiRouter::new()
         .routes(routes!(create_code))
+        .routes(routes!(list))
         .routes(routes!(revoke))
         .routes(routes!(enroll))
         .routes(routes!(current, unenroll))

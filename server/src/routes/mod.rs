@@ -2,8 +2,9 @@
 
 pub(crate) mod accesses;
 mod admin;
+mod audit;
 mod cpr;
-mod declarations;
+pub(crate) mod declarations;
 mod devices;
 mod health;
 pub(crate) mod me;
@@ -28,6 +29,7 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .merge(me::router())
         .merge(pin::router())
         .merge(admin::router())
+        .merge(audit::router())
         .merge(devices::router())
         .merge(cpr::router())
         .merge(declarations::router())

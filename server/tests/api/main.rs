@@ -10,6 +10,7 @@ mod cpr_keys;
 mod crash;
 mod databases;
 mod declarations;
+mod devices;
 mod fleet;
 mod guessing;
 mod helpers;

@@ -114,6 +114,32 @@ pub struct DeviceInfo {
     pub apartment: Option<String>,
 }
 
+/// An enrolled device as administrators see it (`GET /api/v1/admin/devices`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceSummary {
+    pub device_id: String,
+    /// What the device's own screen shows (`enrollment::device_label`).
+    pub label: String,
+    pub mode: DeviceMode,
+    pub unit: UnitRef,
+    pub apartment: Option<String>,
+    /// The administrator who made its enrollment code (none for devices
+    /// enrolled before this was recorded).
+    pub enrolled_by: Option<String>,
+    pub enrolled_at: DateTime<Utc>,
+    /// Its last request to the backend (to the minute).
+    pub last_seen: Option<DateTime<Utc>>,
+}
+
+/// `GET /api/v1/admin/devices`: the municipality's enrolled, not revoked
+/// devices, by unit and apartment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceList {
+    pub devices: Vec<DeviceSummary>,
+}
+
 /// The answer to enrollment: the device credential goes to the keystore.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod audit;
 mod devices;
+pub use audit::*;
 pub use devices::*;
 
 /// A municipality with KOMBIT login enabled, as `GET /api/v1/municipalities` lists it.

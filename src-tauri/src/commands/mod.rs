@@ -6,10 +6,10 @@
 use chrono::Utc;
 use omsorg_core::api::{
     AddedSubstituteIds, CprPerson, DeclarationList, DeviceInfo, EnrollmentCode, Me,
-    NewEnrollmentCode, PeopleList, Reservation, SubstituteAccessList, SubstituteAccessReceipt,
+    AuditPage, DeviceList, NewEnrollmentCode, PeopleList, Reservation, SubstituteAccessList, SubstituteAccessReceipt,
     SubstituteAccessSummary, SubstituteIdList, UnitRef, UnitSettings,
 };
-use omsorg_core::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedPdf};
+use omsorg_core::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedExport, SavedPdf};
 use omsorg_core::cpr::Cpr;
 use omsorg_core::ipc::{self, Dispatch, LockPolicy, NoArgs};
 use omsorg_core::lock::LockState;
@@ -369,6 +369,27 @@ impl ipc::Handlers for Shell {
     async fn reset_pin(&self, a: ipc::IdArgs) -> Result<(), CommandError> {
         let auth = admin_auth(self).await?;
         self.api.reset_pin(&auth, &a.id).await
+    }
+
+    async fn admin_devices(&self, _: NoArgs) -> Result<DeviceList, CommandError> {
+        let auth = admin_auth(self).await?;
+        self.api.devices(&auth).await
+    }
+
+    async fn revoke_device(&self, a: ipc::IdArgs) -> Result<(), CommandError> {
+        let auth = admin_auth(self).await?;
+        self.api.revoke_device(&auth, &a.id).await
+    }
+
+    async fn audit_log(&self, a: ipc::AuditArgs) -> Result<AuditPage, CommandError> {
+        let auth = admin_auth(self).await?;
+        self.api.audit(&auth, &a.query).await
+    }
+
+    async fn export_audit(&self, a: ipc::AuditExportArgs) -> Result<SavedExport, CommandError> {
+        let auth = admin_auth(self).await?;
+        let bytes = self.api.export_audit(&auth, &a.query, a.format).await?;
+        crate::exports::save(self, "omsorg-revisionslog", a.format, &bytes)
     }
 
     async fn unit_settings(&self, _: NoArgs) -> Result<Vec<UnitSettings>, CommandError> {

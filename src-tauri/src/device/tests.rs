@@ -120,6 +120,7 @@ async fn enrolled_wall_screen(idle: Duration, clock: Arc<ManualClock>) -> Fixtur
         screen: Box::new(Recorder(Arc::clone(&screen))),
         files: std::env::temp_dir().join("omsorg-device-test-files"),
         viewer: Box::new(NoBrowser),
+        exports: std::env::temp_dir().join("omsorg-test-exports"),
     };
     let device = enroll(&shell, "k7qm-2xzp").await.unwrap();
     assert_eq!(device.mode, DeviceMode::WallScreen);

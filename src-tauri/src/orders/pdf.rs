@@ -8,6 +8,7 @@ use super::draft::failed;
 
 use crate::api_client::Auth;
 use crate::error::CommandError;
+use crate::exports::write_private;
 use crate::Shell;
 
 /// Saves a declaration's PDF for viewing (owner-only file in the app's
@@ -50,22 +51,6 @@ pub async fn open_declaration(
         opened,
         sha256,
     })
-}
-
-/// A file only its owner can read, in a directory only its owner can enter.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().expect("a file in a directory");
-    std::fs::create_dir_all(dir)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-        options.mode(0o600);
-    }
-    options.open(path)?.write_all(bytes)
 }
 
 /// Sign-out: no viewed declaration stays on the device.

@@ -35,6 +35,8 @@ pub struct Props {
     pub on_units: Callback<()>,
     #[prop_or_default]
     pub on_people: Callback<()>,
+    #[prop_or_default]
+    pub on_devices: Callback<()>,
     /// The person as seen after choosing another unit to act for.
     #[prop_or_default]
     pub on_me: Callback<Me>,
@@ -182,6 +184,9 @@ pub fn HomePage(props: &Props) -> Html {
                             </button>
                             <button id="people-button" onclick={props.on_people.reform(|_: MouseEvent| ())}>
                                 { t(lang, Msg::People) }
+                            </button>
+                            <button id="devices-button" onclick={props.on_devices.reform(|_: MouseEvent| ())}>
+                                { t(lang, crate::i18n::Admin::Devices) }
                             </button>
                         }
                     </nav>

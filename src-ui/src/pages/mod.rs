@@ -1,4 +1,5 @@
 pub mod declarations;
+pub mod devices;
 pub mod enroll;
 pub mod home;
 pub mod keypad;

@@ -10,7 +10,7 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::i18n::{error_text, t, Lang, Msg};
+use crate::i18n::{error_text, t, Admin, Lang, Msg};
 use crate::pages::keypad::Keypad;
 use crate::shell;
 
@@ -18,6 +18,9 @@ use crate::shell;
 fn clock_now() -> String {
     omsorg_core::danish_time::clock(chrono::Utc::now())
 }
+
+/// How often an idle shared screen checks in with the backend.
+const CHECK_IN_EVERY_MS: u32 = 5 * 60 * 1000;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -44,6 +47,22 @@ pub fn SharedLoginPage(props: &Props) -> Html {
         use_effect_with((), move |_| {
             let tick = Interval::new(1_000, move || clock.set(clock_now()));
             move || drop(tick)
+        });
+    }
+    // The device checks in now and then, even when nobody uses it: its
+    // "last seen" stays true, and a revoked device leaves at once.
+    {
+        let on_unenrolled = props.on_unenrolled.clone();
+        use_effect_with((), move |_| {
+            let check = Interval::new(CHECK_IN_EVERY_MS, move || {
+                let on_unenrolled = on_unenrolled.clone();
+                spawn_local(async move {
+                    if let Ok(None) = shell::call::<ipc::DeviceStatusNow>(&ipc::NoArgs {}).await {
+                        on_unenrolled.emit(ErrorCode::DeviceNotEnrolled);
+                    }
+                });
+            });
+            move || drop(check)
         });
     }
     {
@@ -168,6 +187,10 @@ pub fn SharedLoginPage(props: &Props) -> Html {
             <button id="device-admin" class="quiet" onclick={toggle_admin}>
                 { if *admin { t(lang, Msg::Cancel) } else { t(lang, Msg::Administrator) } }
             </button>
+            <p class="device-id">
+                { t(lang, Admin::DeviceLabel) }{ " " }
+                <span id="device-label">{ omsorg_core::enrollment::device_label(&device.device_id) }</span>
+            </p>
         </section>
     }
 }
@@ -232,6 +255,8 @@ pub fn DeviceAdminPage(props: &AdminProps) -> Html {
                     <dt>{ t(lang, Msg::Apartment) }</dt>
                     <dd>{ a }</dd>
                 }
+                <dt>{ t(lang, Admin::DeviceLabel) }</dt>
+                <dd id="device-admin-label">{ omsorg_core::enrollment::device_label(&device.device_id) }</dd>
             </dl>
             if device.mode == DeviceMode::WallScreen {
                 <p class="lead">{ t(lang, Msg::DeviceAdminLead) }</p>
