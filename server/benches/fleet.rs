@@ -222,11 +222,8 @@ async fn measure(
                 )
                 .await;
                 assert_eq!(status, 201, "{reserved}");
-                let mut body = order_body(
-                    "010190-1234",
-                    "Sofie Vikar Jensen",
-                    reserved["user_id"].as_str().unwrap(),
-                );
+                let n = u16::try_from(w * 1000 + round).unwrap_or(u16::MAX) % 10_000;
+                let mut body = test_order_body(n, reserved["user_id"].as_str().unwrap());
                 body["signature_png"] = json!(signature.as_str());
                 let key = format!("w{w}-{round}");
                 let t = Instant::now();

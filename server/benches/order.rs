@@ -58,7 +58,7 @@ fn main() {
         let mut times = Vec::with_capacity(n);
         for i in 0..n {
             let user_id = app.reserve(&anna).await;
-            let mut body = order_body("010190-1234", "Sofie Vikar Jensen", &user_id);
+            let mut body = test_order_body(i as u16, &user_id);
             body["signature_png"] = json!(signature);
             let key = format!("bench-{i}");
             let t = Instant::now();

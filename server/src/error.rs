@@ -63,7 +63,8 @@ fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::PinNotSet
         | ErrorCode::SubstituteIdsExhausted
         | ErrorCode::ReservationInvalid
-        | ErrorCode::IdempotencyMismatch => StatusCode::CONFLICT,
+        | ErrorCode::IdempotencyMismatch
+        | ErrorCode::SubstituteAlreadyActive => StatusCode::CONFLICT,
         ErrorCode::NoSession => StatusCode::UNAUTHORIZED,
         // Codes the app raises itself; the backend never answers with them.
         ErrorCode::Internal

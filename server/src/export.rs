@@ -97,6 +97,9 @@ mod tests {
             .collect();
         assert_eq!(cells[0], vec!["navn", "bemærkning"]);
         assert_eq!(cells[1][0], "Søren Ærø");
-        assert_eq!(cells[2][0], "=HYPERLINK(\"x\")", "a text cell, not a formula");
+        assert_eq!(
+            cells[2][0], "=HYPERLINK(\"x\")",
+            "a text cell, not a formula"
+        );
     }
 }

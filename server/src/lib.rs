@@ -28,6 +28,7 @@ pub mod people;
 pub mod pin;
 pub mod provisioning;
 pub mod retention;
+pub mod returning;
 pub mod routes;
 pub mod secret;
 pub mod substitute_ids;

@@ -58,8 +58,9 @@ mod tests {
             .filter(|c| *c != '-')
             .all(|c| !"0O1IL5S8B".contains(c) && (c.is_ascii_uppercase() || c.is_ascii_digit())));
         // A thousand devices' IDs (as the backend makes them): no two alike.
-        let labels: std::collections::HashSet<String> =
-            (0..1000).map(|i| device_label(&format!("dev{i:05}xYz"))).collect();
+        let labels: std::collections::HashSet<String> = (0..1000)
+            .map(|i| device_label(&format!("dev{i:05}xYz")))
+            .collect();
         assert_eq!(labels.len(), 1000);
     }
 

@@ -118,6 +118,9 @@ error_codes! {
     ReservationInvalid = "reservation.invalid",
     /// The Idempotency-Key was used before for a different request.
     IdempotencyMismatch = "request.idempotency_mismatch",
+    /// The substitute already has a live access in the municipality: extend
+    /// that one instead of ordering a second.
+    SubstituteAlreadyActive = "substitute.already_active",
 }
 
 impl ErrorCode {

@@ -17,10 +17,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{
-    AddedSubstituteIds, CprPerson, DeclarationList, DeclarationQuery, DeviceInfo, DeviceMode,
-    AuditPage, AuditQuery, DeviceList, EnrollmentCode, ExportFormat, Me, NewSubstituteIds, PeopleList, Reservation, SubstituteAccessList,
-    SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteIdList, UnitRef, UnitSettings,
-    UnitSettingsChange,
+    AddedSubstituteIds, AuditPage, AuditQuery, CprPerson, DeclarationList, DeclarationQuery,
+    DeviceInfo, DeviceList, DeviceMode, EnrollmentCode, ExportFormat, Me, NewSubstituteIds,
+    OrderPage, OrderQuery, PeopleList, Reservation, SubstituteAccessList, SubstituteAccessReceipt,
+    SubstituteAccessSummary, SubstituteIdList, UnitRef, UnitSettings, UnitSettingsChange,
 };
 use crate::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedExport, SavedPdf};
 use crate::lock::LockState;
@@ -104,6 +104,9 @@ args! {
     AuditArgs { query: AuditQuery }
     /// The audit rows `query` finds, as a file in `format`.
     AuditExportArgs { query: AuditQuery, format: ExportFormat }
+    OrderQueryArgs { query: OrderQuery }
+    /// The orders `query` finds, as a file in `format`.
+    OrderExportArgs { query: OrderQuery, format: ExportFormat }
 }
 
 macro_rules! commands {
@@ -233,6 +236,11 @@ commands! {
     /// Administrators: the audit rows found, saved as a file in the
     /// export folder.
     ExportAudit export_audit(AuditExportArgs) -> SavedExport, Unlocked;
+    /// Administrators: a page of the orders placed for their units.
+    AdminOrders admin_orders(OrderQueryArgs) -> OrderPage, Unlocked;
+    /// Administrators: the orders found, saved as a file in the export
+    /// folder (no CPR numbers).
+    ExportOrders export_orders(OrderExportArgs) -> SavedExport, Unlocked;
 }
 
 /// The capability permission that allows `name` (Tauri's `allow-<kebab>`).

@@ -69,6 +69,8 @@ pub enum DraftGap {
     /// The reservation ran out before the order was sent.
     ReservationExpired,
     NotSigned,
+    /// The substitute has a live access in the municipality: extend it.
+    AlreadyActive,
 }
 
 impl std::fmt::Display for DraftGap {
@@ -83,6 +85,7 @@ impl std::fmt::Display for DraftGap {
             DraftGap::NoReservation => f.write_str("no user ID is reserved"),
             DraftGap::ReservationExpired => f.write_str("the user ID's reservation ran out"),
             DraftGap::NotSigned => f.write_str("the declaration is not signed"),
+            DraftGap::AlreadyActive => f.write_str("the substitute has a live access already"),
         }
     }
 }
@@ -95,6 +98,7 @@ impl DraftGap {
         match self {
             DraftGap::Cpr(e) => e.code(),
             DraftGap::Period(e) => e.code(),
+            DraftGap::AlreadyActive => crate::ErrorCode::SubstituteAlreadyActive,
             _ => crate::ErrorCode::RequestInvalid,
         }
     }
@@ -113,6 +117,14 @@ impl OrderDraft {
             WizardStep::Person => {
                 Cpr::parse(&self.cpr).map_err(DraftGap::Cpr)?;
                 match &self.person {
+                    // One live access per person (the backend holds to it).
+                    Some(p)
+                        if p.returning
+                            .as_ref()
+                            .is_some_and(|r| r.active_until.is_some_and(|t| t > now)) =>
+                    {
+                        Err(DraftGap::AlreadyActive)
+                    }
                     Some(_) if self.name_confirmed => Ok(()),
                     _ => Err(DraftGap::NameNotConfirmed),
                 }
@@ -187,12 +199,14 @@ pub mod fixture {
                 name: "Sofie Vikar Jensen".into(),
                 cpr_masked: "010190-XXXX".into(),
                 birth_date: NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+                returning: None,
             }),
             name_confirmed: true,
             end_day: None,
             reservation: Some(Reservation {
                 user_id: "vik001".into(),
                 reserved_until,
+                same_as_before: false,
             }),
             declaration_version: "2026-1".into(),
             strokes: signed(),
@@ -257,6 +271,21 @@ mod tests {
                 DraftGap::NameNotConfirmed,
             ),
             (
+                {
+                    let mut d = complete();
+                    if let Some(p) = d.person.as_mut() {
+                        p.returning = Some(crate::api::Returning {
+                            user_id: "vik007".into(),
+                            user_id_available: false,
+                            active_until: Some(now() + Duration::days(2)),
+                        });
+                    }
+                    d
+                },
+                WizardStep::Person,
+                DraftGap::AlreadyActive,
+            ),
+            (
                 OrderDraft {
                     end_day: Some(today + Duration::days(31)),
                     ..complete()
@@ -285,6 +314,7 @@ mod tests {
                     reservation: Some(Reservation {
                         user_id: "vik001".into(),
                         reserved_until: now(),
+                        same_as_before: false,
                     }),
                     ..complete()
                 },

@@ -3,13 +3,15 @@
 use std::time::Duration;
 
 use omsorg_core::api::{
-    AddedSubstituteIds, AuditPage, AuditQuery, ExportFormat, CprLookup, CprPerson, DeclarationList, DeclarationQuery, DeviceInfo, DeviceList,
-    Enroll, Enrolled, EnrollmentCode, ExtendAccess, Me, Municipality, MunicipalityList,
-    NewEnrollmentCode, NewSubstituteAccess, NewSubstituteIds, PeopleList, Reservation, SetPin,
+    AddedSubstituteIds, AuditPage, AuditQuery, CprLookup, CprPerson, DeclarationList,
+    DeclarationQuery, DeviceInfo, DeviceList, Enroll, Enrolled, EnrollmentCode, ExportFormat,
+    ExtendAccess, Me, Municipality, MunicipalityList, NewEnrollmentCode, NewReservation,
+    NewSubstituteAccess, NewSubstituteIds, OrderPage, OrderQuery, PeopleList, Reservation, SetPin,
     SharedLogin, SharedSession, SubstituteAccessList, SubstituteAccessReceipt,
     SubstituteAccessSummary, SubstituteIdList, UnitList, UnitRef, UnitSettings, UnitSettingsChange,
     VerifyPin,
 };
+use omsorg_core::cpr::Cpr;
 use omsorg_core::{ErrorBody, ErrorCode};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -173,14 +175,18 @@ impl ApiClient {
             .await
     }
 
-    pub async fn reserve(&self, auth: &Auth) -> Result<Reservation, CommandError> {
-        self.call(
-            Method::POST,
-            "/api/v1/substitute-ids/reservations",
-            Some(auth),
-            None::<&()>,
-        )
-        .await
+    /// With the substitute's CPR number, a returning substitute's earlier
+    /// user ID when it is available.
+    pub async fn reserve(
+        &self,
+        auth: &Auth,
+        cpr: Option<&Cpr>,
+    ) -> Result<Reservation, CommandError> {
+        let body = NewReservation {
+            cpr: cpr.map(Cpr::expose_digits),
+        };
+        let path = "/api/v1/substitute-ids/reservations";
+        self.call(Method::POST, path, Some(auth), Some(&body)).await
     }
 
     /// One attempt at an order; `key` makes a retry replay the first answer.
@@ -304,14 +310,24 @@ impl ApiClient {
         self.call(Method::POST, path, Some(auth), Some(query)).await
     }
 
-    /// The file's bytes.
-    pub async fn export_audit(
+    pub async fn unit_orders(
         &self,
         auth: &Auth,
-        query: &AuditQuery,
+        query: &OrderQuery,
+    ) -> Result<OrderPage, CommandError> {
+        let path = "/api/v1/admin/orders/search";
+        self.call(Method::POST, path, Some(auth), Some(query)).await
+    }
+
+    /// An export's bytes (`what`: `audit` or `orders`).
+    pub async fn export<Q: serde::Serialize>(
+        &self,
+        auth: &Auth,
+        what: &str,
+        query: &Q,
         format: ExportFormat,
     ) -> Result<Vec<u8>, CommandError> {
-        let path = format!("/api/v1/admin/audit/export?format={}", format.as_str());
+        let path = format!("/api/v1/admin/{what}/export?format={}", format.as_str());
         let body = serde_json::to_value(query)
             .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?;
         self.send_with(Method::POST, &path, Some(auth), &[], Some(body))

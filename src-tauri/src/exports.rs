@@ -87,7 +87,10 @@ mod tests {
         let first = save(&shell, "revisionslog", ExportFormat::Csv, csv).unwrap();
         let second = save(&shell, "revisionslog", ExportFormat::Csv, csv).unwrap();
         assert_ne!(first.path, second.path, "{first:?}");
-        assert!(first.path.ends_with(".csv") && second.path.ends_with("-2.csv"), "{second:?}");
+        assert!(
+            first.path.ends_with(".csv") && second.path.ends_with("-2.csv"),
+            "{second:?}"
+        );
         assert_eq!(std::fs::read(&first.path).unwrap(), csv);
         #[cfg(unix)]
         {

@@ -11,7 +11,9 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::i18n::{t, Lang, Msg};
+use crate::pages::audit::AuditLogPage;
 use crate::pages::declarations::DeclarationSearchPage;
+use crate::pages::devices::DevicesPage;
 use crate::pages::enroll::EnrollPage;
 use crate::pages::home::HomePage;
 use crate::pages::lock::LockScreen;
@@ -24,8 +26,8 @@ use crate::pages::people::PeoplePage;
 use crate::pages::pin_setup::{Mode, PinSetupPage};
 use crate::pages::shared::{DeviceAdminPage, SharedLoginPage};
 use crate::pages::substitute_ids::SubstituteIdsPage;
+use crate::pages::unit_orders::UnitOrdersPage;
 use crate::pages::units::UnitsPage;
-use crate::pages::devices::DevicesPage;
 use crate::shell;
 
 /// Activity is reported to the shell at most this often.
@@ -58,6 +60,8 @@ enum Screen {
     Units(Me),
     People(Me),
     Devices(Me),
+    AuditLog(Me),
+    UnitOrders(Me),
     /// Typing an enrollment code (nobody signed in).
     Enroll,
     /// A shared device with nobody signed in.
@@ -85,6 +89,8 @@ impl Screen {
                 | Screen::Units(_)
                 | Screen::People(_)
                 | Screen::Devices(_)
+                | Screen::AuditLog(_)
+                | Screen::UnitOrders(_)
                 | Screen::SharedHome { .. }
         )
     }
@@ -436,7 +442,8 @@ pub fn App() -> Html {
                     html! { <NewCodePage lang={*lang} on_done={back} on_refused={refused.clone()} /> }
                 }
                 Screen::Order(me) | Screen::MyOrders(me) | Screen::Declarations(me) | Screen::SubstituteIds(me)
-                | Screen::Units(me) | Screen::People(me) | Screen::Devices(me) => {
+                | Screen::Units(me) | Screen::People(me) | Screen::Devices(me)
+                | Screen::AuditLog(me) | Screen::UnitOrders(me) => {
                     let back = { let (to_home, me) = (to_home.clone(), me.clone());
                         Callback::from(move |_| to_home.emit((me.clone(), false))) };
                     let refused = refused.clone();
@@ -447,6 +454,8 @@ pub fn App() -> Html {
                         Screen::Units(_) => html! { <UnitsPage lang={*lang} on_done={back} on_refused={refused} /> },
                         Screen::People(_) => html! { <PeoplePage lang={*lang} on_done={back} on_refused={refused} /> },
                         Screen::Devices(_) => html! { <DevicesPage lang={*lang} on_done={back} on_refused={refused} /> },
+                        Screen::AuditLog(_) => html! { <AuditLogPage lang={*lang} on_done={back} on_refused={refused} /> },
+                        Screen::UnitOrders(_) => html! { <UnitOrdersPage lang={*lang} on_done={back} on_refused={refused} /> },
                         _ => html! { <SubstituteIdsPage lang={*lang} on_done={back} on_refused={refused} /> },
                     }
                 }
@@ -479,6 +488,7 @@ pub fn App() -> Html {
                             on_new_code={to(Screen::NewCode)} on_order={to(Screen::Order)}
                             on_my_orders={to(Screen::MyOrders)} on_declarations={to(Screen::Declarations)}
                             on_substitute_ids={to(Screen::SubstituteIds)} on_units={to(Screen::Units)} on_devices={to(Screen::Devices)}
+                            on_audit={to(Screen::AuditLog)} on_unit_orders={to(Screen::UnitOrders)}
                             on_people={to(Screen::People)}
                             on_me={ let screen = screen.clone();
                                 Callback::from(move |me| screen.set(Screen::Home { me, pin_changed: false })) } />

@@ -7,12 +7,13 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 use omsorg_core::api::{
-    AddedSubstituteIds, CprPerson, DeclarationList, DeclarationSummary, DeviceInfo, DeviceMode,
-    DeviceList, DeviceSummary, EnrollmentCode, Me, Municipality, PeopleList, PersonSummary, Reservation, Role,
+    AddedSubstituteIds, AuditActor, AuditEntry, AuditPage, CprPerson, DeclarationList,
+    DeclarationSummary, DeviceInfo, DeviceList, DeviceMode, DeviceSummary, EnrollmentCode, Me,
+    Municipality, OrderPage, OrderState, PeopleList, PersonSummary, Reservation, Role,
     SubstituteAccessList, SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteId,
     SubstituteIdList, SubstituteIdState, UnitRef, UnitSettings,
 };
-use omsorg_core::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedPdf};
+use omsorg_core::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedExport, SavedPdf};
 use omsorg_core::lock::LockState;
 use omsorg_core::period::PeriodPolicy;
 use omsorg_core::wizard::fixture;
@@ -109,6 +110,11 @@ fn order(i: u32, ended: bool) -> SubstituteAccessSummary {
         starts_at: start,
         ends_at: start + Duration::days(3),
         ended_at: ended.then_some(start + Duration::days(1)),
+        state: if ended {
+            OrderState::Ended
+        } else {
+            OrderState::Active
+        },
     }
 }
 
@@ -158,10 +164,12 @@ pub async fn answer(name: &str) -> Result<Value, ErrorBody> {
             name: "Sofie Vikar Jensen".into(),
             cpr_masked: "010190-XXXX".into(),
             birth_date: NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default(),
+            returning: None,
         }),
         "reserve_substitute_id" => to(Reservation {
             user_id: "vik001".into(),
             reserved_until: Utc::now() + Duration::minutes(30),
+            same_as_before: false,
         }),
         "submit_order" => to(SubstituteAccessReceipt {
             id: "a-0".into(),
@@ -271,6 +279,32 @@ pub async fn answer(name: &str) -> Result<Value, ErrorBody> {
             ],
         }),
         "revoke_device" => to(()),
+        "audit_log" => to(AuditPage {
+            entries: (0..6)
+                .map(|i| AuditEntry {
+                    id: 100 - i,
+                    at: Utc::now() - Duration::minutes(17 * i),
+                    actor: (i % 3 != 2).then(|| AuditActor {
+                        user_id: "bo".into(),
+                        name: "Bo Berg".into(),
+                    }),
+                    action: ["pin.reset", "device.revoked", "device.enrolled"][i as usize % 3]
+                        .into(),
+                    subject: ["anna", "q2Vh3kLx9RtP0aZw", "Zx81mNq0pLk7VbT2 in u-nord"]
+                        [i as usize % 3]
+                        .into(),
+                })
+                .collect(),
+            next_before: Some(94),
+        }),
+        "export_audit" | "export_orders" => to(SavedExport {
+            path: "/home/bo/Overførsler/omsorg-revisionslog-2026-12-02-0930.csv".into(),
+            bytes: 2048,
+        }),
+        "admin_orders" => to(OrderPage {
+            orders: (0..4).map(|i| order(i, i % 2 == 1)).collect(),
+            more: true,
+        }),
         "unit_settings" => to(vec![
             UnitSettings {
                 id: "u-nord".into(),

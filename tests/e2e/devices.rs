@@ -15,8 +15,6 @@ use crate::order_helpers::*;
 use crate::shared_devices::{enroll, make_code, shared_login};
 use crate::stack::*;
 
-const API_AUDIENCE: &str = "urn:omsorg:api";
-
 #[tokio::test]
 async fn bo_revokes_a_tablet_and_a_revoked_window_returns_to_the_ordinary_login() -> Result<()> {
     let mut s = stack().await?;
@@ -37,7 +35,8 @@ async fn bo_revokes_a_tablet_and_a_revoked_window_returns_to_the_ordinary_login(
         .json()
         .await?;
     let tablet = format!("Device {}", enrolled["credential"].as_str().unwrap());
-    let label = omsorg_core::enrollment::device_label(enrolled["device"]["device_id"].as_str().unwrap());
+    let label =
+        omsorg_core::enrollment::device_label(enrolled["device"]["device_id"].as_str().unwrap());
     let contact = |auth: String| {
         let http = http.clone();
         let url = api("/api/v1/devices/current");
@@ -51,31 +50,55 @@ async fn bo_revokes_a_tablet_and_a_revoked_window_returns_to_the_ordinary_login(
 
     click(&app, "#devices-button").await?;
     let card = format!("#device-{label}");
-    text_when(&app, &format!("{card} .enrolled-by"), "the tablet listed", |t| {
-        t == "Bo Berg"
-    })
+    text_when(
+        &app,
+        &format!("{card} .enrolled-by"),
+        "the tablet listed",
+        |t| t == "Bo Berg",
+    )
     .await?;
     let shown = text_of(&app, &card).await?;
-    assert!(shown.contains("Lejlighedstablet") && shown.contains("Lejl. 7"), "{shown}");
+    assert!(
+        shown.contains("Lejlighedstablet") && shown.contains("Lejl. 7"),
+        "{shown}"
+    );
     assert_ne!(text_of(&app, &format!("{card} .last-seen")).await?, "–");
     click(&app, &format!("{card} .revoke")).await?;
-    text_when(&app, &format!("{card} .revoke"), "the second tap asked for", |t| {
-        t.contains("Tryk igen")
+    text_when(
+        &app,
+        &format!("{card} .revoke"),
+        "the second tap asked for",
+        |t| t.contains("Tryk igen"),
+    )
+    .await?;
+    assert_eq!(
+        contact(tablet.clone()).await?.0,
+        200,
+        "one tap revokes nothing"
+    );
+    click(&app, &format!("{card} .revoke")).await?;
+    text_when(&app, &format!("{card} .revoked"), "revoked", |t| {
+        t == "Tilbagekaldt"
     })
     .await?;
-    assert_eq!(contact(tablet.clone()).await?.0, 200, "one tap revokes nothing");
-    click(&app, &format!("{card} .revoke")).await?;
-    text_when(&app, &format!("{card} .revoked"), "revoked", |t| t == "Tilbagekaldt").await?;
     screenshot(&app, "73-devices-revoked.png").await?;
     let (status, refused) = contact(tablet).await?;
-    assert_eq!((status, refused["code"].as_str()), (401, Some("device.not_enrolled")));
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (401, Some("device.not_enrolled"))
+    );
     click(&app, "#devices-back").await?;
 
     // A code for this window; bo keeps a session on another device of his
     // (the same KOMBIT session: no password), and leaves this one.
     let code = make_code(&app, "tablet", Some("Lejl. 9")).await?;
     click(&app, "#code-done").await?;
-    let bo = format!("Bearer {}", chromium.api_token(&s.idp.issuer, API_AUDIENCE).await?);
+    let bo = format!(
+        "Bearer {}",
+        chromium
+            .api_token(&s.idp.issuer, API_AUDIENCE, "bo")
+            .await?
+    );
     sign_out(&app).await?;
     enroll(&app, &code).await?;
     let label = text_of(&app, "#device-label").await?;
@@ -108,7 +131,11 @@ async fn bo_revokes_a_tablet_and_a_revoked_window_returns_to_the_ordinary_login(
     shared_login(&app, "anna", "4826").await?;
     wait_css(&app, "#login-kombit").await?;
     assert!(page_text(&app).await?.contains("ikke (længere) tilmeldt"));
-    assert_eq!(s.keyring.secrets_of(KEYSTORE).await?, "", "credential deleted");
+    assert_eq!(
+        s.keyring.secrets_of(KEYSTORE).await?,
+        "",
+        "credential deleted"
+    );
     screenshot(&app, "74-revoked-device-login.png").await?;
     chromium.quit().await?;
     Ok(())

@@ -4,6 +4,7 @@
 //! debug app's window; the desktop package installed and started. Run
 //! through `cargo xtask test`.
 
+mod administration;
 mod desktop_package;
 mod devices;
 mod gallery;
@@ -12,6 +13,7 @@ mod municipality_picker;
 mod order_helpers;
 mod people;
 mod pin_lock;
+mod returning;
 mod shared_devices;
 mod stack;
 mod substitute_access;

@@ -256,6 +256,21 @@ pub fn kill_app() -> Result<()> {
     Ok(())
 }
 
+/// Chooses `value` in the `<select>` at `css`, as a tap on an option does
+/// (WebKitWebDriver cannot open a native drop-down).
+pub async fn select(app: &WebDriver, css: &str, value: &str) -> Result<()> {
+    js(
+        app,
+        &format!(
+            "const s = document.querySelector('{css}'); s.value = '{value}';
+             s.dispatchEvent(new Event('change', {{ bubbles: true }}));"
+        ),
+        vec![],
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn login(
     s: &mut Stack,
     chromium: &Chromium,

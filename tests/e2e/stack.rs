@@ -8,6 +8,8 @@ use thirtyfour::prelude::*;
 
 pub const RELAY: &str = env!("CARGO_BIN_EXE_browser-relay");
 pub const KEYSTORE: &str = "dk.omsorg.app";
+/// The backend's resource indicator at the dev IdP.
+pub const API_AUDIENCE: &str = "urn:omsorg:api";
 
 pub struct Stack {
     pub x: Xvfb,

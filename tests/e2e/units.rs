@@ -13,19 +13,6 @@ use crate::stack::*;
 
 const NORD: &str = "kbh-hjemmepleje-nord";
 
-async fn select(app: &WebDriver, css: &str, value: &str) -> Result<()> {
-    js(
-        app,
-        &format!(
-            "const s = document.querySelector('{css}'); s.value = '{value}';
-             s.dispatchEvent(new Event('change', {{ bubbles: true }}));"
-        ),
-        vec![],
-    )
-    .await?;
-    Ok(())
-}
-
 #[tokio::test]
 async fn bo_shortens_a_units_period_and_annas_wizard_offers_no_more() -> Result<()> {
     let mut s = stack().await?;

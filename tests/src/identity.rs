@@ -240,10 +240,11 @@ impl Chromium {
     /// browser, had the way any other OpenID client of theirs would have
     /// it (an administrator's second device): authorization code with
     /// PKCE through this browser (no password while the IdP's session
-    /// lives), then a refresh grant for the API's `audience` (RFC 8707).
+    /// lives; otherwise `user` signs in with their dev password), then a
+    /// refresh grant for the API's `audience` (RFC 8707).
     /// The redirect goes to a loopback port where a one-page listener
     /// answers; the code is read off the browser's address.
-    pub async fn api_token(&self, issuer: &str, audience: &str) -> Result<String> {
+    pub async fn api_token(&self, issuer: &str, audience: &str, user: &str) -> Result<String> {
         use base64::Engine;
         use sha2::Digest;
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -252,13 +253,18 @@ impl Chromium {
         let verifier = b64.encode(raw);
         let challenge = b64.encode(sha2::Sha256::digest(verifier.as_bytes()));
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-        let redirect = format!("http://127.0.0.1:{}/callback", listener.local_addr()?.port());
+        let redirect = format!(
+            "http://127.0.0.1:{}/callback",
+            listener.local_addr()?.port()
+        );
         std::thread::spawn(move || {
             use std::io::{Read, Write};
             if let Ok((mut conn, _)) = listener.accept() {
                 let mut buf = [0u8; 4096];
                 let _ = conn.read(&mut buf);
-                let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+                let _ = conn.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                );
             }
         });
         let mut auth = url::Url::parse(&format!("{issuer}/auth"))?;
@@ -270,49 +276,71 @@ impl Chromium {
             .append_pair("prompt", "consent")
             .append_pair("state", "second-device")
             .append_pair("code_challenge", &challenge)
-            .append_pair("code_challenge_method", "S256");
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("resource", audience);
         self.driver.goto(auth.as_str()).await?;
-        let landed = crate::wait_for(30, "the redirect with a code", || async {
+        let at_redirect = || async {
             let at = self.driver.current_url().await.ok()?;
             at.as_str().starts_with(&redirect).then_some(at)
+        };
+        let landed = match crate::wait_for(30, "the redirect or the login form", || async {
+            if let Some(at) = at_redirect().await {
+                return Some(Some(at));
+            }
+            self.driver
+                .find(By::Id("username"))
+                .await
+                .ok()
+                .map(|_| None)
         })
-        .await?;
+        .await?
+        {
+            Some(at) => at,
+            None => {
+                self.sign_in(user, &format!("{user}-pass")).await?;
+                crate::wait_for(30, "the redirect with a code", at_redirect).await?
+            }
+        };
         let code = landed
             .query_pairs()
             .find(|(k, _)| k == "code")
             .map(|(_, v)| v.to_string())
             .ok_or_else(|| anyhow::anyhow!("no code in {landed}"))?;
         let http = reqwest::Client::new();
-        let exchanged: serde_json::Value = http
-            .post(format!("{issuer}/token"))
-            .form(&[
-                ("grant_type", "authorization_code"),
-                ("code", code.as_str()),
-                ("redirect_uri", redirect.as_str()),
-                ("code_verifier", verifier.as_str()),
-                ("client_id", "omsorg-app"),
-            ])
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
+        async fn answer(res: reqwest::Response) -> Result<serde_json::Value> {
+            let status = res.status();
+            let body: serde_json::Value = res.json().await.unwrap_or_default();
+            anyhow::ensure!(status.is_success(), "the IdP said {status}: {body}");
+            Ok(body)
+        }
+        let exchanged = answer(
+            http.post(format!("{issuer}/token"))
+                .form(&[
+                    ("grant_type", "authorization_code"),
+                    ("code", code.as_str()),
+                    ("redirect_uri", redirect.as_str()),
+                    ("code_verifier", verifier.as_str()),
+                    ("client_id", "omsorg-app"),
+                ])
+                .send()
+                .await?,
+        )
+        .await?;
         let refresh = exchanged["refresh_token"]
             .as_str()
             .ok_or_else(|| anyhow::anyhow!("no refresh token: {exchanged}"))?;
-        let api: serde_json::Value = http
-            .post(format!("{issuer}/token"))
-            .form(&[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", refresh),
-                ("client_id", "omsorg-app"),
-                ("resource", audience),
-            ])
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
+        let api = answer(
+            http.post(format!("{issuer}/token"))
+                .form(&[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", refresh),
+                    ("client_id", "omsorg-app"),
+                    ("resource", audience),
+                ])
+                .send()
+                .await?,
+        )
+        .await?;
         api["access_token"]
             .as_str()
             .map(str::to_string)
@@ -371,4 +399,3 @@ impl BrowserInbox {
         self.urls().len()
     }
 }
-

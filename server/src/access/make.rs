@@ -30,6 +30,13 @@ pub(super) fn invalid(message: &str) -> ApiError {
     ApiError::client(ErrorCode::RequestInvalid, message)
 }
 
+fn already_active() -> ApiError {
+    ApiError::client(
+        ErrorCode::SubstituteAlreadyActive,
+        "the substitute has a live access here: extend it",
+    )
+}
+
 /// The signature image, refused unless it is a PNG of at most 256 KiB
 /// whose header declares a size a signature pad makes (read before
 /// anything decodes it).
@@ -98,6 +105,13 @@ pub(super) async fn check(
     let found = cpr_register::find(state.cpr_register.as_ref(), &cpr).await?;
     if found.name.trim() != body.confirmed_name.trim() {
         return Err(invalid("the confirmed name is not the register's"));
+    }
+    let keys = state.cpr_vault.search_keys(&cpr);
+    if crate::returning::live(&state.db, muni, &keys)
+        .await?
+        .is_some()
+    {
+        return Err(already_active());
     }
     let unit = org_directory::unit_of(state.org.as_ref(), person.unit_id.as_deref())
         .await
@@ -215,8 +229,20 @@ async fn record(
     let (id, now) = (&receipt.id, receipt.starts_at.timestamp());
     let pdf = declaration(person, body, checked, id, now).await?;
     let pdf_sha256 = secret::sha256_hex_bytes(&pdf);
-    let mut tx = state.db.begin().await?;
+    // Written to at once (on SQLite, the write lock now): the check for a
+    // live access and the insert are one step for every order.
+    let mut tx = db::begin_writing(&state.db).await?;
     let muni = &person.municipality_code;
+    // One live access per person: two orders for them at once (by two
+    // orderers) meet here, one after the other.
+    let keys = state.cpr_vault.search_keys(&checked.cpr);
+    db::lock(&mut tx, &format!("substitute {}", keys[0])).await?;
+    if crate::returning::live(&mut *tx, muni, &keys)
+        .await?
+        .is_some()
+    {
+        return Err(already_active());
+    }
     if !ids::take_for_order(&mut tx, &body.user_id, muni, person.id, now).await? {
         return Err(ApiError::client(
             ErrorCode::ReservationInvalid,

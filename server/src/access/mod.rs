@@ -9,7 +9,8 @@ pub(crate) mod repo;
 
 use chrono::Utc;
 use omsorg_core::api::{
-    NewSubstituteAccess, SubstituteAccessList, SubstituteAccessReceipt, SubstituteAccessSummary,
+    NewSubstituteAccess, OrderState, SubstituteAccessList, SubstituteAccessReceipt,
+    SubstituteAccessSummary,
 };
 use omsorg_core::period::AccessPeriod;
 use omsorg_core::ErrorCode;
@@ -143,8 +144,19 @@ async fn store(
     Ok(repo::store_receipt(&state.db, orderer, key, sealed).await?)
 }
 
-fn summary(state: &AppState, row: repo::AccessRow) -> SubstituteAccessSummary {
+/// Where the order is in its life: active until it is over; archived once
+/// retention erased its CPR number.
+pub fn state_of(row: &repo::AccessRow) -> OrderState {
+    match (row.ended_at, row.cpr_sealed.is_empty()) {
+        (None, _) => OrderState::Active,
+        (Some(_), false) => OrderState::Ended,
+        (Some(_), true) => OrderState::Archived,
+    }
+}
+
+pub(crate) fn summary(state: &AppState, row: repo::AccessRow) -> SubstituteAccessSummary {
     SubstituteAccessSummary {
+        state: state_of(&row),
         cpr_masked: state.cpr_vault.masked(&row.cpr_sealed),
         unit: row.unit(),
         starts_at: db::time_of(row.starts_at),

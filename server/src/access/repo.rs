@@ -463,3 +463,47 @@ pub async fn release_expiry(db: &AnyPool, id: &str, holder: &str) -> sqlx::Resul
     .await?;
     Ok(())
 }
+
+/// The administrators' order list's filters as stored values.
+pub struct UnitOrders<'a> {
+    pub municipality: &'a str,
+    /// The administrator's units: only their orders are found.
+    pub units: &'a [String],
+    /// One of them, or blank.
+    pub unit_id: &'a str,
+    /// `active`, `ended`, `archived` or blank.
+    pub state: &'a str,
+    /// The access's period (to its end, or its early end) reaches into
+    /// [from, to).
+    pub from: i64,
+    pub to: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Orders matching `q`, newest first.
+pub async fn unit_orders(db: &AnyPool, q: &UnitOrders<'_>) -> sqlx::Result<Vec<AccessRow>> {
+    sqlx::query_as(&format!(
+        "{ACCESS_SELECT}
+           AND a.municipality_code = $1
+           AND a.unit_id IN (SELECT value FROM json_each($2))
+           AND ($3 = '' OR a.unit_id = $3)
+           AND ($4 = ''
+                OR ($4 = 'active' AND a.ended_at IS NULL)
+                OR ($4 = 'ended' AND a.ended_at IS NOT NULL AND length(a.cpr_sealed) > 0)
+                OR ($4 = 'archived' AND a.ended_at IS NOT NULL AND length(a.cpr_sealed) = 0))
+           AND COALESCE(a.ended_at, a.ends_at) >= $5 AND a.starts_at < $6
+         ORDER BY a.created_at DESC, a.id
+         LIMIT $7 OFFSET $8"
+    ))
+    .bind(q.municipality)
+    .bind(serde_json::json!(q.units).to_string())
+    .bind(q.unit_id)
+    .bind(q.state)
+    .bind(q.from)
+    .bind(q.to)
+    .bind(q.limit)
+    .bind(q.offset)
+    .fetch_all(db)
+    .await
+}

@@ -40,9 +40,15 @@ fn day(raw: &str, name: &str) -> ApiResult<Option<(i64, i64)>> {
 
 /// The query as a checked filter of the administrator's municipality.
 fn filter<'a>(admin: &'a Person, q: &'a AuditQuery) -> ApiResult<Filter<'a>> {
-    for (name, text) in [("actor", &q.actor), ("action", &q.action), ("subject", &q.subject)] {
+    for (name, text) in [
+        ("actor", &q.actor),
+        ("action", &q.action),
+        ("subject", &q.subject),
+    ] {
         if text.chars().count() > FILTER_MAX_CHARS || text.chars().any(char::is_control) {
-            return Err(invalid(&format!("{name} is at most 100 characters of text")));
+            return Err(invalid(&format!(
+                "{name} is at most 100 characters of text"
+            )));
         }
     }
     let from = day(&q.from, "from")?.map_or(i64::MIN, |(start, _)| start);
@@ -63,11 +69,15 @@ fn filter<'a>(admin: &'a Person, q: &'a AuditQuery) -> ApiResult<Filter<'a>> {
 
 /// Which filters were given, for the audit row of a read (never a name).
 fn given(q: &AuditQuery) -> String {
-    let mut said: Vec<String> = [("actor", &q.actor), ("action", &q.action), ("subject", &q.subject)]
-        .into_iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, _)| k.to_string())
-        .collect();
+    let mut said: Vec<String> = [
+        ("actor", &q.actor),
+        ("action", &q.action),
+        ("subject", &q.subject),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.trim().is_empty())
+    .map(|(k, _)| k.to_string())
+    .collect();
     for (k, v) in [("from", &q.from), ("to", &q.to)] {
         if !v.trim().is_empty() {
             said.push(format!("{k} {}", v.trim()));
@@ -116,7 +126,7 @@ pub async fn search(
 pub struct FormatQuery {
     /// `csv` (the default) or `xlsx`.
     #[serde(default)]
-    format: ExportFormat,
+    pub format: ExportFormat,
 }
 
 /// The matching rows as a file: time (Danish), user ID, name, action,
@@ -165,7 +175,12 @@ pub async fn export(
             .collect(),
     };
     let bytes = table.render(format)?;
-    let subject = format!("{} ({} rows, {})", given(&q), entries.len(), format.as_str());
+    let subject = format!(
+        "{} ({} rows, {})",
+        given(&q),
+        entries.len(),
+        format.as_str()
+    );
     db::audit(&state.db, Some(admin.id), "audit.exported", &subject).await?;
     Ok(([(header::CONTENT_TYPE, format.media_type())], bytes))
 }

@@ -10,7 +10,7 @@ use omsorg_core::{ErrorBody, ErrorCode};
 use crate::auth::Person;
 use crate::cpr_lookups::{self, Outcome};
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::{cpr_register, AppState};
+use crate::{cpr_register, returning, AppState};
 
 /// Looks a substitute up in the CPR register, for the orderer to confirm.
 #[utoipa::path(
@@ -20,7 +20,7 @@ use crate::{cpr_register, AppState};
     security(("bearer" = []), ("shared" = [])),
     responses(
         (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
-        (status = 200, description = "the person, with the number masked", body = CprPerson),
+        (status = 200, description = "the person, with the number masked, and whether they were a substitute here before", body = CprPerson),
         (status = 400, description = "cpr.invalid: not DDMMYY-SSSS with a real date", body = ErrorBody),
         (status = 403, description = "auth.forbidden: may not order substitutes", body = ErrorBody),
         (status = 404, description = "cpr.not_found", body = ErrorBody),
@@ -53,10 +53,13 @@ pub async fn lookup(
     cpr_lookups::record(&state.db, audit, &key, outcome).await?;
     tracing::info!(orderer = person.id, "CPR lookup: {}", outcome.as_str());
     let found = answer?;
+    let keys = state.cpr_vault.search_keys(&cpr);
+    let returning = returning::find(&state.db, &person.municipality_code, &keys, now).await?;
     Ok(Json(CprPerson {
         name: found.name,
         cpr_masked: cpr.masked(),
         birth_date: cpr.birth_date(),
+        returning,
     }))
 }
 

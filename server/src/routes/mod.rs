@@ -2,13 +2,14 @@
 
 pub(crate) mod accesses;
 mod admin;
-mod audit;
+pub(crate) mod audit;
 mod cpr;
 pub(crate) mod declarations;
 mod devices;
 mod health;
 pub(crate) mod me;
 mod municipalities;
+mod orders;
 mod pin;
 pub mod shared;
 pub(crate) mod substitute_ids;
@@ -34,6 +35,7 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .merge(cpr::router())
         .merge(declarations::router())
         .merge(accesses::router())
+        .merge(orders::router())
         .merge(substitute_ids::router())
         .merge(shared::router())
 }

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
 use omsorg_core::api::{
-    AddedSubstituteIds, NewSubstituteIds, Reservation, SubstituteId, SubstituteIdList,
-    SubstituteIdState,
+    AddedSubstituteIds, NewReservation, NewSubstituteIds, Reservation, SubstituteId,
+    SubstituteIdList, SubstituteIdState,
 };
 use omsorg_core::{ErrorBody, ErrorCode};
 
@@ -19,13 +19,18 @@ use crate::{db, AppState};
 
 /// Reserves a free substitute user ID for the calling orderer. An orderer
 /// who already holds a live reservation gets that one back, not a second.
+/// With the substitute's CPR number (an optional body), a returning
+/// substitute's earlier ID when it is available (the other held one is
+/// given back).
 #[utoipa::path(
     post,
     path = "/api/v1/substitute-ids/reservations",
+    request_body(content = Option<NewReservation>, description = "optional"),
     security(("bearer" = []), ("shared" = [])),
     responses(
         (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 201, description = "reserved", body = Reservation),
+        (status = 400, description = "request.invalid or cpr.invalid: the body", body = ErrorBody),
         (status = 403, description = "auth.forbidden: may not order substitutes", body = ErrorBody),
         (status = 409, description = "substitute_ids.exhausted: no free ID in the municipality", body = ErrorBody),
     )
@@ -33,10 +38,36 @@ use crate::{db, AppState};
 pub async fn reserve(
     State(state): State<AppState>,
     person: Person,
+    body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, Json<Reservation>)> {
     person.require_orderer(&state.db).await?;
+    let wanted: NewReservation = if body.iter().all(u8::is_ascii_whitespace) {
+        NewReservation::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::client(ErrorCode::RequestInvalid, e.to_string()))?
+    };
     let now = Utc::now().timestamp();
     let until = now + ids::RESERVATION_SECS;
+    if let Some(cpr) = wanted.cpr.as_deref() {
+        let keys = state
+            .cpr_vault
+            .search_keys(&omsorg_core::cpr::Cpr::parse(cpr)?);
+        let muni = &person.municipality_code;
+        let again =
+            crate::returning::reserve_again(&state.db, muni, person.id, &keys, now, until).await?;
+        if let Some(user_id) = again {
+            tracing::info!(orderer = person.id, %user_id, "a returning substitute's user ID reserved");
+            return Ok((
+                StatusCode::CREATED,
+                Json(Reservation {
+                    user_id,
+                    reserved_until: db::time_of(until),
+                    same_as_before: true,
+                }),
+            ));
+        }
+    }
     let held =
         match ids::reserve(&state.db, &person.municipality_code, person.id, now, until).await? {
             Some(user_id) => {
@@ -59,6 +90,7 @@ pub async fn reserve(
         Json(Reservation {
             user_id,
             reserved_until,
+            same_as_before: false,
         }),
     ))
 }

@@ -144,21 +144,21 @@ async fn one_order_per_key_every_rule_rechecked_and_the_cpr_sealed() {
         (json!({"user_id": "vik049"}), 409, "reservation.invalid"),
     ];
     for (i, (change, status, code)) in cases.into_iter().enumerate() {
-        let mut b = order_for(&next);
+        let mut b = test_order_body(1, &next);
         for (k, v) in change.as_object().unwrap() {
             b[k] = v.clone();
         }
         let (got, answer) = anna.order(Some(&format!("bad-{i}")), &b).await;
         assert_eq!((got, answer["code"].as_str()), (status, Some(code)), "{b}");
     }
-    let (status, missing) = anna.order(None, &order_for(&next)).await;
+    let (status, missing) = anna.order(None, &test_order_body(1, &next)).await;
     assert_eq!(
         (status, missing["code"].as_str()),
         (400, Some("request.invalid")),
         "no key"
     );
     // 30 days exactly is allowed, with the failed keys free to be used again.
-    let mut thirty = order_for(&next);
+    let mut thirty = test_order_body(1, &next);
     thirty["end"] = json!((chrono::Utc::now() + chrono::Duration::days(30)
         - chrono::Duration::minutes(1))
     .to_rfc3339());
@@ -221,18 +221,21 @@ async fn orders_are_listed_extended_ended_and_expire_by_themselves() {
     };
     let first = anna.reserve().await;
     let (_, r1) = anna.order(Some("a-1"), &order_for(&first)).await;
+    // Another substitute: one person has one live access at a time.
     let second = anna.reserve().await;
-    let (_, r2) = anna.order(Some("a-2"), &order_for(&second)).await;
+    let mikkel = order_body("150605-4321", "Mikkel Vikar Nielsen", &second);
+    let (_, r2) = anna.order(Some("a-2"), &mikkel).await;
     let id1 = r1["id"].as_str().unwrap().to_string();
     let id2 = r2["id"].as_str().unwrap().to_string();
 
     // Anna sees hers, masked; bo (administrator) sees the municipality's; carl none.
     let mine = get_list(&app, &bearer("anna")).await;
     assert_eq!(mine.len(), 2);
-    assert_eq!(mine[0]["cpr_masked"], "010190-XXXX");
-    assert_eq!(mine[0]["orderer_name"], "Anna Andersen");
-    assert_eq!(mine[0]["unit"]["name"], "Hjemmeplejen Nord");
-    assert!(mine[0]["ended_at"].is_null());
+    let sofie = mine.iter().find(|o| o["id"] == id1.as_str()).unwrap();
+    assert_eq!(sofie["cpr_masked"], "010190-XXXX");
+    assert_eq!(sofie["orderer_name"], "Anna Andersen");
+    assert_eq!(sofie["unit"]["name"], "Hjemmeplejen Nord");
+    assert!(sofie["ended_at"].is_null());
     assert_eq!(get_list(&app, &bearer("bo")).await.len(), 2);
     assert!(get_list(&app, &bearer("carl")).await.is_empty());
     assert!(

@@ -145,15 +145,38 @@ async fn administrators_read_their_own_municipalitys_log_filtered_paged_and_expo
     let (status, all) = read(&app, &bo, json!({})).await;
     assert_eq!(status, 200, "{all}");
     let seen = actions(&all);
-    for act in ["enrollment_code.created", "device.enrolled", "pin.reset", "cpr.lookup"] {
+    for act in [
+        "enrollment_code.created",
+        "device.enrolled",
+        "pin.reset",
+        "cpr.lookup",
+    ] {
         assert!(seen.iter().any(|a| a == act), "{act} in {seen:?}");
     }
-    assert!(!seen.iter().any(|a| a == "people.listed"), "Aarhus's act: {seen:?}");
-    let ids: Vec<i64> = all["entries"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    assert!(
+        !seen.iter().any(|a| a == "people.listed"),
+        "Aarhus's act: {seen:?}"
+    );
+    let ids: Vec<i64> = all["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
     assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first: {ids:?}");
-    let enrolled = all["entries"].as_array().unwrap().iter().find(|e| e["action"] == "device.enrolled").unwrap();
+    let enrolled = all["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "device.enrolled")
+        .unwrap();
     assert_eq!(enrolled["actor"], serde_json::Value::Null, "a device acted");
-    let reset_row = all["entries"].as_array().unwrap().iter().find(|e| e["action"] == "pin.reset").unwrap();
+    let reset_row = all["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "pin.reset")
+        .unwrap();
     assert_eq!(reset_row["actor"]["user_id"], "bo");
     assert_eq!(reset_row["subject"], "anna");
 
@@ -162,9 +185,20 @@ async fn administrators_read_their_own_municipalitys_log_filtered_paged_and_expo
     assert_eq!(actions(&again), vec!["audit.read"], "{again}");
     // Eva sees none of København's rows.
     let (_, theirs) = read(&app, &eva, json!({})).await;
-    let kbh = ["pin.reset", "device.enrolled", "cpr.lookup", "enrollment_code.created"];
-    assert!(actions(&theirs).iter().all(|a| !kbh.contains(&a.as_str())), "{theirs}");
-    assert!(actions(&theirs).iter().any(|a| a == "people.listed"), "{theirs}");
+    let kbh = [
+        "pin.reset",
+        "device.enrolled",
+        "cpr.lookup",
+        "enrollment_code.created",
+    ];
+    assert!(
+        actions(&theirs).iter().all(|a| !kbh.contains(&a.as_str())),
+        "{theirs}"
+    );
+    assert!(
+        actions(&theirs).iter().any(|a| a == "people.listed"),
+        "{theirs}"
+    );
 
     // Filters: the actor by user ID or part of the name (any case), the
     // action's beginning, part of the subject, Danish days.
@@ -182,7 +216,12 @@ async fn administrators_read_their_own_municipalitys_log_filtered_paged_and_expo
     assert_eq!(actions(&wildcard), Vec::<String>::new(), "% is a letter");
     let today = omsorg_core::danish_time::today(chrono::Utc::now());
     let yesterday = (today - chrono::Duration::days(1)).to_string();
-    let (_, today_only) = read(&app, &bo, json!({"from": today.to_string(), "to": today.to_string(), "action": "pin."})).await;
+    let (_, today_only) = read(
+        &app,
+        &bo,
+        json!({"from": today.to_string(), "to": today.to_string(), "action": "pin."}),
+    )
+    .await;
     assert_eq!(actions(&today_only), vec!["pin.reset"]);
     let (_, before) = read(&app, &bo, json!({"to": yesterday, "action": "pin."})).await;
     assert_eq!(actions(&before), Vec::<String>::new());
@@ -195,15 +234,23 @@ async fn administrators_read_their_own_municipalitys_log_filtered_paged_and_expo
         json!({"who": "bo"}),
     ] {
         let (status, refused) = read(&app, &bo, bad.clone()).await;
-        assert_eq!((status, refused["code"].as_str()), (400, Some("request.invalid")), "{bad}");
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (400, Some("request.invalid")),
+            "{bad}"
+        );
     }
     // Staff read nothing.
     let (status, refused) = read(&app, &anna, json!({})).await;
-    assert_eq!((status, refused["code"].as_str()), (403, Some("auth.forbidden")));
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (403, Some("auth.forbidden"))
+    );
 
     // Pages of 50: sixty reads of the people list make more than a page.
     for _ in 0..60 {
-        app.call(Method::GET, "/api/v1/admin/people", &bo, &[], None).await;
+        app.call(Method::GET, "/api/v1/admin/people", &bo, &[], None)
+            .await;
     }
     let (_, first) = read(&app, &bo, json!({"action": "people."})).await;
     assert_eq!(first["entries"].as_array().unwrap().len(), 50);
@@ -215,36 +262,76 @@ async fn administrators_read_their_own_municipalitys_log_filtered_paged_and_expo
 
     // Exports: CSV and XLSX that real readers open, without the CPR number.
     let url = app.url("/api/v1/admin/audit/export?format=csv");
-    let res = app.client.post(&url).header("authorization", &bo).json(&json!({})).send().await.unwrap();
+    let res = app
+        .client
+        .post(&url)
+        .header("authorization", &bo)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
     let body = res.bytes().await.unwrap();
     let text = String::from_utf8(body.to_vec()).unwrap();
-    assert!(!text.contains("010190") && !text.contains("0101901234"), "no CPR number");
+    assert!(
+        !text.contains("010190") && !text.contains("0101901234"),
+        "no CPR number"
+    );
     let mut reader = csv::Reader::from_reader(body.as_ref());
     assert_eq!(
         reader.headers().unwrap(),
         vec!["tidspunkt", "bruger_id", "navn", "handling", "emne"]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let reset_line = rows.iter().find(|r| &r[3] == "pin.reset").expect("the reset exported");
-    assert_eq!((&reset_line[1], &reset_line[2], &reset_line[4]), ("bo", "Bo Berg", "anna"));
+    let reset_line = rows
+        .iter()
+        .find(|r| &r[3] == "pin.reset")
+        .expect("the reset exported");
+    assert_eq!(
+        (&reset_line[1], &reset_line[2], &reset_line[4]),
+        ("bo", "Bo Berg", "anna")
+    );
     assert!(chrono::NaiveDateTime::parse_from_str(&reset_line[0], "%Y-%m-%d %H:%M").is_ok());
 
     let url = app.url("/api/v1/admin/audit/export?format=xlsx");
-    let res = app.client.post(&url).header("authorization", &bo).json(&json!({"action": "pin."})).send().await.unwrap();
+    let res = app
+        .client
+        .post(&url)
+        .header("authorization", &bo)
+        .json(&json!({"action": "pin."}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let body = res.bytes().await.unwrap().to_vec();
     use calamine::Reader;
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(body)).unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(body)).unwrap();
     let sheet = book.worksheet_range_at(0).unwrap().unwrap();
-    let cells: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let cells: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
     assert_eq!(cells.len(), 2, "header and the one reset: {cells:?}");
     assert_eq!(cells[1][3], "pin.reset");
     let (status, refused) = app
-        .call(Method::POST, "/api/v1/admin/audit/export?format=pdf", &bo, &[], Some(&json!({})))
+        .call(
+            Method::POST,
+            "/api/v1/admin/audit/export?format=pdf",
+            &bo,
+            &[],
+            Some(&json!({})),
+        )
         .await;
-    assert_eq!((status, refused["code"].as_str()), (400, Some("request.invalid")));
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (400, Some("request.invalid"))
+    );
     let (_, exports) = read(&app, &bo, json!({"action": "audit.exported"})).await;
-    assert_eq!(exports["entries"].as_array().unwrap().len(), 2, "each export audited");
+    assert_eq!(
+        exports["entries"].as_array().unwrap().len(),
+        2,
+        "each export audited"
+    );
 }

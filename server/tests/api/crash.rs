@@ -100,11 +100,7 @@ async fn a_backend_killed_inside_orders_loses_none_and_duplicates_none() {
     let mut receipts = Vec::new();
     for (n, point) in ["arriving", "claimed", "recorded"].into_iter().enumerate() {
         let key = format!("crash-{point}");
-        let body = order_body(
-            "010190-1234",
-            "Sofie Vikar Jensen",
-            &reserve(&backend.base, &anna).await,
-        );
+        let body = test_order_body(n as u16, &reserve(&backend.base, &anna).await);
         let first = tokio::spawn({
             let (base, anna, key, body) = (
                 backend.base.clone(),
@@ -226,11 +222,7 @@ async fn a_recorded_order_nobody_retries_is_finished_after_a_restart() {
     let anna = token(KEY, Some("k1"), json!({"iss": issuer, "sub": "anna"}));
     let backend = start(&issuer, dir.path(), &url, 0).await;
     let db = AnyPool::connect(&url).await.unwrap();
-    let body = order_body(
-        "010190-1234",
-        "Sofie Vikar Jensen",
-        &reserve(&backend.base, &anna).await,
-    );
+    let body = test_order_body(100, &reserve(&backend.base, &anna).await);
     let first = tokio::spawn({
         let (base, anna, body) = (backend.base.clone(), anna.clone(), body.clone());
         async move { send(&base, &anna, "lonely", &body).await }
@@ -314,7 +306,7 @@ async fn an_order_the_directory_refuses_is_undone_without_mail() {
     };
     sqlx::raw_sql(down).execute(&db).await.unwrap();
     let user_id = app.reserve(&anna).await;
-    let body = order_body("010190-1234", "Sofie Vikar Jensen", &user_id);
+    let body = test_order_body(200, &user_id);
     let (status, answer) = app.order(&anna, Some("refused"), &body).await;
     assert_eq!(status, 500, "{answer}");
 

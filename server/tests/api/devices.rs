@@ -77,14 +77,27 @@ async fn administrators_list_their_municipalitys_devices_and_revoke_one_nobody_e
     // revoke it; staff can do neither.
     let (status, theirs) = devices(&app, &eva).await;
     assert_eq!(status, 200, "{theirs}");
-    assert_eq!(theirs["devices"], json!([]), "Aarhus sees no København device");
+    assert_eq!(
+        theirs["devices"],
+        json!([]),
+        "Aarhus sees no København device"
+    );
     let path = format!("/api/v1/admin/devices/{id}");
     let (status, refused) = app.call(Method::DELETE, &path, &eva, &[], None).await;
-    assert_eq!((status, refused["code"].as_str()), (404, Some("request.not_found")));
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (404, Some("request.not_found"))
+    );
     let (status, refused) = devices(&app, &anna).await;
-    assert_eq!((status, refused["code"].as_str()), (403, Some("auth.forbidden")));
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (403, Some("auth.forbidden"))
+    );
     let (status, refused) = app.call(Method::DELETE, &path, &anna, &[], None).await;
-    assert_eq!((status, refused["code"].as_str()), (403, Some("auth.forbidden")));
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (403, Some("auth.forbidden"))
+    );
     assert_eq!(current(&app, &credential).await.0, 200, "still enrolled");
 
     // bo revokes it: it leaves the list, and its next contact is refused.

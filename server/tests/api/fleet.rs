@@ -237,8 +237,8 @@ async fn two_instances_on_one_database_do_each_thing_once_and_take_over_a_killed
     assert_ne!(frida_id, r1);
 
     // Orders: one key sent to both at once is one order; other keys are others.
-    let body = |id: &str| order_body("010190-1234", "Sofie Vikar Jensen", id);
-    let first = body(&r1);
+    // Three substitutes (one person has one live access at a time).
+    let first = test_order_body(1, &r1);
     let (o1, o2) = tokio::join!(
         a.order(&anna, "anna-1", &first),
         b.order(&anna, "anna-1", &first),
@@ -247,9 +247,11 @@ async fn two_instances_on_one_database_do_each_thing_once_and_take_over_a_killed
         o1["id"], o2["id"],
         "the same key on two instances: one order"
     );
-    let o3 = a.order(&frida, "frida-1", &body(&frida_id)).await;
+    let o3 = a
+        .order(&frida, "frida-1", &test_order_body(2, &frida_id))
+        .await;
     let r4 = b.reserve(&anna).await;
-    let o4 = a.order(&anna, "anna-2", &body(&r4)).await;
+    let o4 = a.order(&anna, "anna-2", &test_order_body(3, &r4)).await;
     let ids = [&o1, &o3, &o4].map(|o| o["id"].as_str().unwrap().to_string());
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM substitute_accesses").await,
@@ -406,7 +408,7 @@ async fn two_instances_on_one_database_do_each_thing_once_and_take_over_a_killed
     )
     .await;
     let r5 = c.reserve(&anna).await;
-    let o5 = c.order(&anna, "anna-3", &body(&r5)).await;
+    let o5 = c.order(&anna, "anna-3", &test_order_body(4, &r5)).await;
     let id5 = o5["id"].as_str().unwrap().to_string();
     sqlx::query("UPDATE substitute_accesses SET ends_at = $1 WHERE id = $2")
         .bind(chrono::Utc::now().timestamp() - 5)

@@ -46,6 +46,13 @@ pub async fn spawn_issuer() -> String {
 /// A real 1×1 PNG, standing in for a drawn signature.
 pub const SIGNATURE_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
+/// A complete order body for the dev register's `n`th test substitute
+/// (each person has one live access at a time).
+pub fn test_order_body(n: u16, user_id: &str) -> Value {
+    let (cpr, name) = omsorg_server::cpr_register::test_substitute(n);
+    order_body(&cpr, &name, user_id)
+}
+
 /// A complete order body for one of the dev register's people.
 pub fn order_body(cpr: &str, name: &str, user_id: &str) -> Value {
     json!({

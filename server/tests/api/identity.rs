@@ -389,7 +389,7 @@ async fn a_person_with_several_units_acts_for_one_and_administrators_see_their_u
     );
 
     // frida orders for Syd; anna for Nord.
-    let order = |auth: &str, unit: &'static str, key: &'static str| {
+    let order = |auth: &str, unit: &'static str, key: &'static str, n: u16| {
         let auth = auth.to_string();
         let app = &app;
         async move {
@@ -404,11 +404,7 @@ async fn a_person_with_several_units_acts_for_one_and_administrators_see_their_u
                 )
                 .await;
             assert_eq!(status, 201, "{r}");
-            let body = order_body(
-                "010190-1234",
-                "Sofie Vikar Jensen",
-                r["user_id"].as_str().unwrap(),
-            );
+            let body = test_order_body(n, r["user_id"].as_str().unwrap());
             let headers = [("omsorg-unit", unit), ("idempotency-key", key)];
             let (status, receipt) = app
                 .call(
@@ -423,9 +419,9 @@ async fn a_person_with_several_units_acts_for_one_and_administrators_see_their_u
             receipt["id"].as_str().unwrap().to_string()
         }
     };
-    let syd_order = order(&frida, "kbh-hjemmepleje-syd", "f-1").await;
+    let syd_order = order(&frida, "kbh-hjemmepleje-syd", "f-1", 1).await;
     let anna = bearer(&issuer, json!({"sub": "anna"}));
-    let nord_order = order(&anna, "kbh-hjemmepleje-nord", "a-1").await;
+    let nord_order = order(&anna, "kbh-hjemmepleje-nord", "a-1", 2).await;
     let db = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
     let unit_of = |id: String| {
         let db = db.clone();
@@ -475,13 +471,28 @@ async fn a_person_with_several_units_acts_for_one_and_administrators_see_their_u
             "/api/v1/declarations/search",
             &syd_admin,
             &[],
-            Some(&json!({"cpr": "010190-1234"})),
+            // frida's substitute (Syd); anna's (Nord) is the second.
+            Some(&json!({"cpr": omsorg_server::cpr_register::test_substitute(1).0})),
         )
         .await;
     assert_eq!(
         found["declarations"].as_array().unwrap().len(),
         1,
         "{found}"
+    );
+    let (_, nord) = app
+        .call(
+            Method::POST,
+            "/api/v1/declarations/search",
+            &syd_admin,
+            &[],
+            Some(&json!({"cpr": omsorg_server::cpr_register::test_substitute(2).0})),
+        )
+        .await;
+    assert_eq!(
+        nord["declarations"],
+        json!([]),
+        "Nord's is not Syd's: {nord}"
     );
     let pdf = |id: &str| format!("/api/v1/declarations/{id}/pdf");
     assert_eq!(

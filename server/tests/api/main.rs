@@ -23,10 +23,12 @@ mod people;
 mod pin;
 mod platform;
 mod retention;
+mod returning;
 mod schema;
 mod shared;
 #[path = "../../../tests/src/smtp.rs"]
 mod smtp;
 mod substitute_ids;
 mod tokens;
+mod unit_orders;
 mod units;

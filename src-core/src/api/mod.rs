@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 
 mod audit;
 mod devices;
+mod orders;
 pub use audit::*;
 pub use devices::*;
+pub use orders::*;
 
 /// A municipality with KOMBIT login enabled, as `GET /api/v1/municipalities` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,6 +171,40 @@ pub struct CprPerson {
     /// `DDMMYY-XXXX`.
     pub cpr_masked: String,
     pub birth_date: chrono::NaiveDate,
+    /// They have been a substitute in this municipality before.
+    #[serde(default)]
+    pub returning: Option<Returning>,
+}
+
+/// A substitute who had access in the municipality before (found by the
+/// CPR number's keyed hash among orders not yet erased by retention).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Returning {
+    /// The user ID of their latest access.
+    pub user_id: String,
+    /// It can be theirs again: free, or still archived from their own
+    /// access (an ID is never given to someone else in its quarantine).
+    pub user_id_available: bool,
+    /// They have a live access until then: no second one; extend that.
+    pub active_until: Option<DateTime<Utc>>,
+}
+
+/// `POST /api/v1/substitute-ids/reservations` (a body is optional): with
+/// the substitute's CPR number, their earlier user ID when it is available.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct NewReservation {
+    pub cpr: Option<String>,
+}
+
+impl std::fmt::Debug for NewReservation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewReservation")
+            .field("cpr", &self.cpr.as_ref().map(|_| "<hidden>"))
+            .finish()
+    }
 }
 
 /// `POST /api/v1/substitute-ids/reservations`: a substitute user ID held for
@@ -178,6 +214,9 @@ pub struct CprPerson {
 pub struct Reservation {
     pub user_id: String,
     pub reserved_until: DateTime<Utc>,
+    /// The substitute's user ID from before.
+    #[serde(default)]
+    pub same_as_before: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -332,6 +371,7 @@ pub struct SubstituteAccessSummary {
     pub ends_at: DateTime<Utc>,
     /// Set once the access is over (at its end, or ended early).
     pub ended_at: Option<DateTime<Utc>>,
+    pub state: OrderState,
 }
 
 /// `GET /api/v1/substitute-accesses`: the caller's orders; an

@@ -5,9 +5,10 @@
 
 use chrono::Utc;
 use omsorg_core::api::{
-    AddedSubstituteIds, CprPerson, DeclarationList, DeviceInfo, EnrollmentCode, Me,
-    AuditPage, DeviceList, NewEnrollmentCode, PeopleList, Reservation, SubstituteAccessList, SubstituteAccessReceipt,
-    SubstituteAccessSummary, SubstituteIdList, UnitRef, UnitSettings,
+    AddedSubstituteIds, AuditPage, CprPerson, DeclarationList, DeviceInfo, DeviceList,
+    EnrollmentCode, Me, NewEnrollmentCode, OrderPage, PeopleList, Reservation,
+    SubstituteAccessList, SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteIdList,
+    UnitRef, UnitSettings,
 };
 use omsorg_core::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedExport, SavedPdf};
 use omsorg_core::cpr::Cpr;
@@ -295,9 +296,14 @@ impl ipc::Handlers for Shell {
         self.api.cpr_lookup(&auth, &cpr.expose_digits()).await
     }
 
+    /// For the substitute the saved draft has looked up: a returning one
+    /// gets their earlier user ID when it is available (the backend says).
     async fn reserve_substitute_id(&self, _: NoArgs) -> Result<Reservation, CommandError> {
         let auth = orders::auth(self).await?;
-        self.api.reserve(&auth).await
+        let cpr = orders::load_draft(self)?
+            .filter(|d| d.person.is_some())
+            .and_then(|d| Cpr::parse(&d.cpr).ok());
+        self.api.reserve(&auth, cpr.as_ref()).await
     }
 
     async fn submit_order(&self, _: NoArgs) -> Result<SubstituteAccessReceipt, CommandError> {
@@ -388,8 +394,19 @@ impl ipc::Handlers for Shell {
 
     async fn export_audit(&self, a: ipc::AuditExportArgs) -> Result<SavedExport, CommandError> {
         let auth = admin_auth(self).await?;
-        let bytes = self.api.export_audit(&auth, &a.query, a.format).await?;
+        let bytes = self.api.export(&auth, "audit", &a.query, a.format).await?;
         crate::exports::save(self, "omsorg-revisionslog", a.format, &bytes)
+    }
+
+    async fn admin_orders(&self, a: ipc::OrderQueryArgs) -> Result<OrderPage, CommandError> {
+        let auth = admin_auth(self).await?;
+        self.api.unit_orders(&auth, &a.query).await
+    }
+
+    async fn export_orders(&self, a: ipc::OrderExportArgs) -> Result<SavedExport, CommandError> {
+        let auth = admin_auth(self).await?;
+        let bytes = self.api.export(&auth, "orders", &a.query, a.format).await?;
+        crate::exports::save(self, "omsorg-bestillinger", a.format, &bytes)
     }
 
     async fn unit_settings(&self, _: NoArgs) -> Result<Vec<UnitSettings>, CommandError> {

@@ -151,6 +151,12 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
             "Bestillingen blev ændret, mens den blev sendt. Start bestillingen forfra."
         }
         (IdempotencyMismatch, En) => "The order changed while it was being sent. Start the order again.",
+        (SubstituteAlreadyActive, Da) => {
+            "Vikaren har allerede en aktiv adgang her. Forlæng den under Mine bestillinger i stedet for at bestille en ny."
+        }
+        (SubstituteAlreadyActive, En) => {
+            "The substitute already has an active access here. Extend it under My orders instead of ordering another."
+        }
         (SubstituteIdsExhausted, En) => {
             "There are no free substitute user IDs. Ask an administrator to add more."
         }

@@ -3,6 +3,7 @@
 
 mod admin;
 mod errors;
+pub mod wizard;
 
 pub use admin::Admin;
 pub use errors::error_text;

@@ -37,6 +37,10 @@ pub struct Props {
     pub on_people: Callback<()>,
     #[prop_or_default]
     pub on_devices: Callback<()>,
+    #[prop_or_default]
+    pub on_audit: Callback<()>,
+    #[prop_or_default]
+    pub on_unit_orders: Callback<()>,
     /// The person as seen after choosing another unit to act for.
     #[prop_or_default]
     pub on_me: Callback<Me>,
@@ -187,6 +191,12 @@ pub fn HomePage(props: &Props) -> Html {
                             </button>
                             <button id="devices-button" onclick={props.on_devices.reform(|_: MouseEvent| ())}>
                                 { t(lang, crate::i18n::Admin::Devices) }
+                            </button>
+                            <button id="unit-orders-button" onclick={props.on_unit_orders.reform(|_: MouseEvent| ())}>
+                                { t(lang, crate::i18n::Admin::Orders) }
+                            </button>
+                            <button id="audit-button" onclick={props.on_audit.reform(|_: MouseEvent| ())}>
+                                { t(lang, crate::i18n::Admin::AuditLog) }
                             </button>
                         }
                     </nav>

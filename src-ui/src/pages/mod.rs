@@ -1,3 +1,4 @@
+pub mod audit;
 pub mod declarations;
 pub mod devices;
 pub mod enroll;
@@ -13,6 +14,7 @@ pub mod people;
 pub mod pin_setup;
 pub mod shared;
 pub mod substitute_ids;
+pub mod unit_orders;
 pub mod units;
 
 use chrono::{DateTime, NaiveDate, Utc};

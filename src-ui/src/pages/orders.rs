@@ -3,7 +3,7 @@
 //! day within the 30-day cap from the start; the backend checks it too).
 
 use chrono::{Duration, NaiveDate, Utc};
-use omsorg_core::api::SubstituteAccessSummary;
+use omsorg_core::api::{OrderState, SubstituteAccessSummary};
 use omsorg_core::danish_time::{self, Copenhagen};
 use omsorg_core::ipc;
 use omsorg_core::period::{AccessPeriod, PeriodPolicy};
@@ -50,16 +50,17 @@ pub fn MyOrdersPage(props: &PageProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-struct CardProps {
-    lang: Lang,
-    access: SubstituteAccessSummary,
+pub struct CardProps {
+    pub lang: Lang,
+    pub access: SubstituteAccessSummary,
     /// The order changed: the list reloads.
-    on_changed: Callback<()>,
-    on_refused: Callback<ErrorCode>,
+    pub on_changed: Callback<()>,
+    pub on_refused: Callback<ErrorCode>,
 }
 
+/// One order: its facts, and (while active) end-early and extend.
 #[function_component]
-fn OrderCard(props: &CardProps) -> Html {
+pub fn OrderCard(props: &CardProps) -> Html {
     let (lang, a) = (props.lang, &props.access);
     let confirming = use_state(|| false);
     let extending = use_state(|| false);
@@ -67,7 +68,7 @@ fn OrderCard(props: &CardProps) -> Html {
     let extend_call = use_shell_call::<ipc::ExtendOrder>(&props.on_refused);
     let slip = use_state(|| None::<ErrorCode>);
     let day = use_node_ref();
-    let active = a.ended_at.is_none() && a.ends_at > Utc::now();
+    let active = a.state == OrderState::Active && a.ends_at > Utc::now();
     let today = danish_time::today(Utc::now());
     // SPEC's cap; a unit that allows less is held to it by the backend,
     // whose refusal is shown as it comes.
@@ -132,7 +133,11 @@ fn OrderCard(props: &CardProps) -> Html {
                     <dt>{ t(lang, Msg::Unit) }</dt><dd class="order-unit">{ &unit.name }</dd>
                 }
                 <dt>{ "Status" }</dt>
-                <dd class="order-status">{ if active { t(lang, Msg::Active) } else { t(lang, Msg::Ended) } }</dd>
+                <dd class="order-status">{ match a.state {
+                    _ if active => t(lang, Msg::Active),
+                    OrderState::Archived => t(lang, crate::i18n::Admin::Archived),
+                    _ => t(lang, Msg::Ended),
+                } }</dd>
             </dl>
             if let Some(code) = problem {
                 <p class="notice error order-problem" role="alert">{ error_text(lang, code) }</p>

@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use super::StepProps;
 use crate::i18n::{t, Msg};
-use crate::pages::input_value;
+use crate::pages::{input_value, local_time};
 use crate::shell;
 
 #[function_component]
@@ -113,6 +113,12 @@ pub fn PersonStep(props: &StepProps) -> Html {
             })
         })
     };
+    // A live access already: no second (the core's rule, and the backend's).
+    let blocked = d
+        .person
+        .as_ref()
+        .and_then(|p| p.returning.as_ref())
+        .is_some_and(|r| r.active_until.is_some_and(|t| t > chrono::Utc::now()));
     html! {
         <>
             <p class="lead">{ t(lang, Msg::CprLead) }</p>
@@ -137,7 +143,18 @@ pub fn PersonStep(props: &StepProps) -> Html {
                     <span id="register-name" class="user-id">{ &person.name }</span>
                     <span class="code">{ &person.cpr_masked }</span>
                 </div>
-                <button id="confirm-name" aria-pressed={d.name_confirmed.to_string()} onclick={confirm}
+                if let Some(r) = &person.returning {
+                    if let Some(until) = r.active_until.filter(|t| *t > chrono::Utc::now()) {
+                        <p id="already-active" class="notice error" role="alert">
+                            { crate::i18n::wizard::active_until(lang, &local_time(until)) }
+                        </p>
+                    } else {
+                        <p id="returning" class="notice" role="status">
+                            { crate::i18n::wizard::returning(lang, &r.user_id, r.user_id_available) }
+                        </p>
+                    }
+                }
+                <button id="confirm-name" aria-pressed={d.name_confirmed.to_string()} onclick={confirm} disabled={blocked}
                     class={if d.name_confirmed { "primary" } else { "" }}>
                     { if d.name_confirmed { t(lang, Msg::NameConfirmed) } else { t(lang, Msg::ConfirmName) } }
                     { if d.name_confirmed { " ✓" } else { "" } }

@@ -62,6 +62,9 @@ pub fn UserIdStep(props: &StepProps) -> Html {
                     <span id="reserved-user-id" class="user-id">{ &r.user_id }</span>
                     <span class="code">{ t(lang, Msg::ReservedUntil) }{ " " }{ local_time(r.reserved_until) }</span>
                 </div>
+                if r.same_as_before {
+                    <p id="same-user-id" class="notice" role="status">{ crate::i18n::wizard::same_as_before(lang) }</p>
+                }
             } else {
                 <button id="reserve" class="primary big" onclick={reserve.reform(|_: MouseEvent| ())} disabled={*busy}>
                     { if d.reservation.is_some() { t(lang, Msg::ReserveAgain) } else { t(lang, Msg::StepUserId) } }
