@@ -51,6 +51,8 @@ pub struct Facts<'a> {
     pub version: &'a str,
     pub text: &'a str,
     pub signature_png: &'a [u8],
+    /// The temporary-work agency, when there is one.
+    pub agency: Option<&'a str>,
 }
 
 impl<'a> Facts<'a> {
@@ -70,6 +72,7 @@ impl<'a> Facts<'a> {
             version,
             text,
             signature_png,
+            agency: None,
         }
     }
 }
@@ -176,7 +179,7 @@ pub fn render(facts: &Facts) -> Result<Vec<u8>, PdfError> {
         w.line(&line, false, BODY_SIZE, LINE);
     }
     w.line("", false, BODY_SIZE, LINE);
-    let facts_table = [
+    let mut facts_table = vec![
         ("Vikar", facts.substitute_name.to_string()),
         ("CPR-nummer", facts.cpr_masked.to_string()),
         ("Bruger-id", facts.user_id.to_string()),
@@ -187,6 +190,9 @@ pub fn render(facts: &Facts) -> Result<Vec<u8>, PdfError> {
         ("Erklæringens version", facts.version.to_string()),
         ("Ordrenummer", facts.order_id.to_string()),
     ];
+    if let Some(agency) = facts.agency {
+        facts_table.insert(1, ("Vikarbureau", agency.to_string()));
+    }
     for (label, value) in facts_table {
         w.line(&format!("{label}: {value}"), false, BODY_SIZE, LINE);
     }

@@ -58,6 +58,13 @@ pub struct OrderDraft {
     pub name_confirmed: bool,
     /// The last day of access (date picker); none: the default.
     pub end_day: Option<chrono::NaiveDate>,
+    /// The time of day it ends (Danish time); none: the time of sending.
+    #[serde(default)]
+    pub end_time: Option<chrono::NaiveTime>,
+    /// The temporary-work agency the substitute comes from (vikarbureau);
+    /// blank: none.
+    #[serde(default)]
+    pub agency: String,
     pub reservation: Option<Reservation>,
     pub declaration_version: String,
     pub strokes: Vec<PadStroke>,

@@ -6,7 +6,7 @@
 //! checks it again on every order and extension, under the unit's policy as
 //! it is then.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_DAYS: i64 = 3;
@@ -131,6 +131,35 @@ impl AccessPeriod {
         AccessPeriod::new(now, day.map(|d| end_on_day(now, today, d)), policy)
     }
 
+    /// As `on_day`, ending at `time` (Danish time) on that day when one is
+    /// chosen (a night shift ends at 07:00), within the same cap.
+    pub fn on_day_at(
+        now: DateTime<Utc>,
+        today: NaiveDate,
+        day: Option<NaiveDate>,
+        time: Option<NaiveTime>,
+        policy: PeriodPolicy,
+    ) -> Result<Self, PeriodError> {
+        let Some(time) = time else {
+            return AccessPeriod::on_day(now, today, day, policy);
+        };
+        let day = day.unwrap_or_else(|| policy.default_day(today));
+        // On the night the clocks go back, 02:30 happens twice: the first.
+        // On the night they go forward it does not happen: an hour later.
+        let local = day.and_time(time);
+        let end = crate::danish_time::Copenhagen
+            .from_local_datetime(&local)
+            .earliest()
+            .or_else(|| {
+                crate::danish_time::Copenhagen
+                    .from_local_datetime(&(local + Duration::hours(1)))
+                    .earliest()
+            })
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or(PeriodError::InPast)?;
+        AccessPeriod::new(now, Some(end), policy)
+    }
+
     /// A period as it was ordered and stored (its rules were checked then).
     pub fn stored(start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
         AccessPeriod { start, end }
@@ -217,6 +246,61 @@ mod tests {
         max_days: MAX_DAYS,
     };
     use proptest::prelude::*;
+
+    #[test]
+    fn an_end_can_be_a_time_of_day_in_danish_time_within_the_cap() {
+        let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        let utc = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        // Evening of 1 December (UTC+1): a night shift to 07:00 tomorrow.
+        let now = utc("2026-12-01T20:00:00Z");
+        let today = crate::danish_time::today(now);
+        let tomorrow = today.succ_opt().unwrap();
+        let night =
+            AccessPeriod::on_day_at(now, today, Some(tomorrow), Some(at(7, 0)), SPEC).unwrap();
+        assert_eq!(
+            night.end(),
+            utc("2026-12-02T06:00:00Z"),
+            "07:00 Danish winter time"
+        );
+        // No day chosen: the default day, at that time.
+        let default = AccessPeriod::on_day_at(now, today, None, Some(at(7, 0)), SPEC).unwrap();
+        assert_eq!(default.end(), utc("2026-12-04T06:00:00Z"));
+        // Summer: UTC+2.
+        let june = utc("2026-06-10T08:00:00Z");
+        let day = crate::danish_time::today(june).succ_opt().unwrap();
+        let p = AccessPeriod::on_day_at(
+            june,
+            day.pred_opt().unwrap(),
+            Some(day),
+            Some(at(7, 0)),
+            SPEC,
+        )
+        .unwrap();
+        assert_eq!(p.end(), utc("2026-06-11T05:00:00Z"));
+        // The last day, later than the time of ordering: past 30 days.
+        let last = SPEC.last_day(today);
+        assert_eq!(
+            AccessPeriod::on_day_at(now, today, Some(last), Some(at(23, 30)), SPEC),
+            Err(PeriodError::TooLong)
+        );
+        assert!(AccessPeriod::on_day_at(now, today, Some(last), Some(at(7, 0)), SPEC).is_ok());
+        // Earlier today than now: in the past.
+        assert_eq!(
+            AccessPeriod::on_day_at(now, today, Some(today), Some(at(7, 0)), SPEC),
+            Err(PeriodError::InPast)
+        );
+        // Without a time: as before (the time of ordering).
+        assert_eq!(
+            AccessPeriod::on_day_at(now, today, Some(tomorrow), None, SPEC),
+            AccessPeriod::on_day(now, today, Some(tomorrow), SPEC)
+        );
+        // 02:30 on the night the clocks go forward does not exist: 03:30.
+        let spring = utc("2027-03-27T10:00:00Z");
+        let today = crate::danish_time::today(spring);
+        let p = AccessPeriod::on_day_at(spring, today, today.succ_opt(), Some(at(2, 30)), SPEC)
+            .unwrap();
+        assert_eq!(p.end(), utc("2027-03-28T01:30:00Z"));
+    }
 
     #[test]
     fn a_picked_day_keeps_the_time_of_day_and_the_cap_holds_from_the_start() {

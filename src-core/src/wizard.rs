@@ -57,6 +57,33 @@ impl WizardStep {
     }
 }
 
+/// An agency's name is at most this many characters.
+pub const AGENCY_MAX_CHARS: usize = 80;
+
+/// The agency as typed: trimmed, `None` when blank; `Err` for more than
+/// `AGENCY_MAX_CHARS` or control characters. The shell and the backend
+/// read it the same way.
+pub fn agency_of(typed: &str) -> Result<Option<String>, AgencyError> {
+    let name = typed.trim();
+    if name.chars().count() > AGENCY_MAX_CHARS || name.chars().any(char::is_control) {
+        return Err(AgencyError);
+    }
+    Ok((!name.is_empty()).then(|| name.to_string()))
+}
+
+/// Not an agency's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgencyError;
+
+impl std::fmt::Display for AgencyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "an agency is at most {AGENCY_MAX_CHARS} characters of text"
+        )
+    }
+}
+
 /// What a step still lacks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DraftGap {
@@ -71,6 +98,8 @@ pub enum DraftGap {
     NotSigned,
     /// The substitute has a live access in the municipality: extend it.
     AlreadyActive,
+    /// The agency's name is too long or not text.
+    Agency,
 }
 
 impl std::fmt::Display for DraftGap {
@@ -86,6 +115,7 @@ impl std::fmt::Display for DraftGap {
             DraftGap::ReservationExpired => f.write_str("the user ID's reservation ran out"),
             DraftGap::NotSigned => f.write_str("the declaration is not signed"),
             DraftGap::AlreadyActive => f.write_str("the substitute has a live access already"),
+            DraftGap::Agency => write!(f, "{AgencyError}"),
         }
     }
 }
@@ -129,7 +159,10 @@ impl OrderDraft {
                     _ => Err(DraftGap::NameNotConfirmed),
                 }
             }
-            WizardStep::Period => self.period(now, today).map(drop).map_err(DraftGap::Period),
+            WizardStep::Period => {
+                agency_of(&self.agency).map_err(|_| DraftGap::Agency)?;
+                self.period(now, today).map(drop).map_err(DraftGap::Period)
+            }
             WizardStep::UserId => match &self.reservation {
                 None => Err(DraftGap::NoReservation),
                 Some(r) if r.reserved_until <= now => Err(DraftGap::ReservationExpired),
@@ -165,7 +198,7 @@ impl OrderDraft {
         now: DateTime<Utc>,
         today: NaiveDate,
     ) -> Result<AccessPeriod, PeriodError> {
-        AccessPeriod::on_day(now, today, self.end_day, self.period_policy)
+        AccessPeriod::on_day_at(now, today, self.end_day, self.end_time, self.period_policy)
     }
 }
 
@@ -203,6 +236,8 @@ pub mod fixture {
             }),
             name_confirmed: true,
             end_day: None,
+            end_time: None,
+            agency: String::new(),
             reservation: Some(Reservation {
                 user_id: "vik001".into(),
                 reserved_until,
@@ -300,6 +335,24 @@ mod tests {
                 },
                 WizardStep::Period,
                 DraftGap::Period(PeriodError::InPast),
+            ),
+            (
+                OrderDraft {
+                    agency: "x".repeat(AGENCY_MAX_CHARS + 1),
+                    ..complete()
+                },
+                WizardStep::Period,
+                DraftGap::Agency,
+            ),
+            (
+                OrderDraft {
+                    // The last day, later in the day than now: past the cap.
+                    end_day: Some(today + Duration::days(30)),
+                    end_time: Some(chrono::NaiveTime::from_hms_opt(23, 59, 0).unwrap()),
+                    ..complete()
+                },
+                WizardStep::Period,
+                DraftGap::Period(PeriodError::TooLong),
             ),
             (
                 OrderDraft {

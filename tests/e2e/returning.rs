@@ -25,8 +25,10 @@ async fn look_up_sofie(app: &WebDriver) -> Result<()> {
 async fn a_returning_substitute_gets_her_old_user_id_and_never_a_second_live_access() -> Result<()>
 {
     let mut s = stack().await?;
+    let other_device = Chromium::start().await?;
+    let (old_id, _) = anna_orders(&s, &other_device).await?;
+    other_device.quit().await?;
     let chromium = Chromium::start().await?;
-    let (old_id, _) = anna_orders(&s, &chromium).await?;
     let app = s.driver.launch_app().await?;
     login(&mut s, &chromium, &app, "101", "anna").await?;
     choose_pin(&app, "4826", "4826").await?;

@@ -100,6 +100,16 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     screenshot(&app, "60-order-period-picker.png").await?;
     pick_day(&app, "#end-day", &day_from_today(&app, 3).await?).await?;
     wait_css(&app, "#access-ends").await?;
+    // Optional, so not counted: a night shift's end, and the agency.
+    select(&app, "#end-time", "07:00").await?;
+    text_when(&app, "#access-ends", "the end at 07:00", |t| {
+        t.ends_with("kl. 07.00")
+    })
+    .await?;
+    wait_css(&app, "#agency")
+        .await?
+        .send_keys("Vikarhuset A/S")
+        .await?;
     click_enabled(&app, "#order-next").await?;
     taps += 1;
 
@@ -272,6 +282,8 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     let text = poppler("pdftotext", &["-enc", "UTF-8", &path, "-"])?;
     assert!(text.contains("Sofie Vikar Jensen"), "{text}");
     assert!(text.contains("Erklæringens version: 2026-1"), "{text}");
+    assert!(text.contains("Vikarbureau: Vikarhuset A/S"), "{text}");
+    assert!(text.contains("kl. 07.00"), "the end at 07:00: {text}");
     let images = poppler("pdfimages", &["-list", &path])?;
     assert!(
         images

@@ -76,6 +76,7 @@ pub(super) struct Checked {
     signature: Vec<u8>,
     /// The orderer's unit and its nearest manager (org directory).
     unit: Option<OrgUnit>,
+    agency: Option<String>,
 }
 
 pub(super) async fn check(
@@ -101,6 +102,8 @@ pub(super) async fn check(
             "that user ID is not reserved by you (any more)",
         ));
     }
+    let agency = omsorg_core::wizard::agency_of(body.agency.as_deref().unwrap_or_default())
+        .map_err(|e| invalid(&e.to_string()))?;
     let signature = signature_of(body)?;
     let found = cpr_register::find(state.cpr_register.as_ref(), &cpr).await?;
     if found.name.trim() != body.confirmed_name.trim() {
@@ -122,6 +125,7 @@ pub(super) async fn check(
         period,
         signature,
         unit,
+        agency,
     })
 }
 
@@ -182,6 +186,7 @@ async fn declaration(
         .as_ref()
         .map_or_else(|| "—".to_string(), |u| u.name.clone());
     let (signature, ends_at) = (checked.signature.clone(), checked.period.end());
+    let agency = checked.agency.clone();
     let _turn = renders()
         .acquire()
         .await
@@ -199,6 +204,7 @@ async fn declaration(
             version: &version,
             text,
             signature_png: &signature,
+            agency: agency.as_deref(),
         })
     })
     .await
@@ -265,6 +271,7 @@ async fn record(
         now,
         pdf: &pdf,
         pdf_sha256: &pdf_sha256,
+        agency: checked.agency.clone(),
     };
     repo::insert(&mut tx, &row).await?;
     let sealed = state

@@ -166,6 +166,7 @@ pub(crate) fn summary(state: &AppState, row: repo::AccessRow) -> SubstituteAcces
         user_id: row.user_id,
         substitute_name: row.substitute_name,
         orderer_name: row.orderer_name,
+        agency: row.agency,
     }
 }
 

@@ -22,6 +22,7 @@ pub struct AccessRow {
     /// When it was ordered, and its declaration signed.
     pub created_at: i64,
     pub declaration_version: String,
+    pub agency: Option<String>,
 }
 
 impl AccessRow {
@@ -37,7 +38,7 @@ impl AccessRow {
 const ACCESS_SELECT: &str =
     "SELECT a.id, a.municipality_code, a.user_id, a.substitute_name, a.cpr_sealed,
         p.name AS orderer_name, a.unit_id, u.name AS unit_name, a.starts_at, a.ends_at,
-        a.ended_at, a.created_at, a.declaration_version
+        a.ended_at, a.created_at, a.declaration_version, a.agency
      FROM substitute_accesses a
      JOIN people p ON p.id = a.orderer_id
      LEFT JOIN units u ON u.id = a.unit_id
@@ -354,6 +355,8 @@ pub struct NewRow<'a> {
     pub now: i64,
     pub pdf: &'a [u8],
     pub pdf_sha256: &'a str,
+    /// Checked (`wizard::agency_of`).
+    pub agency: Option<String>,
 }
 
 pub async fn insert(tx: &mut AnyConnection, row: &NewRow<'_>) -> sqlx::Result<()> {
@@ -365,8 +368,8 @@ pub async fn insert(tx: &mut AnyConnection, row: &NewRow<'_>) -> sqlx::Result<()
         "INSERT INTO substitute_accesses (id, orderer_id, unit_id, municipality_code, user_id,
              substitute_name, cpr_sealed, cpr_search, id_document, declaration_version,
              signature_png, starts_at, ends_at, created_at, declaration_pdf, declaration_sha256,
-             cpr_key_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+             cpr_key_id, agency)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(row.id)
     .bind(row.orderer)
@@ -385,6 +388,7 @@ pub async fn insert(tx: &mut AnyConnection, row: &NewRow<'_>) -> sqlx::Result<()
     .bind(row.pdf)
     .bind(row.pdf_sha256)
     .bind(row.cpr_key_id)
+    .bind(&row.agency)
     .execute(tx)
     .await?;
     Ok(())

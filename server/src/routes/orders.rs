@@ -138,6 +138,7 @@ pub async fn export(
             "slut",
             "afsluttet",
             "tilstand",
+            "vikarbureau",
         ],
         rows: rows
             .iter()
@@ -153,6 +154,7 @@ pub async fn export(
                     moment(r.ends_at),
                     r.ended_at.map(moment).unwrap_or_default(),
                     crate::access::state_of(r).as_str().to_string(),
+                    r.agency.clone().unwrap_or_default(),
                 ]
             })
             .collect(),

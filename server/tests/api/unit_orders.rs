@@ -20,6 +20,16 @@ async fn search(app: &TestApp, who: &str, query: Value) -> (u16, Value) {
     app.call(Method::POST, path, who, &[], Some(&query)).await
 }
 
+fn agency_of(page: &Value, user_id: &str) -> Value {
+    page["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["user_id"] == user_id)
+        .map(|o| o["agency"].clone())
+        .unwrap()
+}
+
 fn user_ids(page: &Value) -> Vec<String> {
     page["orders"]
         .as_array()
@@ -52,9 +62,12 @@ async fn administrators_find_and_export_their_units_orders_by_state_and_period()
     {
         let user_id = app.reserve(&raw(&anna)).await;
         let key = format!("unit-orders-{i}");
-        let (status, receipt) = app
-            .order(&raw(&anna), Some(&key), &order_body(cpr, name, &user_id))
-            .await;
+        let mut body = order_body(cpr, name, &user_id);
+        if i == 0 {
+            // Typed with spaces around: kept without them.
+            body["agency"] = json!("  Vikarhuset A/S ");
+        }
+        let (status, receipt) = app.order(&raw(&anna), Some(&key), &body).await;
         assert_eq!(status, 201, "{receipt}");
         ordered.push((receipt["id"].as_str().unwrap().to_string(), user_id));
     }
@@ -187,6 +200,23 @@ async fn administrators_find_and_export_their_units_orders_by_state_and_period()
         )
     );
     assert_eq!(&active[8], "", "not ended");
+    assert_eq!(&active[10], "Vikarhuset A/S");
+    assert_eq!(agency_of(&all, &ordered[0].1), json!("Vikarhuset A/S"));
+    assert_eq!(agency_of(&all, &ordered[1].1), Value::Null);
+    // An agency's name is text of at most 80 characters.
+    for bad in ["x".repeat(81), "Bureau\u{7}".to_string()] {
+        let user_id = app.reserve(&raw(&anna)).await;
+        let (cpr, name) = omsorg_server::cpr_register::test_substitute(7);
+        let mut body = order_body(&cpr, &name, &user_id);
+        body["agency"] = json!(bad);
+        let key = format!("agency-bad-{}", bad.len());
+        let (status, refused) = app.order(&raw(&anna), Some(&key), &body).await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (400, Some("request.invalid")),
+            "{refused}"
+        );
+    }
     let url = app.url("/api/v1/admin/orders/export?format=xlsx");
     let res = app
         .client

@@ -317,6 +317,10 @@ pub struct NewSubstituteAccess {
     pub declaration_version: String,
     /// The signature as a PNG, base64.
     pub signature_png: String,
+    /// The temporary-work agency (vikarbureau), if the substitute comes
+    /// from one (`wizard::agency_of`).
+    #[serde(default)]
+    pub agency: Option<String>,
 }
 
 impl std::fmt::Debug for NewSubstituteAccess {
@@ -372,6 +376,9 @@ pub struct SubstituteAccessSummary {
     /// Set once the access is over (at its end, or ended early).
     pub ended_at: Option<DateTime<Utc>>,
     pub state: OrderState,
+    /// The temporary-work agency, when there is one.
+    #[serde(default)]
+    pub agency: Option<String>,
 }
 
 /// `GET /api/v1/substitute-accesses`: the caller's orders; an

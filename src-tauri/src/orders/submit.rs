@@ -72,10 +72,12 @@ pub(super) fn request(draft: &OrderDraft) -> Result<NewSubstituteAccess, Command
         cpr: cpr.expose_digits().to_string(),
         confirmed_name: person.name.clone(),
         id_document,
-        end: draft.end_day.map(|_| period.end()),
+        end: (draft.end_day.is_some() || draft.end_time.is_some()).then(|| period.end()),
         user_id: reservation.user_id.clone(),
         declaration_version: draft.declaration_version.clone(),
         signature_png: signature_png.clone(),
+        agency: omsorg_core::wizard::agency_of(&draft.agency)
+            .map_err(|e| CommandError::new(ErrorCode::RequestInvalid, e.to_string()))?,
     })
 }
 

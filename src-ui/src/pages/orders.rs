@@ -129,6 +129,9 @@ pub fn OrderCard(props: &CardProps) -> Html {
                 <dt>{ t(lang, Msg::Period) }</dt>
                 <dd>{ local_time(a.starts_at) }{ " – " }<span class="order-ends">{ local_time(a.ends_at) }</span></dd>
                 <dt>{ t(lang, Msg::OrderedBy) }</dt><dd>{ &a.orderer_name }</dd>
+                if let Some(agency) = &a.agency {
+                    <dt>{ t(lang, Msg::AgencyShort) }</dt><dd class="order-agency">{ agency }</dd>
+                }
                 if let Some(unit) = &a.unit {
                     <dt>{ t(lang, Msg::Unit) }</dt><dd class="order-unit">{ &unit.name }</dd>
                 }

@@ -1,10 +1,12 @@
 //! Step 3: the last day of access (the unit's default, 3 days unless its
 //! administrator chose less, unless another is picked; at most the unit's
-//! longest, 30 days or less), checked as it is picked.
+//! longest, 30 days or less), and the time of day it ends (a night shift
+//! ends at 07:00; by default the time the order is sent), checked as they
+//! are picked; and the agency the substitute comes from, if any.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use omsorg_core::bridge::OrderDraft;
-use web_sys::HtmlSelectElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::{period, today, StepProps};
@@ -28,6 +30,30 @@ pub fn PeriodStep(props: &StepProps) -> Html {
             }
         })
     };
+    let pick_time = {
+        let (update, d) = (update.clone(), d.clone());
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            update.emit(OrderDraft {
+                end_time: NaiveTime::parse_from_str(&value, "%H:%M").ok(),
+                ..d.clone()
+            });
+        })
+    };
+    let type_agency = {
+        let (update, d) = (update.clone(), d.clone());
+        Callback::from(move |e: InputEvent| {
+            let agency = e.target_unchecked_into::<HtmlInputElement>().value();
+            update.emit(OrderDraft {
+                agency,
+                ..d.clone()
+            });
+        })
+    };
+    let agency_ok = omsorg_core::wizard::agency_of(&d.agency).is_ok();
+    let chosen = d.end_time;
+    let times =
+        (0..48).map(|i| NaiveTime::from_hms_opt(i / 2, (i % 2) * 30, 0).unwrap_or_default());
     let checked = period(d);
     html! {
         <>
@@ -37,6 +63,14 @@ pub fn PeriodStep(props: &StepProps) -> Html {
             // longest), in Danish whatever the device's locale.
             <select id="end-day" onchange={pick} aria-describedby="period-check">
                 { day_options(today() + chrono::Duration::days(1), policy.last_day(today()), day) }
+            </select>
+            <label for="end-time">{ t(lang, Msg::EndsAt) }</label>
+            <select id="end-time" onchange={pick_time} aria-describedby="period-check">
+                <option value="" selected={chosen.is_none()}>{ t(lang, Msg::EndsAtSendTime) }</option>
+                { for times.map(|time| {
+                    let label = time.format("%H:%M").to_string();
+                    html! { <option value={label.clone()} selected={chosen == Some(time)}>{ format!("kl. {label}") }</option> }
+                }) }
             </select>
             { match checked {
                 Ok(p) => html! {
@@ -48,6 +82,15 @@ pub fn PeriodStep(props: &StepProps) -> Html {
                     <p id="period-check" class="notice error" role="alert">{ error_text(lang, e.code()) }</p>
                 },
             } }
+            <label for="agency">{ t(lang, Msg::Agency) }</label>
+            <input id="agency" class="words" type="text" autocomplete="off"
+                maxlength={omsorg_core::wizard::AGENCY_MAX_CHARS.to_string()}
+                value={d.agency.clone()} oninput={type_agency} aria-describedby="agency-note" />
+            if agency_ok {
+                <p id="agency-note" class="hint">{ t(lang, Msg::AgencyHint) }</p>
+            } else {
+                <p id="agency-note" class="notice error" role="alert">{ t(lang, Msg::AgencyInvalid) }</p>
+            }
         </>
     }
 }

@@ -41,6 +41,10 @@ pub fn Review(props: &ReviewProps) -> Html {
                 <dd>{ d.reservation.as_ref().map(|r| r.user_id.clone()).unwrap_or_default() }</dd>
                 <dt>{ t(lang, Msg::AccessEnds) }</dt>
                 <dd>{ end }</dd>
+                if let Ok(Some(agency)) = omsorg_core::wizard::agency_of(&d.agency) {
+                    <dt>{ t(lang, Msg::AgencyShort) }</dt>
+                    <dd id="review-agency">{ agency }</dd>
+                }
                 <dt>{ t(lang, Msg::StepDeclaration) }</dt>
                 <dd>{ t(lang, Msg::Signed) }{ format!(" ({} {})", t(lang, Msg::Version), d.declaration_version) }</dd>
             </dl>
