@@ -294,8 +294,8 @@ pub async fn seed_dev(pool: &AnyPool, seed: &DevSeed) -> anyhow::Result<()> {
     for u in &data.units {
         sqlx::query(
             "INSERT INTO units (id, municipality_code, name, manager_name, manager_email,
-                                may_order_substitutes, org_uuid, parent_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                                may_order_substitutes, org_uuid, parent_id, substitute_groups)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (id) DO UPDATE SET municipality_code = $2, name = $3,
                  manager_name = $4, manager_email = $5,
                  org_uuid = $7, parent_id = $8",
@@ -308,6 +308,7 @@ pub async fn seed_dev(pool: &AnyPool, seed: &DevSeed) -> anyhow::Result<()> {
         .bind(u.may_order)
         .bind(&u.uuid)
         .bind(&u.parent)
+        .bind(serde_json::json!(u.systems).to_string())
         .execute(&mut *db)
         .await?;
     }

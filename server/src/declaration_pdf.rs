@@ -53,6 +53,8 @@ pub struct Facts<'a> {
     pub signature_png: &'a [u8],
     /// The temporary-work agency, when there is one.
     pub agency: Option<&'a str>,
+    /// The systems the substitute gets (the unit's template).
+    pub systems: &'a [String],
 }
 
 impl<'a> Facts<'a> {
@@ -73,6 +75,7 @@ impl<'a> Facts<'a> {
             text,
             signature_png,
             agency: None,
+            systems: &[],
         }
     }
 }
@@ -192,6 +195,10 @@ pub fn render(facts: &Facts) -> Result<Vec<u8>, PdfError> {
     ];
     if let Some(agency) = facts.agency {
         facts_table.insert(1, ("Vikarbureau", agency.to_string()));
+    }
+    if !facts.systems.is_empty() {
+        let at = facts_table.len() - 2;
+        facts_table.insert(at, ("Adgang til systemer", facts.systems.join(", ")));
     }
     for (label, value) in facts_table {
         w.line(&format!("{label}: {value}"), false, BODY_SIZE, LINE);

@@ -38,6 +38,10 @@ pub struct DevUnit {
     pub parent: Option<String>,
     pub manager: Option<String>,
     pub manager_email: Option<String>,
+    /// The systems (directory groups) its substitutes get, until an
+    /// administrator changes them.
+    #[serde(default)]
+    pub systems: Vec<String>,
     pub may_order: bool,
 }
 

@@ -5,9 +5,12 @@
 //! unique within a municipality only). `create_account` makes (or
 //! re-enables) the user object for the substitute user ID with the display
 //! name, `accountExpires` at the access's end, "must change password at next
-//! logon", and the groups for the orderer's org unit's care-record and key
-//! systems; `disable_account` disables it. Here: `DevDirectory`, a table in
-//! the backend's own database, with the initial password kept as a hash.
+//! logon", and membership of the groups the orderer's unit's template names
+//! (administrators set it per unit: the care record's, the medicine
+//! module's, the key system's groups), so the access is scoped by the
+//! unit; `disable_account` disables it. Here: `DevDirectory`, a table in
+//! the backend's own database, with the initial password kept as a hash
+//! and the groups as a JSON array.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -23,6 +26,9 @@ pub struct NewAccount {
     pub display_name: String,
     pub initial_password: String,
     pub expires_at: i64,
+    /// The groups the account is a member of (the orderer's unit's
+    /// template): the systems the substitute can use.
+    pub groups: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,11 +74,11 @@ impl Directory for DevDirectory {
             sqlx::query(
                 "INSERT INTO directory_accounts
                      (user_id, display_name, enabled, password_hash, must_change, expires_at,
-                      updated_at, municipality_code)
-                 VALUES ($1, $2, TRUE, $3, TRUE, $4, $6, $5)
+                      updated_at, municipality_code, groups)
+                 VALUES ($1, $2, TRUE, $3, TRUE, $4, $6, $5, $7)
                  ON CONFLICT (municipality_code, user_id) DO UPDATE SET display_name = $2, enabled = TRUE,
                      password_hash = $3, must_change = TRUE, expires_at = $4,
-                     updated_at = $6",
+                     updated_at = $6, groups = $7",
             )
             .bind(&account.user_id)
             .bind(&account.display_name)
@@ -80,6 +86,7 @@ impl Directory for DevDirectory {
             .bind(account.expires_at)
             .bind(&account.municipality)
             .bind(chrono::Utc::now().timestamp())
+            .bind(serde_json::json!(account.groups).to_string())
             .execute(&self.db)
             .await
             .map_err(|e| DirectoryError(e.to_string()))?;

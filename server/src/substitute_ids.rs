@@ -230,9 +230,146 @@ pub async fn add(
     Ok(added)
 }
 
+/// reserved → free, by an administrator ("Frigiv"): the orderer's wizard
+/// reserves anew when it needs one. `false` when the ID held no live
+/// reservation in the municipality.
+pub async fn release(
+    db: &AnyPool,
+    municipality: &str,
+    user_id: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE substitute_ids SET state = 'free', reserved_by = NULL, reserved_until = NULL
+         WHERE municipality_code = $1 AND user_id = $2 AND state = 'reserved'
+           AND reserved_until > $3",
+    )
+    .bind(municipality)
+    .bind(user_id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The municipality's generator: (prefix, the least number of free IDs).
+pub async fn generator(db: &AnyPool, municipality: &str) -> sqlx::Result<Option<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT prefix, min_free FROM substitute_id_generators WHERE municipality_code = $1",
+    )
+    .bind(municipality)
+    .fetch_optional(db)
+    .await
+}
+
+/// Sets (or with `min_free` 0, ends) the municipality's generator.
+pub async fn set_generator(
+    db: &AnyPool,
+    municipality: &str,
+    prefix: &str,
+    min_free: i64,
+) -> sqlx::Result<()> {
+    if min_free == 0 {
+        sqlx::query("DELETE FROM substitute_id_generators WHERE municipality_code = $1")
+            .bind(municipality)
+            .execute(db)
+            .await?;
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO substitute_id_generators (municipality_code, prefix, min_free)
+         VALUES ($1, $2, $3)
+         ON CONFLICT (municipality_code) DO UPDATE SET prefix = $2, min_free = $3",
+    )
+    .bind(municipality)
+    .bind(prefix)
+    .bind(min_free)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The numbers after `prefix` of `user_ids` that are the prefix and digits.
+fn numbers_after<'a>(prefix: &'a str, user_ids: &'a [String]) -> impl Iterator<Item = u32> + 'a {
+    user_ids.iter().filter_map(move |id| {
+        let digits = id.strip_prefix(prefix)?;
+        (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| digits.parse().ok())
+            .flatten()
+    })
+}
+
+/// With a generator, adds `prefix` + the next numbers until at least
+/// `min_free` IDs are free (a lapsed reservation counts as free), as
+/// OS2vikar keeps its pool; under the municipality's ID lock, so two
+/// instances add once. Answers how many were added.
+pub async fn top_up(db: &AnyPool, municipality: &str, now: i64) -> sqlx::Result<u32> {
+    let Some((prefix, min_free)) = generator(db, municipality).await? else {
+        return Ok(0);
+    };
+    let mut tx = crate::db::begin_writing(db).await?;
+    crate::db::lock(&mut tx, &format!("substitute ids {municipality}")).await?;
+    let free: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM substitute_ids
+         WHERE municipality_code = $1
+           AND (state = 'free' OR (state = 'reserved' AND reserved_until <= $2))",
+    )
+    .bind(municipality)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let missing = u32::try_from(min_free - free).unwrap_or(0);
+    if missing == 0 {
+        return Ok(0);
+    }
+    let existing: Vec<String> =
+        sqlx::query_scalar("SELECT user_id FROM substitute_ids WHERE municipality_code = $1")
+            .bind(municipality)
+            .fetch_all(&mut *tx)
+            .await?;
+    let next = numbers_after(&prefix, &existing).max().map_or(1, |n| n + 1);
+    let range = omsorg_core::api::NewSubstituteIds {
+        prefix: prefix.clone(),
+        from: next,
+        to: next + missing.min(omsorg_core::api::MAX_SUBSTITUTE_ID_RANGE) - 1,
+    };
+    let Ok(user_ids) = range.user_ids() else {
+        tracing::warn!(%municipality, "the ID generator's next range is not a valid one");
+        return Ok(0);
+    };
+    let mut added = 0;
+    for user_id in &user_ids {
+        let done = sqlx::query(
+            "INSERT INTO substitute_ids (user_id, municipality_code, added_at)
+             VALUES ($1, $2, $3) ON CONFLICT (municipality_code, user_id) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(municipality)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        added += u32::try_from(done.rows_affected()).unwrap_or(0);
+    }
+    let (first, last) = (&user_ids[0], &user_ids[user_ids.len() - 1]);
+    let subject = format!("{first}-{last}: {added} new");
+    crate::db::audit_in(&mut *tx, municipality, "substitute_ids.generated", &subject).await?;
+    tx.commit().await?;
+    tracing::info!(%municipality, added, "substitute user IDs generated");
+    Ok(added)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_generator_continues_after_the_highest_number_of_its_prefix() {
+        let ids: Vec<String> = ["vik001", "vik050", "vik7", "vikx12", "vi049", "vik"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(numbers_after("vik", &ids).max(), Some(50));
+        assert_eq!(numbers_after("abc", &ids).max(), None);
+    }
 
     #[test]
     fn a_lapsed_reservation_reads_as_free() {

@@ -34,12 +34,41 @@ pub struct UnitRow {
     pub may_order_substitutes: bool,
     pub default_days: i64,
     pub max_days: i64,
+    /// A JSON array (`groups`).
+    pub substitute_groups: String,
+}
+
+impl UnitRow {
+    /// The unit's template of systems.
+    pub fn groups(&self) -> Vec<String> {
+        serde_json::from_str(&self.substitute_groups).unwrap_or_default()
+    }
+}
+
+/// The systems (directory groups) the substitutes of `unit` get now; none
+/// without a unit.
+pub async fn groups_of<'e, E>(db: E, unit: Option<&str>) -> sqlx::Result<Vec<String>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let Some(unit) = unit else {
+        return Ok(Vec::new());
+    };
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT substitute_groups FROM units WHERE id = $1")
+            .bind(unit)
+            .fetch_optional(db)
+            .await?;
+    Ok(stored
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default())
 }
 
 /// The units of `municipality` among `ids`, top-level units first.
 pub async fn list(db: &AnyPool, municipality: &str, ids: &[String]) -> sqlx::Result<Vec<UnitRow>> {
     sqlx::query_as(
-        "SELECT id, name, parent_id, manager_name, may_order_substitutes, default_days, max_days
+        "SELECT id, name, parent_id, manager_name, may_order_substitutes, default_days, max_days,
+                substitute_groups
          FROM units
          WHERE municipality_code = $1 AND id IN (SELECT value FROM json_each($2))
          ORDER BY parent_id IS NOT NULL, name, id",
@@ -50,16 +79,19 @@ pub async fn list(db: &AnyPool, municipality: &str, ids: &[String]) -> sqlx::Res
     .await
 }
 
-/// Sets a unit's settings; `false` when it is not a unit of `municipality`.
+/// Sets a unit's settings (its groups too, when given); `false` when it is
+/// not a unit of `municipality`.
 pub async fn set(
     db: &AnyPool,
     municipality: &str,
     id: &str,
     may_order: bool,
     policy: PeriodPolicy,
+    groups: Option<&[String]>,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
-        "UPDATE units SET may_order_substitutes = $3, default_days = $4, max_days = $5
+        "UPDATE units SET may_order_substitutes = $3, default_days = $4, max_days = $5,
+             substitute_groups = COALESCE($6, substitute_groups)
          WHERE id = $1 AND municipality_code = $2",
     )
     .bind(id)
@@ -67,6 +99,7 @@ pub async fn set(
     .bind(may_order)
     .bind(policy.default_days)
     .bind(policy.max_days)
+    .bind(groups.map(|g| serde_json::json!(g).to_string()))
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)

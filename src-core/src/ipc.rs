@@ -18,9 +18,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{
     AddedSubstituteIds, AuditPage, AuditQuery, CprPerson, DeclarationList, DeclarationQuery,
-    DeviceInfo, DeviceList, DeviceMode, EnrollmentCode, ExportFormat, Me, NewSubstituteIds,
-    OrderPage, OrderQuery, PeopleList, Reservation, SubstituteAccessList, SubstituteAccessReceipt,
-    SubstituteAccessSummary, SubstituteIdList, UnitRef, UnitSettings, UnitSettingsChange,
+    DeviceInfo, DeviceList, DeviceMode, EnrollmentCode, ExportFormat, IdGenerator, Me,
+    NewSubstituteIds, OrderPage, OrderQuery, PeopleList, Reservation, SubstituteAccessList,
+    SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteIdList, UnitRef, UnitSettings,
+    UnitSettingsChange,
 };
 use crate::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedExport, SavedPdf};
 use crate::lock::LockState;
@@ -107,6 +108,7 @@ args! {
     OrderQueryArgs { query: OrderQuery }
     /// The orders `query` finds, as a file in `format`.
     OrderExportArgs { query: OrderQuery, format: ExportFormat }
+    GeneratorArgs { generator: IdGenerator }
 }
 
 macro_rules! commands {
@@ -241,6 +243,11 @@ commands! {
     /// Administrators: the orders found, saved as a file in the export
     /// folder (no CPR numbers).
     ExportOrders export_orders(OrderExportArgs) -> SavedExport, Unlocked;
+    /// Administrators: "Frigiv" for the reserved user ID `id`.
+    ReleaseReservation release_reservation(IdArgs) -> (), Unlocked;
+    /// Administrators: the municipality's user-ID generator.
+    IdGeneratorNow id_generator(NoArgs) -> IdGenerator, Unlocked;
+    SetIdGenerator set_id_generator(GeneratorArgs) -> IdGenerator, Unlocked;
 }
 
 /// The capability permission that allows `name` (Tauri's `allow-<kebab>`).

@@ -16,6 +16,7 @@ pub mod error;
 /// core's own tests, not part of the API the app and the backend use.
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
+pub mod groups;
 pub mod ipc;
 pub mod lock;
 pub mod period;

@@ -5,9 +5,9 @@ use std::time::Duration;
 use omsorg_core::api::{
     AddedSubstituteIds, AuditPage, AuditQuery, CprLookup, CprPerson, DeclarationList,
     DeclarationQuery, DeviceInfo, DeviceList, Enroll, Enrolled, EnrollmentCode, ExportFormat,
-    ExtendAccess, Me, Municipality, MunicipalityList, NewEnrollmentCode, NewReservation,
-    NewSubstituteAccess, NewSubstituteIds, OrderPage, OrderQuery, PeopleList, Reservation, SetPin,
-    SharedLogin, SharedSession, SubstituteAccessList, SubstituteAccessReceipt,
+    ExtendAccess, IdGenerator, Me, Municipality, MunicipalityList, NewEnrollmentCode,
+    NewReservation, NewSubstituteAccess, NewSubstituteIds, OrderPage, OrderQuery, PeopleList,
+    Reservation, SetPin, SharedLogin, SharedSession, SubstituteAccessList, SubstituteAccessReceipt,
     SubstituteAccessSummary, SubstituteIdList, UnitList, UnitRef, UnitSettings, UnitSettingsChange,
     VerifyPin,
 };
@@ -308,6 +308,34 @@ impl ApiClient {
         // In the body: a name never goes into a URL.
         let path = "/api/v1/admin/audit/search";
         self.call(Method::POST, path, Some(auth), Some(query)).await
+    }
+
+    pub async fn release_reservation(
+        &self,
+        auth: &Auth,
+        user_id: &str,
+    ) -> Result<(), CommandError> {
+        let path = format!(
+            "/api/v1/admin/substitute-ids/{}/reservation",
+            segment(user_id)
+        );
+        self.call_empty(Method::DELETE, &path, Some(auth), None::<&()>)
+            .await
+    }
+
+    pub async fn id_generator(&self, auth: &Auth) -> Result<IdGenerator, CommandError> {
+        let path = "/api/v1/admin/substitute-ids/generator";
+        self.call(Method::GET, path, Some(auth), None::<&()>).await
+    }
+
+    pub async fn set_id_generator(
+        &self,
+        auth: &Auth,
+        generator: &IdGenerator,
+    ) -> Result<IdGenerator, CommandError> {
+        let path = "/api/v1/admin/substitute-ids/generator";
+        self.call(Method::PUT, path, Some(auth), Some(generator))
+            .await
     }
 
     pub async fn unit_orders(

@@ -179,6 +179,10 @@ pub async fn answer(name: &str) -> Result<Value, ErrorBody> {
             initial_password: Some("Tulipan-Regn-4821".into()),
             starts_at: Utc::now(),
             ends_at: Utc::now() + Duration::days(3),
+            systems: vec![
+                "Nexus – Hjemmeplejen Nord".into(),
+                "FMK-medicinmodul".into(),
+            ],
         }),
         "my_orders" => to(SubstituteAccessList {
             accesses: (0..4).map(|i| order(i, i == 3)).collect(),
@@ -302,6 +306,11 @@ pub async fn answer(name: &str) -> Result<Value, ErrorBody> {
             path: "/home/bo/Overførsler/omsorg-revisionslog-2026-12-02-0930.csv".into(),
             bytes: 2048,
         }),
+        "id_generator" | "set_id_generator" => to(omsorg_core::api::IdGenerator {
+            prefix: "vik".into(),
+            min_free: 10,
+        }),
+        "release_reservation" => to(()),
         "admin_orders" => to(OrderPage {
             orders: (0..4).map(|i| order(i, i % 2 == 1)).collect(),
             more: true,
@@ -314,6 +323,10 @@ pub async fn answer(name: &str) -> Result<Value, ErrorBody> {
                 manager_name: Some("Mette Madsen".into()),
                 may_order_substitutes: true,
                 period: PeriodPolicy::default(),
+                groups: vec![
+                    "Nexus – Hjemmeplejen Nord".into(),
+                    "FMK-medicinmodul".into(),
+                ],
             },
             UnitSettings {
                 id: "u-nord-aften".into(),
@@ -322,6 +335,7 @@ pub async fn answer(name: &str) -> Result<Value, ErrorBody> {
                 manager_name: None,
                 may_order_substitutes: false,
                 period: PeriodPolicy::new(2, 10).expect("within SPEC"),
+                groups: vec![],
             },
         ]),
         "unlock" => to(LockState::Unlocked),

@@ -187,6 +187,11 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     let receipt_id = text_of(&app, "#receipt-user-id").await?;
     assert_eq!(receipt_id, user_id);
     let password = text_of(&app, "#receipt-password").await?;
+    let systems = text_of(&app, "#receipt-systems").await?;
+    assert!(
+        systems.contains("Nexus – Hjemmeplejen Nord"),
+        "the unit's systems: {systems}"
+    );
     assert!(password.len() >= 10, "a one-time password: {password:?}");
     screenshot(&app, "62-order-receipt.png").await?;
     let keys = seen.keys.lock().unwrap().clone();
@@ -283,6 +288,10 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
     assert!(text.contains("Sofie Vikar Jensen"), "{text}");
     assert!(text.contains("Erklæringens version: 2026-1"), "{text}");
     assert!(text.contains("Vikarbureau: Vikarhuset A/S"), "{text}");
+    assert!(
+        text.contains("Adgang til systemer: Nexus – Hjemmeplejen Nord, FMK-medicinmodul"),
+        "the unit's systems: {text}"
+    );
     assert!(text.contains("kl. 07.00"), "the end at 07:00: {text}");
     let images = poppler("pdfimages", &["-list", &path])?;
     assert!(

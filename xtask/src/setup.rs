@@ -32,6 +32,8 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "poppler-utils",
+    // An E2E moves the clock on in the backend's SQLite file (quarantine).
+    "sqlite3",
     // The API suite's second run, on a throwaway PostgreSQL cluster.
     "postgresql",
     // The kiosk test's window manager (fullscreen, Alt+F4) and XTest.

@@ -77,6 +77,8 @@ pub(super) struct Checked {
     /// The orderer's unit and its nearest manager (org directory).
     unit: Option<OrgUnit>,
     agency: Option<String>,
+    /// The systems the orderer's unit's template names now.
+    groups: Vec<String>,
 }
 
 pub(super) async fn check(
@@ -116,6 +118,7 @@ pub(super) async fn check(
     {
         return Err(already_active());
     }
+    let groups = crate::units::groups_of(&state.db, person.unit_id.as_deref()).await?;
     let unit = org_directory::unit_of(state.org.as_ref(), person.unit_id.as_deref())
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
@@ -126,6 +129,7 @@ pub(super) async fn check(
         signature,
         unit,
         agency,
+        groups,
     })
 }
 
@@ -187,6 +191,7 @@ async fn declaration(
         .map_or_else(|| "—".to_string(), |u| u.name.clone());
     let (signature, ends_at) = (checked.signature.clone(), checked.period.end());
     let agency = checked.agency.clone();
+    let systems = checked.groups.clone();
     let _turn = renders()
         .acquire()
         .await
@@ -205,6 +210,7 @@ async fn declaration(
             text,
             signature_png: &signature,
             agency: agency.as_deref(),
+            systems: &systems,
         })
     })
     .await
@@ -272,6 +278,7 @@ async fn record(
         pdf: &pdf,
         pdf_sha256: &pdf_sha256,
         agency: checked.agency.clone(),
+        groups: &checked.groups,
     };
     repo::insert(&mut tx, &row).await?;
     let sealed = state
@@ -300,6 +307,7 @@ pub(super) async fn carry_out(
         // Whole seconds, as stored: a replayed receipt is the same.
         starts_at: db::time_of(checked.period.start().timestamp()),
         ends_at: db::time_of(checked.period.end().timestamp()),
+        systems: checked.groups.clone(),
     };
     record(state, person, body, &checked, &receipt, claim).await?;
     finish(state, claim).await
@@ -331,6 +339,7 @@ pub(super) async fn finish(
         display_name: receipt.substitute_name.clone(),
         initial_password: receipt.initial_password.clone().unwrap_or_default(),
         expires_at: receipt.ends_at.timestamp(),
+        groups: receipt.systems.clone(),
     };
     if let Err(e) = state.directory.create_account(&account).await {
         tracing::error!(access = %receipt.id, error = %e, "directory refused the account; undoing the order");

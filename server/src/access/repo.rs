@@ -23,6 +23,15 @@ pub struct AccessRow {
     pub created_at: i64,
     pub declaration_version: String,
     pub agency: Option<String>,
+    /// A JSON array: the systems granted.
+    pub groups: String,
+}
+
+impl AccessRow {
+    /// The systems (directory groups) the order granted.
+    pub fn systems(&self) -> Vec<String> {
+        serde_json::from_str(&self.groups).unwrap_or_default()
+    }
 }
 
 impl AccessRow {
@@ -38,7 +47,7 @@ impl AccessRow {
 const ACCESS_SELECT: &str =
     "SELECT a.id, a.municipality_code, a.user_id, a.substitute_name, a.cpr_sealed,
         p.name AS orderer_name, a.unit_id, u.name AS unit_name, a.starts_at, a.ends_at,
-        a.ended_at, a.created_at, a.declaration_version, a.agency
+        a.ended_at, a.created_at, a.declaration_version, a.agency, a.groups
      FROM substitute_accesses a
      JOIN people p ON p.id = a.orderer_id
      LEFT JOIN units u ON u.id = a.unit_id
@@ -357,6 +366,8 @@ pub struct NewRow<'a> {
     pub pdf_sha256: &'a str,
     /// Checked (`wizard::agency_of`).
     pub agency: Option<String>,
+    /// The systems granted (the unit's template then).
+    pub groups: &'a [String],
 }
 
 pub async fn insert(tx: &mut AnyConnection, row: &NewRow<'_>) -> sqlx::Result<()> {
@@ -368,8 +379,9 @@ pub async fn insert(tx: &mut AnyConnection, row: &NewRow<'_>) -> sqlx::Result<()
         "INSERT INTO substitute_accesses (id, orderer_id, unit_id, municipality_code, user_id,
              substitute_name, cpr_sealed, cpr_search, id_document, declaration_version,
              signature_png, starts_at, ends_at, created_at, declaration_pdf, declaration_sha256,
-             cpr_key_id, agency)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+             cpr_key_id, agency, groups)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                 $19)",
     )
     .bind(row.id)
     .bind(row.orderer)
@@ -389,6 +401,7 @@ pub async fn insert(tx: &mut AnyConnection, row: &NewRow<'_>) -> sqlx::Result<()
     .bind(row.pdf_sha256)
     .bind(row.cpr_key_id)
     .bind(&row.agency)
+    .bind(serde_json::json!(row.groups).to_string())
     .execute(tx)
     .await?;
     Ok(())

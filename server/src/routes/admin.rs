@@ -125,6 +125,7 @@ pub async fn list_people(
 
 fn settings(row: crate::units::UnitRow) -> UnitSettings {
     UnitSettings {
+        groups: row.groups(),
         period: PeriodPolicy::new(row.default_days, row.max_days).unwrap_or_default(),
         id: row.id,
         name: row.name,
@@ -166,7 +167,7 @@ pub async fn list_units(
     responses(
         (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
         (status = 200, description = "the unit as it is now", body = UnitSettings),
-        (status = 400, description = "request.invalid: the period is outside 1 ≤ default ≤ longest ≤ 30 days", body = ErrorBody),
+        (status = 400, description = "request.invalid: the period is outside 1 ≤ default ≤ longest ≤ 30 days, or the systems are not at most 20 distinct names of at most 64 characters", body = ErrorBody),
         (status = 403, description = "auth.forbidden: administrators only", body = ErrorBody),
         (status = 404, description = "request.not_found: not a unit the administrator's privileges cover", body = ErrorBody),
     )
@@ -181,15 +182,25 @@ pub async fn set_unit(
     let p = change.period;
     let policy = PeriodPolicy::new(p.default_days, p.max_days)
         .map_err(|e| ApiError::client(ErrorCode::RequestInvalid, e.to_string()))?;
+    let groups = match &change.groups {
+        Some(typed) => Some(
+            omsorg_core::groups::template(typed)
+                .map_err(|why| ApiError::client(ErrorCode::RequestInvalid, why))?,
+        ),
+        None => None,
+    };
     let theirs = admin.units.contains(&id);
     let muni = &admin.municipality_code;
     let may_order = change.may_order_substitutes;
-    if !theirs || !crate::units::set(&state.db, muni, &id, may_order, policy).await? {
+    let set = crate::units::set(&state.db, muni, &id, may_order, policy, groups.as_deref());
+    if !theirs || !set.await? {
         return Err(ApiError::client(ErrorCode::NotFound, "no such unit"));
     }
     let subject = format!(
-        "{id}: may order {may_order}, {} of at most {} days",
-        policy.default_days, policy.max_days
+        "{id}: may order {may_order}, {} of at most {} days{}",
+        policy.default_days,
+        policy.max_days,
+        groups.map_or(String::new(), |g| format!(", systems {}", g.join(", ")))
     );
     db::audit(&state.db, Some(admin.id), "unit.settings_changed", &subject).await?;
     tracing::info!(admin = admin.id, unit = %id, "unit settings changed");

@@ -2,12 +2,12 @@
 //! ID for the order they are making; administrators add ranges and see every
 //! ID's state.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
 use omsorg_core::api::{
-    AddedSubstituteIds, NewReservation, NewSubstituteIds, Reservation, SubstituteId,
+    AddedSubstituteIds, IdGenerator, NewReservation, NewSubstituteIds, Reservation, SubstituteId,
     SubstituteIdList, SubstituteIdState,
 };
 use omsorg_core::{ErrorBody, ErrorCode};
@@ -49,6 +49,8 @@ pub async fn reserve(
     };
     let now = Utc::now().timestamp();
     let until = now + ids::RESERVATION_SECS;
+    // With a generator, the pool never runs dry.
+    ids::top_up(&state.db, &person.municipality_code, now).await?;
     if let Some(cpr) = wanted.cpr.as_deref() {
         let keys = state
             .cpr_vault
@@ -174,6 +176,105 @@ pub async fn add(
     Ok((StatusCode::CREATED, Json(AddedSubstituteIds { added })))
 }
 
+/// "Frigiv": gives a reserved ID back to the free ones (an orderer who
+/// left a wizard half-way; the wizard reserves anew when it needs one).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/substitute-ids/{user_id}/reservation",
+    params(("user_id" = String, Path, description = "the substitute user ID")),
+    security(("bearer" = [])),
+    responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
+        (status = 204, description = "free again"),
+        (status = 403, description = "auth.forbidden: administrators only", body = ErrorBody),
+        (status = 404, description = "request.not_found: no live reservation of that ID in the municipality", body = ErrorBody),
+    )
+)]
+pub async fn release(
+    State(state): State<AppState>,
+    admin: Person,
+    Path(user_id): Path<String>,
+) -> ApiResult<StatusCode> {
+    admin.require_admin()?;
+    let now = Utc::now().timestamp();
+    if !ids::release(&state.db, &admin.municipality_code, &user_id, now).await? {
+        return Err(ApiError::client(ErrorCode::NotFound, "no such reservation"));
+    }
+    db::audit(
+        &state.db,
+        Some(admin.id),
+        "substitute_id.released",
+        &user_id,
+    )
+    .await?;
+    tracing::info!(admin = admin.id, %user_id, "reservation released");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn generator_of(state: &AppState, municipality: &str) -> ApiResult<IdGenerator> {
+    Ok(match ids::generator(&state.db, municipality).await? {
+        Some((prefix, min_free)) => IdGenerator {
+            prefix,
+            min_free: u32::try_from(min_free).unwrap_or(0),
+        },
+        None => IdGenerator::default(),
+    })
+}
+
+/// The municipality's ID generator (`min_free` 0: none).
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/substitute-ids/generator",
+    security(("bearer" = [])),
+    responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
+        (status = 200, description = "the generator", body = IdGenerator),
+        (status = 403, description = "auth.forbidden: administrators only", body = ErrorBody),
+    )
+)]
+pub async fn get_generator(
+    State(state): State<AppState>,
+    admin: Person,
+) -> ApiResult<Json<IdGenerator>> {
+    admin.require_admin()?;
+    Ok(Json(generator_of(&state, &admin.municipality_code).await?))
+}
+
+/// Sets the generator and tops the pool up at once.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/substitute-ids/generator",
+    request_body = IdGenerator,
+    security(("bearer" = [])),
+    responses(
+        (status = 401, description = "auth.invalid_token: no, a malformed, expired or foreign credential", body = ErrorBody),
+        (status = 200, description = "the generator as it is now", body = IdGenerator),
+        (status = 400, description = "request.invalid: the prefix is 1 to 8 letters a–z; at most 200 kept free", body = ErrorBody),
+        (status = 403, description = "auth.forbidden: administrators only", body = ErrorBody),
+    )
+)]
+pub async fn set_generator(
+    State(state): State<AppState>,
+    admin: Person,
+    ApiJson(body): ApiJson<IdGenerator>,
+) -> ApiResult<Json<IdGenerator>> {
+    admin.require_admin()?;
+    body.check()
+        .map_err(|why| ApiError::client(ErrorCode::RequestInvalid, why))?;
+    let muni = &admin.municipality_code;
+    ids::set_generator(&state.db, muni, &body.prefix, i64::from(body.min_free)).await?;
+    let subject = format!("{} at least {} free", body.prefix, body.min_free);
+    db::audit(
+        &state.db,
+        Some(admin.id),
+        "substitute_ids.generator_set",
+        &subject,
+    )
+    .await?;
+    ids::top_up(&state.db, muni, Utc::now().timestamp()).await?;
+    Ok(Json(generator_of(&state, muni).await?))
+}
+
 /// This area's operations, each registered from its annotation (so what is
 /// served and what `/api/openapi.json` says are one list).
 pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
@@ -181,4 +282,6 @@ pub fn router() -> utoipa_axum::router::OpenApiRouter<crate::AppState> {
     utoipa_axum::router::OpenApiRouter::new()
         .routes(routes!(reserve))
         .routes(routes!(list, add))
+        .routes(routes!(release))
+        .routes(routes!(get_generator, set_generator))
 }

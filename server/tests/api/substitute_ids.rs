@@ -368,3 +368,137 @@ async fn an_archived_id_is_free_again_after_its_quarantine() {
     let (status, again) = reserve(&app, &issuer, "anna").await;
     assert_eq!((status, again["user_id"].as_str()), (201, Some("vik001")));
 }
+
+fn inventory_state(list: &Value, user_id: &str) -> Option<String> {
+    list["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["user_id"] == user_id)
+        .map(|i| i["state"].as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn administrators_release_a_reservation_and_a_generator_keeps_the_pool_from_running_dry() {
+    use reqwest::Method;
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let inventory = "/api/v1/admin/substitute-ids";
+
+    // "Frigiv": anna's half-way reservation goes back to free; only bo
+    // (København) can, and only a live reservation.
+    let (_, held) = reserve(&app, &issuer, "anna").await;
+    let id = held["user_id"].as_str().unwrap().to_string();
+    let path = format!("{inventory}/{id}/reservation");
+    let (status, refused) = call(&app, &issuer, "anna", Method::DELETE, &path, None).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (403, Some("auth.forbidden"))
+    );
+    let (status, _) = call(&app, &issuer, "eva", Method::DELETE, &path, None).await;
+    assert_eq!(status, 404, "Aarhus's administrator: not theirs");
+    let (status, _) = call(&app, &issuer, "bo", Method::DELETE, &path, None).await;
+    assert_eq!(status, 204);
+    let (_, list) = call(&app, &issuer, "bo", Method::GET, inventory, None).await;
+    assert_eq!(inventory_state(&list, &id).as_deref(), Some("free"));
+    let (status, _) = call(&app, &issuer, "bo", Method::DELETE, &path, None).await;
+    assert_eq!(status, 404, "released once");
+
+    // The generator: bad settings refused; at least 60 free kept with
+    // "vik" + the next numbers (the seed has vik001-vik050).
+    let generator = format!("{inventory}/generator");
+    for bad in [
+        json!({"prefix": "VIK", "min_free": 5}),
+        json!({"prefix": "vik", "min_free": 201}),
+        json!({"prefix": "vik"}),
+    ] {
+        let (status, refused) = call(
+            &app,
+            &issuer,
+            "bo",
+            Method::PUT,
+            &generator,
+            Some(bad.clone()),
+        )
+        .await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (400, Some("request.invalid")),
+            "{bad}"
+        );
+    }
+    let (status, _) = call(
+        &app,
+        &issuer,
+        "anna",
+        Method::PUT,
+        &generator,
+        Some(json!({"prefix": "vik", "min_free": 60})),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (_, before) = call(&app, &issuer, "bo", Method::GET, inventory, None).await;
+    let free = |list: &Value| {
+        list["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["state"] == "free")
+            .count()
+    };
+    let had = free(&before);
+    let (status, set) = call(
+        &app,
+        &issuer,
+        "bo",
+        Method::PUT,
+        &generator,
+        Some(json!({"prefix": "vik", "min_free": 60})),
+    )
+    .await;
+    assert_eq!(
+        (status, &set),
+        (200, &json!({"prefix": "vik", "min_free": 60}))
+    );
+    let (_, after) = call(&app, &issuer, "bo", Method::GET, inventory, None).await;
+    assert_eq!(free(&after), 60, "topped up from {had}");
+    let added = 60 - had;
+    let last = format!("vik{:03}", 50 + added);
+    assert_eq!(
+        inventory_state(&after, &last).as_deref(),
+        Some("free"),
+        "{after}"
+    );
+    assert_eq!(
+        inventory_state(&after, &format!("vik{:03}", 51 + added)),
+        None
+    );
+    let (_, read) = call(&app, &issuer, "bo", Method::GET, &generator, None).await;
+    assert_eq!(read, set);
+    // Aarhus has none.
+    let (_, theirs) = call(&app, &issuer, "eva", Method::GET, &generator, None).await;
+    assert_eq!(theirs["min_free"], 0);
+
+    // Each reservation tops up first: the pool does not run dry.
+    let (_, first) = reserve(&app, &issuer, "anna").await;
+    let (_, later) = call(&app, &issuer, "bo", Method::GET, inventory, None).await;
+    assert_eq!(free(&later), 59, "topped up, then one reserved");
+    let (_, again) = reserve(&app, &issuer, "anna").await;
+    assert_eq!(
+        again["user_id"], first["user_id"],
+        "still one reservation per orderer"
+    );
+    let (_, later) = call(&app, &issuer, "bo", Method::GET, inventory, None).await;
+    assert_eq!(free(&later), 60);
+    // Off: nothing more is added.
+    let (status, off) = call(
+        &app,
+        &issuer,
+        "bo",
+        Method::PUT,
+        &generator,
+        Some(json!({"prefix": "vik", "min_free": 0})),
+    )
+    .await;
+    assert_eq!((status, off["min_free"].as_u64()), (200, Some(0)));
+}

@@ -173,3 +173,113 @@ async fn only_administrators_of_the_units_municipality_see_or_change_it() {
         .await;
     assert_eq!(me["period"], json!({"default_days": 3, "max_days": 30}));
 }
+
+#[tokio::test]
+async fn a_units_systems_are_what_its_substitutes_get_in_the_directory_receipt_and_pdf() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let (bo, eva, anna) = (
+        bearer(&issuer, "bo"),
+        bearer(&issuer, "eva"),
+        bearer(&issuer, "anna"),
+    );
+    let period = json!({"default_days": 3, "max_days": 30});
+    // The seed's template, then bo's own.
+    let (_, units) = app
+        .call(Method::GET, "/api/v1/admin/unit-settings", &bo, &[], None)
+        .await;
+    let nord = units
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == NORD)
+        .unwrap();
+    assert_eq!(nord["groups"][0], "Nexus – Hjemmeplejen Nord");
+    for bad in [
+        json!(["Nexus", "NEXUS"]),
+        json!(["x".repeat(65)]),
+        json!((0..21).map(|i| format!("g{i}")).collect::<Vec<_>>()),
+    ] {
+        let body = json!({"may_order_substitutes": true, "period": period, "groups": bad});
+        let (status, refused) = set(&app, &bo, NORD, body).await;
+        assert_eq!(
+            (status, refused["code"].as_str()),
+            (400, Some("request.invalid")),
+            "{refused}"
+        );
+    }
+    let body = json!({"may_order_substitutes": true, "period": period,
+                      "groups": [" Nexus vikar ", "", "Nøglesystem"]});
+    let (status, refused) = set(&app, &eva, NORD, body.clone()).await;
+    assert_eq!(status, 404, "another municipality's unit: {refused}");
+    let (status, refused) = set(&app, &anna, NORD, body.clone()).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (403, Some("auth.forbidden"))
+    );
+    let (status, now) = set(&app, &bo, NORD, body).await;
+    assert_eq!(status, 200, "{now}");
+    assert_eq!(now["groups"], json!(["Nexus vikar", "Nøglesystem"]));
+    // Without groups in the change: as they are.
+    let (_, kept) = set(
+        &app,
+        &bo,
+        NORD,
+        json!({"may_order_substitutes": true, "period": period}),
+    )
+    .await;
+    assert_eq!(kept["groups"], json!(["Nexus vikar", "Nøglesystem"]));
+
+    // anna's order gets them: the directory account, the receipt, the PDF.
+    let raw = anna.strip_prefix("Bearer ").unwrap();
+    let user_id = app.reserve(raw).await;
+    let (status, receipt) = app
+        .order(raw, Some("systems-1"), &test_order_body(1, &user_id))
+        .await;
+    assert_eq!(status, 201, "{receipt}");
+    assert_eq!(receipt["systems"], json!(["Nexus vikar", "Nøglesystem"]));
+    let groups: String =
+        sqlx::query_scalar("SELECT groups FROM directory_accounts WHERE user_id = $1")
+            .bind(&user_id)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&groups).unwrap(),
+        json!(["Nexus vikar", "Nøglesystem"])
+    );
+    let path = format!(
+        "/api/v1/declarations/{}/pdf",
+        receipt["id"].as_str().unwrap()
+    );
+    let res = app
+        .client
+        .get(app.url(&path))
+        .header("authorization", &bo)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), res.bytes().await.unwrap()).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8", &file.path().display().to_string(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils, installed by `cargo xtask setup`)");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Adgang til systemer: Nexus vikar, Nøglesystem"),
+        "{text}"
+    );
+    // A later change does not touch the order already made.
+    let body = json!({"may_order_substitutes": true, "period": period, "groups": []});
+    set(&app, &bo, NORD, body).await;
+    let again = app
+        .order(raw, Some("systems-1"), &test_order_body(1, &user_id))
+        .await;
+    assert_eq!(
+        again.1["systems"],
+        json!(["Nexus vikar", "Nøglesystem"]),
+        "the same receipt"
+    );
+}

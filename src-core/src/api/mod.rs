@@ -117,6 +117,9 @@ pub struct UnitSettings {
     pub may_order_substitutes: bool,
     /// The unit's default and longest access period.
     pub period: crate::period::PeriodPolicy,
+    /// The systems (directory groups) its substitutes get.
+    #[serde(default)]
+    pub groups: Vec<String>,
 }
 
 /// `PUT /api/v1/admin/unit-settings/{id}`: the settings an administrator changes.
@@ -126,6 +129,10 @@ pub struct UnitSettings {
 pub struct UnitSettingsChange {
     pub may_order_substitutes: bool,
     pub period: crate::period::PeriodPolicy,
+    /// The systems its substitutes get (`groups::template`); none: as
+    /// they are.
+    #[serde(default)]
+    pub groups: Option<Vec<String>>,
 }
 
 /// The request header naming the unit a person with several acts for.
@@ -282,6 +289,40 @@ impl NewSubstituteIds {
     }
 }
 
+/// `GET`/`PUT /api/v1/admin/substitute-ids/generator`: keep at least
+/// `min_free` user IDs free by adding `prefix` + the next numbers (as
+/// OS2vikar does); `min_free` 0: no generator.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IdGenerator {
+    pub prefix: String,
+    pub min_free: u32,
+}
+
+/// A generator keeps at most this many IDs free.
+pub const MAX_MIN_FREE: u32 = 200;
+
+impl IdGenerator {
+    /// The prefix as a range's (1–8 letters a–z) and `min_free` at most
+    /// `MAX_MIN_FREE`.
+    pub fn check(&self) -> Result<(), &'static str> {
+        if self.min_free > MAX_MIN_FREE {
+            return Err("at most 200 free user IDs are kept");
+        }
+        if self.min_free == 0 {
+            return Ok(());
+        }
+        NewSubstituteIds {
+            prefix: self.prefix.clone(),
+            from: 1,
+            to: 1,
+        }
+        .user_ids()
+        .map(drop)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AddedSubstituteIds {
@@ -347,6 +388,10 @@ pub struct SubstituteAccessReceipt {
     pub initial_password: Option<String>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+    /// The systems (directory groups) the substitute has access to: the
+    /// orderer's unit's template when the order was made.
+    #[serde(default)]
+    pub systems: Vec<String>,
 }
 
 impl std::fmt::Debug for SubstituteAccessReceipt {

@@ -6,7 +6,7 @@
 use chrono::Utc;
 use omsorg_core::api::{
     AddedSubstituteIds, AuditPage, CprPerson, DeclarationList, DeviceInfo, DeviceList,
-    EnrollmentCode, Me, NewEnrollmentCode, OrderPage, PeopleList, Reservation,
+    EnrollmentCode, IdGenerator, Me, NewEnrollmentCode, OrderPage, PeopleList, Reservation,
     SubstituteAccessList, SubstituteAccessReceipt, SubstituteAccessSummary, SubstituteIdList,
     UnitRef, UnitSettings,
 };
@@ -396,6 +396,25 @@ impl ipc::Handlers for Shell {
         let auth = admin_auth(self).await?;
         let bytes = self.api.export(&auth, "audit", &a.query, a.format).await?;
         crate::exports::save(self, "omsorg-revisionslog", a.format, &bytes)
+    }
+
+    async fn release_reservation(&self, a: ipc::IdArgs) -> Result<(), CommandError> {
+        let auth = admin_auth(self).await?;
+        self.api.release_reservation(&auth, &a.id).await
+    }
+
+    async fn id_generator(&self, _: NoArgs) -> Result<IdGenerator, CommandError> {
+        let auth = admin_auth(self).await?;
+        self.api.id_generator(&auth).await
+    }
+
+    /// A prefix or count outside the rules is refused here, before it is sent.
+    async fn set_id_generator(&self, a: ipc::GeneratorArgs) -> Result<IdGenerator, CommandError> {
+        let auth = admin_auth(self).await?;
+        a.generator
+            .check()
+            .map_err(|why| CommandError::new(ErrorCode::RequestInvalid, why))?;
+        self.api.set_id_generator(&auth, &a.generator).await
     }
 
     async fn admin_orders(&self, a: ipc::OrderQueryArgs) -> Result<OrderPage, CommandError> {

@@ -33,12 +33,16 @@ fn state_of(value: &str) -> Option<OrderState> {
 #[function_component]
 pub fn UnitOrdersPage(props: &PageProps) -> Html {
     let lang = props.lang;
-    let (unit, state, from, to) = (
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-        use_node_ref(),
-    );
+    let (state, from, to) = (use_node_ref(), use_node_ref(), use_node_ref());
+    // The unit chosen, held here: the options arrive after the first
+    // draw, and the picker must not fall on one of them by itself.
+    let unit = use_state(String::new);
+    let pick_unit = {
+        let unit = unit.clone();
+        Callback::from(move |e: Event| {
+            unit.set(e.target_unchecked_into::<HtmlSelectElement>().value());
+        })
+    };
     let (units, _) = use_shell_load::<ipc::ListUnitSettings>(&props.on_refused, 0);
     let call = use_shell_call::<ipc::AdminOrders>(&props.on_refused);
     let export_call = use_shell_call::<ipc::ExportOrders>(&props.on_refused);
@@ -84,10 +88,7 @@ pub fn UnitOrdersPage(props: &PageProps) -> Html {
             };
             bad_day.set(false);
             Some(OrderQuery {
-                unit_id: unit
-                    .cast::<HtmlSelectElement>()
-                    .map(|s| s.value())
-                    .unwrap_or_default(),
+                unit_id: (*unit).clone(),
                 state: state_of(&input_value(&state)),
                 from,
                 to,
@@ -148,9 +149,11 @@ pub fn UnitOrdersPage(props: &PageProps) -> Html {
             <p class="lead">{ t(lang, Admin::OrdersLead) }</p>
             <form class="pin-form" role="search" onsubmit={search}>
                 <label for="orders-unit">{ t(lang, Msg::Unit) }</label>
-                <select id="orders-unit" ref={unit}>
-                    <option value="">{ t(lang, Msg::AllUnits) }</option>
-                    { for units.iter().flatten().map(|u| html! { <option value={u.id.clone()}>{ &u.name }</option> }) }
+                <select id="orders-unit" onchange={pick_unit}>
+                    <option value="" selected={unit.is_empty()}>{ t(lang, Msg::AllUnits) }</option>
+                    { for units.iter().flatten().map(|u| html! {
+                        <option value={u.id.clone()} selected={*unit == u.id}>{ &u.name }</option>
+                    }) }
                 </select>
                 <label for="orders-state">{ t(lang, Admin::State) }</label>
                 <select id="orders-state" ref={state}>

@@ -63,6 +63,9 @@ fn UnitCard(props: &CardProps) -> Html {
     let saved = use_state(|| false);
     let invalid = use_state(|| false);
     let call = use_shell_call::<ipc::SetUnitSettings>(&props.on_refused);
+    // The systems its substitutes get, one per line as typed.
+    let systems = use_node_ref();
+    let bad_systems = use_state(|| false);
     let (may_order, policy) = *draft;
     let id = unit.id.clone();
     let on_may_order = {
@@ -99,17 +102,26 @@ fn UnitCard(props: &CardProps) -> Html {
             invalid.clone(),
             id.clone(),
         );
+        let (systems, bad_systems) = (systems.clone(), bad_systems.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            // The core's rule, so the administrator sees why before sending.
+            // The core's rules, so the administrator sees why before sending.
             let ok = PeriodPolicy::new(policy.default_days, policy.max_days).is_ok();
             invalid.set(!ok);
-            if !ok {
+            let typed = systems
+                .cast::<web_sys::HtmlTextAreaElement>()
+                .map(|t| t.value())
+                .unwrap_or_default();
+            let lines: Vec<&str> = typed.lines().collect();
+            let groups = omsorg_core::groups::template(&lines);
+            bad_systems.set(groups.is_err());
+            let (true, Ok(groups)) = (ok, groups) else {
                 return;
-            }
+            };
             let change = UnitSettingsChange {
                 may_order_substitutes: may_order,
                 period: policy,
+                groups: Some(groups),
             };
             let (unit, saved) = (unit.clone(), saved.clone());
             call.run(
@@ -140,6 +152,14 @@ fn UnitCard(props: &CardProps) -> Html {
                 <select id={field("default")} onchange={on_default}>{ days(policy.max_days, policy.default_days) }</select>
                 <label for={field("max")}>{ t(lang, Msg::MaxDays) }</label>
                 <select id={field("max")} onchange={on_max}>{ days(MAX_DAYS, policy.max_days) }</select>
+                <label for={field("systems")}>{ t(lang, Msg::Systems) }</label>
+                <textarea id={field("systems")} ref={systems} rows="4" class="words"
+                    value={unit.groups.join("\n")} aria-describedby={field("systems-note")} />
+                if *bad_systems {
+                    <p id={field("systems-note")} class="notice error" role="alert">{ t(lang, Msg::SystemsInvalid) }</p>
+                } else {
+                    <p id={field("systems-note")} class="hint">{ t(lang, Msg::SystemsHint) }</p>
+                }
                 <button id={field("save")} class="primary" type="submit" disabled={call.busy()}>{ t(lang, Msg::Save) }</button>
             </form>
             if *saved {

@@ -75,6 +75,11 @@ pub fn Receipt(props: &ReceiptProps) -> Html {
                 <span class="code">{ t(lang, Msg::ValidUntil) }{ " " }</span>
                 <strong id="receipt-ends">{ local_time(r.ends_at) }</strong>
             </div>
+            if !r.systems.is_empty() {
+                <p id="receipt-systems" class="notice" role="status">
+                    { t(lang, Msg::SystemsGranted) }{ ": " }{ r.systems.join(", ") }
+                </p>
+            }
             <button id="receipt-done" class="primary big" onclick={done.reform(|_: MouseEvent| ())}>{ t(lang, Msg::Done) }</button>
         </section>
     }
