@@ -160,7 +160,10 @@ async fn bo_finds_exports_and_ends_an_order_and_the_audit_log_shows_it() -> Resu
     }
     screenshot(&app, "75-unit-orders-exported.png").await?;
 
-    // Ended from here, with two taps.
+    // Ended from here, with two taps (every state shown, so it stays).
+    select(&app, "#orders-state", "").await?;
+    click(&app, "#orders-go").await?;
+    wait_css(&app, &card).await?;
     click(&app, &format!("{card} .order-end")).await?;
     click(&app, &format!("{card} .order-end")).await?;
     text_when(&app, &format!("{card} .order-status"), "ended", |t| {
@@ -211,6 +214,7 @@ async fn bo_finds_exports_and_ends_an_order_and_the_audit_log_shows_it() -> Resu
     assert!(rows
         .iter()
         .any(|r| r[3] == "substitute_access.ended_early" && r[1] == "bo"));
+    click(&app, "#audit-back").await?;
     sign_out(&app).await?;
     chromium.quit().await?;
     Ok(())

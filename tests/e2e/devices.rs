@@ -88,6 +88,7 @@ async fn bo_revokes_a_tablet_and_a_revoked_window_returns_to_the_ordinary_login(
         (401, Some("device.not_enrolled"))
     );
     click(&app, "#devices-back").await?;
+    audit_log_shows(&app, "device.revoked", "Bo Berg").await?;
 
     // A code for this window; bo keeps a session on another device of his
     // (the same KOMBIT session: no password), and leaves this one.

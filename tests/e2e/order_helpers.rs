@@ -271,6 +271,17 @@ pub async fn select(app: &WebDriver, css: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// From the home screen: the "Revisionslog" shows `action` among its
+/// newest rows, by `actor` (a name); then back home.
+pub async fn audit_log_shows(app: &WebDriver, action: &str, actor: &str) -> Result<()> {
+    click(app, "#audit-button").await?;
+    let row = format!("#audit-rows li[data-action='{action}'] .actor");
+    text_when(app, &row, action, |t| t.contains(actor)).await?;
+    click(app, "#audit-back").await?;
+    wait_css(app, "#home-screen").await?;
+    Ok(())
+}
+
 pub async fn login(
     s: &mut Stack,
     chromium: &Chromium,

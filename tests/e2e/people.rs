@@ -55,6 +55,7 @@ async fn eva_finds_carl_and_resets_his_pin_with_two_taps() -> Result<()> {
     .await?;
     screenshot(&app, "72-people-pin-reset.png").await?;
     click(&app, "#people-back").await?;
+    audit_log_shows(&app, "pin.reset", "Eva").await?;
     sign_out(&app).await?;
     chromium.quit().await?;
     Ok(())

@@ -229,6 +229,44 @@ async fn carl_logs_in_on_an_apartment_tablet_and_leaves_no_trace() -> Result<()>
     assert!(blocked.contains("administrator"), "{blocked}");
     assert!(app.find(By::Id("person-name")).await.is_err());
 
+    // eva resets carl's PIN (from her own device), carl chooses a new one
+    // at his next KOMBIT login (on his phone), and the tablet admits him.
+    let api = |path: &str| format!("{}{path}", s.backend.url);
+    let http = reqwest::Client::new();
+    let evas = Chromium::start().await?;
+    let eva = format!(
+        "Bearer {}",
+        evas.api_token(&s.idp.issuer, API_AUDIENCE, "eva").await?
+    );
+    evas.quit().await?;
+    let res = http
+        .delete(api("/api/v1/admin/people/carl/pin"))
+        .header("authorization", &eva)
+        .send()
+        .await?;
+    assert_eq!(res.status(), 204);
+    let carls = Chromium::start().await?;
+    let carl = format!(
+        "Bearer {}",
+        carls.api_token(&s.idp.issuer, API_AUDIENCE, "carl").await?
+    );
+    carls.quit().await?;
+    let res = http
+        .put(api("/api/v1/me/pin"))
+        .header("authorization", &carl)
+        .json(&json!({ "pin": "2468" }))
+        .send()
+        .await?;
+    assert_eq!(res.status(), 204, "{}", res.text().await?);
+    shared_login(&app, "carl", "2468").await?;
+    assert_eq!(
+        wait_css(&app, "#person-name").await?.text().await?,
+        "Carl Christensen",
+        "unblocked with his new PIN"
+    );
+    app.find(By::Id("sign-out")).await?.click().await?;
+    wait_css(&app, "#shared-login-screen").await?;
+
     app.quit().await?;
     Ok(())
 }

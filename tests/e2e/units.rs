@@ -32,6 +32,7 @@ async fn bo_shortens_a_units_period_and_annas_wizard_offers_no_more() -> Result<
     wait_css(&app, &format!("#unit-saved-{NORD}")).await?;
     screenshot(&app, "70-units-saved.png").await?;
     click(&app, "#units-back").await?;
+    audit_log_shows(&app, "unit.settings_changed", "Bo Berg").await?;
     sign_out(&app).await?;
 
     chromium.quit().await?;
