@@ -89,12 +89,10 @@ pub async fn reserve_again(
     now: i64,
     until: i64,
 ) -> sqlx::Result<Option<String>> {
+    // Available, or already held by this orderer (the step asked again).
     let Some(previous) = find(db, municipality, keys, now).await? else {
         return Ok(None);
     };
-    if !previous.user_id_available {
-        return Ok(None);
-    }
     let mut tx = db.begin().await?;
     crate::db::lock(&mut tx, &format!("substitute ids {municipality}")).await?;
     let taken = claim(
@@ -123,7 +121,8 @@ async fn claim(
     let taken = sqlx::query(&format!(
         "UPDATE substitute_ids
          SET state = 'reserved', reserved_by = $5, reserved_until = $6, archived_at = NULL
-         WHERE municipality_code = $1 AND user_id = $2 AND {AVAILABLE_FOR}"
+         WHERE municipality_code = $1 AND user_id = $2
+           AND ({AVAILABLE_FOR} OR (state = 'reserved' AND reserved_by = $5))"
     ))
     .bind(municipality)
     .bind(user_id)

@@ -78,6 +78,12 @@ async fn a_returning_substitute_gets_her_old_user_id_and_never_two_live_accesses
     let reserved = reserve_for(&app, &anna, SOFIE.0).await;
     assert_eq!(reserved["user_id"], first.as_str());
     assert_eq!(reserved["same_as_before"], true);
+    // Asked again (the step opened again): the same, still hers.
+    let again = reserve_for(&app, &anna, SOFIE.0).await;
+    assert_eq!(
+        (&again["user_id"], &again["same_as_before"]),
+        (&json!(first), &json!(true))
+    );
     // The other ID anna held went back: she holds one reservation.
     let (_, inventory) = app
         .call(
