@@ -44,6 +44,14 @@ pub enum Admin {
     OrdersLead,
     State,
     Archived,
+    GeneratorLead,
+    GeneratorMin,
+    GeneratorInvalid,
+    Release,
+    ReleaseConfirm,
+    Systems,
+    SystemsHint,
+    SystemsInvalid,
 }
 
 impl Text for Admin {
@@ -131,6 +139,22 @@ impl Text for Admin {
             (State, En) => "State",
             (Archived, Da) => "Arkiveret",
             (Archived, En) => "Archived",
+            (GeneratorLead, Da) => "Hold altid et antal brugernavne ledige: Omsorg tilføjer selv præfikset og de næste numre (0: slået fra).",
+            (GeneratorLead, En) => "Always keep a number of user IDs free: Omsorg adds the prefix and the next numbers itself (0: off).",
+            (GeneratorMin, Da) => "Mindst ledige",
+            (GeneratorMin, En) => "At least free",
+            (GeneratorInvalid, Da) => "Skriv 1–8 bogstaver a–z og et antal fra 0 til 200.",
+            (GeneratorInvalid, En) => "Type 1–8 letters a–z and a number from 0 to 200.",
+            (Release, Da) => "Frigiv",
+            (Release, En) => "Release",
+            (ReleaseConfirm, Da) => "Tryk igen for at frigive",
+            (ReleaseConfirm, En) => "Tap again to release",
+            (Systems, Da) => "Systemer vikarer får adgang til (ét pr. linje)",
+            (Systems, En) => "Systems substitutes get (one per line)",
+            (SystemsHint, Da) => "Grupperne i kommunens katalog, fx Nexus og medicinmodulet. Gælder nye bestillinger.",
+            (SystemsHint, En) => "The groups in the municipality's directory, e.g. Nexus and the medicine module. Applies to new orders.",
+            (SystemsInvalid, Da) => "Højst 20 systemer, hvert højst 64 tegn, og intet to gange.",
+            (SystemsInvalid, En) => "At most 20 systems, each at most 64 characters, none twice.",
         }
     }
 }

@@ -1,6 +1,41 @@
-//! The order wizard's messages about a substitute who comes back.
+//! The order wizard's messages added with returning substitutes, the
+//! agency, the time of day an access ends, and the systems it grants.
 
-use super::Lang;
+use super::{Lang, Text};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wizard {
+    EndsAt,
+    EndsAtSendTime,
+    Agency,
+    AgencyHint,
+    AgencyInvalid,
+    AgencyShort,
+    SystemsGranted,
+}
+
+impl Text for Wizard {
+    fn text(self, lang: Lang) -> &'static str {
+        use Lang::*;
+        use Wizard::*;
+        match (self, lang) {
+            (EndsAt, Da) => "Adgangen slutter",
+            (EndsAt, En) => "Access ends",
+            (EndsAtSendTime, Da) => "Samme klokkeslæt som bestillingen",
+            (EndsAtSendTime, En) => "The time the order is sent",
+            (Agency, Da) => "Vikarbureau (hvis vikaren kommer fra et)",
+            (Agency, En) => "Temporary-work agency (if any)",
+            (AgencyHint, Da) => "Kommer med på tavshedserklæringen og i statistikken.",
+            (AgencyHint, En) => "Shown on the declaration and in the statistics.",
+            (AgencyInvalid, Da) => "Bureauets navn er højst 80 tegn.",
+            (AgencyInvalid, En) => "The agency's name is at most 80 characters.",
+            (AgencyShort, Da) => "Vikarbureau",
+            (AgencyShort, En) => "Agency",
+            (SystemsGranted, Da) => "Adgang til",
+            (SystemsGranted, En) => "Access to",
+        }
+    }
+}
 
 /// The person step's note: they were a substitute here before, with
 /// `user_id`; whether it can be theirs again.

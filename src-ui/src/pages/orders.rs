@@ -11,7 +11,7 @@ use omsorg_core::ErrorCode;
 use yew::prelude::*;
 
 use crate::hooks::{use_shell_call, use_shell_load};
-use crate::i18n::{error_text, t, Lang, Msg};
+use crate::i18n::{error_text, t, Lang, Msg, Wizard};
 use crate::pages::{input_value, local_time, PageProps};
 
 #[function_component]
@@ -130,7 +130,7 @@ pub fn OrderCard(props: &CardProps) -> Html {
                 <dd>{ local_time(a.starts_at) }{ " – " }<span class="order-ends">{ local_time(a.ends_at) }</span></dd>
                 <dt>{ t(lang, Msg::OrderedBy) }</dt><dd>{ &a.orderer_name }</dd>
                 if let Some(agency) = &a.agency {
-                    <dt>{ t(lang, Msg::AgencyShort) }</dt><dd class="order-agency">{ agency }</dd>
+                    <dt>{ t(lang, Wizard::AgencyShort) }</dt><dd class="order-agency">{ agency }</dd>
                 }
                 if let Some(unit) = &a.unit {
                     <dt>{ t(lang, Msg::Unit) }</dt><dd class="order-unit">{ &unit.name }</dd>

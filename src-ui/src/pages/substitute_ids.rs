@@ -8,7 +8,7 @@ use omsorg_core::ipc;
 use yew::prelude::*;
 
 use crate::hooks::{use_shell_call, use_shell_load};
-use crate::i18n::{error_text, t, Lang, Msg};
+use crate::i18n::{error_text, t, Admin, Lang, Msg};
 use crate::pages::{input_value, local_time, PageProps};
 
 fn state_name(state: SubstituteIdState) -> Msg {
@@ -129,16 +129,16 @@ pub fn SubstituteIdsPage(props: &PageProps) -> Html {
                 <button id="range-add" class="primary" type="submit">{ t(lang, Msg::AddRange) }</button>
             </form>
             <form class="pin-form" id="generator-form" onsubmit={save_generator}>
-                <p class="lead">{ t(lang, Msg::GeneratorLead) }</p>
+                <p class="lead">{ t(lang, Admin::GeneratorLead) }</p>
                 <label for="generator-prefix">{ t(lang, Msg::Prefix) }</label>
                 <input id="generator-prefix" ref={gen_prefix} type="text" autocomplete="off"
                     value={generator.as_ref().map(|g| g.prefix.clone()).filter(|p| !p.is_empty()).unwrap_or_else(|| "vik".into())} />
-                <label for="generator-min">{ t(lang, Msg::GeneratorMin) }</label>
+                <label for="generator-min">{ t(lang, Admin::GeneratorMin) }</label>
                 <input id="generator-min" ref={gen_min} type="number" inputmode="numeric" min="0" max="200"
                     value={generator.as_ref().map(|g| g.min_free.to_string()).unwrap_or_default()} />
                 <button id="generator-save" type="submit" disabled={set_call.busy()}>{ t(lang, Msg::Save) }</button>
                 if *bad_generator {
-                    <p id="generator-problem" class="notice error" role="alert">{ t(lang, Msg::GeneratorInvalid) }</p>
+                    <p id="generator-problem" class="notice error" role="alert">{ t(lang, Admin::GeneratorInvalid) }</p>
                 }
             </form>
             if let Some(n) = *added {
@@ -203,7 +203,7 @@ fn ReleaseButton(props: &ReleaseProps) -> Html {
     };
     html! {
         <button class="release" id={format!("release-{}", props.user_id)} onclick={release} disabled={call.busy()}>
-            { if *confirming { t(lang, Msg::ReleaseConfirm) } else { t(lang, Msg::Release) } }
+            { if *confirming { t(lang, Admin::ReleaseConfirm) } else { t(lang, Admin::Release) } }
         </button>
     }
 }

@@ -10,7 +10,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::hooks::{use_shell_call, use_shell_load};
-use crate::i18n::{error_text, t, Msg};
+use crate::i18n::{error_text, t, Admin, Msg};
 use crate::pages::PageProps;
 
 #[function_component]
@@ -152,13 +152,13 @@ fn UnitCard(props: &CardProps) -> Html {
                 <select id={field("default")} onchange={on_default}>{ days(policy.max_days, policy.default_days) }</select>
                 <label for={field("max")}>{ t(lang, Msg::MaxDays) }</label>
                 <select id={field("max")} onchange={on_max}>{ days(MAX_DAYS, policy.max_days) }</select>
-                <label for={field("systems")}>{ t(lang, Msg::Systems) }</label>
+                <label for={field("systems")}>{ t(lang, Admin::Systems) }</label>
                 <textarea id={field("systems")} ref={systems} rows="4" class="words"
                     value={unit.groups.join("\n")} aria-describedby={field("systems-note")} />
                 if *bad_systems {
-                    <p id={field("systems-note")} class="notice error" role="alert">{ t(lang, Msg::SystemsInvalid) }</p>
+                    <p id={field("systems-note")} class="notice error" role="alert">{ t(lang, Admin::SystemsInvalid) }</p>
                 } else {
-                    <p id={field("systems-note")} class="hint">{ t(lang, Msg::SystemsHint) }</p>
+                    <p id={field("systems-note")} class="hint">{ t(lang, Admin::SystemsHint) }</p>
                 }
                 <button id={field("save")} class="primary" type="submit" disabled={call.busy()}>{ t(lang, Msg::Save) }</button>
             </form>

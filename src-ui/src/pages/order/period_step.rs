@@ -10,7 +10,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::{period, today, StepProps};
-use crate::i18n::{error_text, period_lead, t, Msg};
+use crate::i18n::{error_text, period_lead, t, Msg, Wizard};
 use crate::pages::{day_options, local_time};
 
 #[function_component]
@@ -64,9 +64,9 @@ pub fn PeriodStep(props: &StepProps) -> Html {
             <select id="end-day" onchange={pick} aria-describedby="period-check">
                 { day_options(today() + chrono::Duration::days(1), policy.last_day(today()), day) }
             </select>
-            <label for="end-time">{ t(lang, Msg::EndsAt) }</label>
+            <label for="end-time">{ t(lang, Wizard::EndsAt) }</label>
             <select id="end-time" onchange={pick_time} aria-describedby="period-check">
-                <option value="" selected={chosen.is_none()}>{ t(lang, Msg::EndsAtSendTime) }</option>
+                <option value="" selected={chosen.is_none()}>{ t(lang, Wizard::EndsAtSendTime) }</option>
                 { for times.map(|time| {
                     let label = time.format("%H:%M").to_string();
                     html! { <option value={label.clone()} selected={chosen == Some(time)}>{ format!("kl. {label}") }</option> }
@@ -82,14 +82,14 @@ pub fn PeriodStep(props: &StepProps) -> Html {
                     <p id="period-check" class="notice error" role="alert">{ error_text(lang, e.code()) }</p>
                 },
             } }
-            <label for="agency">{ t(lang, Msg::Agency) }</label>
+            <label for="agency">{ t(lang, Wizard::Agency) }</label>
             <input id="agency" class="words" type="text" autocomplete="off"
                 maxlength={omsorg_core::wizard::AGENCY_MAX_CHARS.to_string()}
                 value={d.agency.clone()} oninput={type_agency} aria-describedby="agency-note" />
             if agency_ok {
-                <p id="agency-note" class="hint">{ t(lang, Msg::AgencyHint) }</p>
+                <p id="agency-note" class="hint">{ t(lang, Wizard::AgencyHint) }</p>
             } else {
-                <p id="agency-note" class="notice error" role="alert">{ t(lang, Msg::AgencyInvalid) }</p>
+                <p id="agency-note" class="notice error" role="alert">{ t(lang, Wizard::AgencyInvalid) }</p>
             }
         </>
     }

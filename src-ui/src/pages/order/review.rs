@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::period;
 use super::photo_id_step::id_name;
-use crate::i18n::{t, Lang, Msg};
+use crate::i18n::{t, Lang, Msg, Wizard};
 use crate::pages::local_time;
 
 #[derive(Properties, PartialEq)]
@@ -42,7 +42,7 @@ pub fn Review(props: &ReviewProps) -> Html {
                 <dt>{ t(lang, Msg::AccessEnds) }</dt>
                 <dd>{ end }</dd>
                 if let Ok(Some(agency)) = omsorg_core::wizard::agency_of(&d.agency) {
-                    <dt>{ t(lang, Msg::AgencyShort) }</dt>
+                    <dt>{ t(lang, Wizard::AgencyShort) }</dt>
                     <dd id="review-agency">{ agency }</dd>
                 }
                 <dt>{ t(lang, Msg::StepDeclaration) }</dt>
@@ -77,7 +77,7 @@ pub fn Receipt(props: &ReceiptProps) -> Html {
             </div>
             if !r.systems.is_empty() {
                 <p id="receipt-systems" class="notice" role="status">
-                    { t(lang, Msg::SystemsGranted) }{ ": " }{ r.systems.join(", ") }
+                    { t(lang, Wizard::SystemsGranted) }{ ": " }{ r.systems.join(", ") }
                 </p>
             }
             <button id="receipt-done" class="primary big" onclick={done.reform(|_: MouseEvent| ())}>{ t(lang, Msg::Done) }</button>
