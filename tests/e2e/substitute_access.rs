@@ -273,12 +273,14 @@ async fn anna_orders_substitute_access_bo_finds_the_declaration_carl_cannot_orde
         app.find(By::Css(nord)).await.ok()
     })
     .await?;
-    js(
-        &app,
-        "document.getElementById('search-unit').value = 'kbh-hjemmepleje-nord';",
-        vec![],
-    )
-    .await?;
+    // The list arrived after the picker was drawn: it still says "all".
+    let picked = app.find(By::Id("search-unit")).await?.prop("value").await?;
+    assert_eq!(
+        picked.as_deref(),
+        Some(""),
+        "the picker fell on a unit by itself"
+    );
+    select(&app, "#search-unit", "kbh-hjemmepleje-nord").await?;
     click(&app, "#search-go").await?;
     click(&app, ".show-pdf").await?;
     let path = text_of(&app, "#pdf-path").await?;

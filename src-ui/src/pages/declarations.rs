@@ -21,7 +21,15 @@ pub fn DeclarationSearchPage(props: &PageProps) -> Html {
         use_node_ref(),
         use_node_ref(),
     );
-    let unit = use_node_ref();
+    // The unit chosen, held here: the options arrive after the first draw,
+    // and the picker must not fall on one of them by itself.
+    let unit = use_state(String::new);
+    let pick_unit = {
+        let unit = unit.clone();
+        Callback::from(move |e: Event| {
+            unit.set(e.target_unchecked_into::<HtmlSelectElement>().value());
+        })
+    };
     // Without the unit list the search still works, just not by unit: its
     // problem is not shown.
     let (units, _) = use_shell_load::<ipc::AdminUnits>(&props.on_refused, 0);
@@ -37,10 +45,7 @@ pub fn DeclarationSearchPage(props: &PageProps) -> Html {
             let query = DeclarationQuery {
                 name: input_value(&name),
                 user_id: input_value(&user_id),
-                unit_id: unit
-                    .cast::<HtmlSelectElement>()
-                    .map(|s| s.value())
-                    .unwrap_or_default(),
+                unit_id: (*unit).clone(),
                 // Typed the Danish way (25.12.2026); sent as the API's
                 // YYYY-MM-DD (what does not parse is sent as typed and
                 // refused with a clear message).
@@ -80,9 +85,11 @@ pub fn DeclarationSearchPage(props: &PageProps) -> Html {
                 <label for="search-user-id">{ t(lang, Msg::UserIdLabel) }</label>
                 <input id="search-user-id" class="words" ref={user_id} type="text" autocomplete="off" />
                 <label for="search-unit">{ t(lang, Msg::Unit) }</label>
-                <select id="search-unit" ref={unit}>
-                    <option value="">{ t(lang, Msg::AllUnits) }</option>
-                    { for units.iter().flat_map(|l| l.iter()).map(|u| html! { <option value={u.id.clone()}>{ &u.name }</option> }) }
+                <select id="search-unit" onchange={pick_unit}>
+                    <option value="" selected={unit.is_empty()}>{ t(lang, Msg::AllUnits) }</option>
+                    { for units.iter().flat_map(|l| l.iter()).map(|u| html! {
+                        <option value={u.id.clone()} selected={*unit == u.id}>{ &u.name }</option>
+                    }) }
                 </select>
                 <label for="search-date">{ t(lang, Msg::Date) }</label>
                 <input id="search-date" ref={date} type="text" inputmode="numeric"
