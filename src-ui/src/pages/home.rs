@@ -56,20 +56,25 @@ pub fn HomePage(props: &Props) -> Html {
     let may_order = me.may_order_substitutes;
     let admin = me.roles.contains(&Role::Administrator);
     // Roles and units change centrally: the person as the backend sees
-    // them now, each time this screen opens.
+    // them now, each time this screen opens. An answer that comes after
+    // the person has already left for another screen is dropped: it must
+    // not pull them back here (the next visit asks again).
     {
         let (on_me, shown) = (props.on_me.clone(), me.clone());
         let shared = props.shared;
         use_effect_with((), move |_| {
+            let here = std::rc::Rc::new(std::cell::Cell::new(true));
             if !shared {
+                let here = here.clone();
                 spawn_local(async move {
                     if let Ok(now) = shell::call::<ipc::CurrentPerson>(&ipc::NoArgs {}).await {
-                        if now != shown {
+                        if here.get() && now != shown {
                             on_me.emit(now);
                         }
                     }
                 });
             }
+            move || here.set(false)
         });
     }
     // A started order (kept through the lock or a restart) is offered again.
