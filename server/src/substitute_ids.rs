@@ -213,6 +213,19 @@ pub async fn add(
     now: i64,
 ) -> sqlx::Result<u32> {
     let mut tx = db.begin().await?;
+    let added = insert_free(&mut tx, municipality, user_ids, now).await?;
+    tx.commit().await?;
+    Ok(added)
+}
+
+/// `user_ids` as free IDs of `municipality` in `tx`, those that exist
+/// already left as they are: how many were new.
+async fn insert_free(
+    tx: &mut AnyConnection,
+    municipality: &str,
+    user_ids: &[String],
+    now: i64,
+) -> sqlx::Result<u32> {
     let mut added = 0;
     for user_id in user_ids {
         let done = sqlx::query(
@@ -226,7 +239,6 @@ pub async fn add(
         .await?;
         added += u32::try_from(done.rows_affected()).unwrap_or(0);
     }
-    tx.commit().await?;
     Ok(added)
 }
 
@@ -337,19 +349,7 @@ pub async fn top_up(db: &AnyPool, municipality: &str, now: i64) -> sqlx::Result<
         tracing::warn!(%municipality, "the ID generator's next range is not a valid one");
         return Ok(0);
     };
-    let mut added = 0;
-    for user_id in &user_ids {
-        let done = sqlx::query(
-            "INSERT INTO substitute_ids (user_id, municipality_code, added_at)
-             VALUES ($1, $2, $3) ON CONFLICT (municipality_code, user_id) DO NOTHING",
-        )
-        .bind(user_id)
-        .bind(municipality)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        added += u32::try_from(done.rows_affected()).unwrap_or(0);
-    }
+    let added = insert_free(&mut tx, municipality, &user_ids, now).await?;
     let (first, last) = (&user_ids[0], &user_ids[user_ids.len() - 1]);
     let subject = format!("{first}-{last}: {added} new");
     crate::db::audit_in(&mut *tx, municipality, "substitute_ids.generated", &subject).await?;

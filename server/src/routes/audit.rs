@@ -27,7 +27,9 @@ fn invalid(message: &str) -> ApiError {
     ApiError::client(ErrorCode::RequestInvalid, message)
 }
 
-fn day(raw: &str, name: &str) -> ApiResult<Option<(i64, i64)>> {
+/// A filter's day as typed (YYYY-MM-DD, Danish time) as its [start, end)
+/// in seconds; blank: none; anything else a clear 400 naming `name`.
+pub(crate) fn day(raw: &str, name: &str) -> ApiResult<Option<(i64, i64)>> {
     if raw.trim().is_empty() {
         return Ok(None);
     }

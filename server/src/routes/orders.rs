@@ -6,7 +6,6 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
-use chrono::NaiveDate;
 use omsorg_core::api::{OrderPage, OrderQuery};
 use omsorg_core::{ErrorBody, ErrorCode};
 
@@ -26,17 +25,6 @@ fn invalid(message: &str) -> ApiError {
     ApiError::client(ErrorCode::RequestInvalid, message)
 }
 
-fn day(raw: &str, name: &str) -> ApiResult<Option<(i64, i64)>> {
-    if raw.trim().is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .ok()
-        .and_then(crate::routes::declarations::danish_day)
-        .map(Some)
-        .ok_or_else(|| invalid(&format!("{name} is YYYY-MM-DD")))
-}
-
 /// The query as a filter of the administrator's units; a unit that is not
 /// theirs finds nothing (404, as for no unit).
 fn filter<'a>(
@@ -49,8 +37,8 @@ fn filter<'a>(
     if !unit_id.is_empty() && !admin.units.iter().any(|u| u == unit_id) {
         return Err(ApiError::client(ErrorCode::NotFound, "no such unit"));
     }
-    let from = day(&q.from, "from")?.map_or(i64::MIN, |(start, _)| start);
-    let to = day(&q.to, "to")?.map_or(i64::MAX, |(_, end)| end);
+    let from = crate::routes::audit::day(&q.from, "from")?.map_or(i64::MIN, |(start, _)| start);
+    let to = crate::routes::audit::day(&q.to, "to")?.map_or(i64::MAX, |(_, end)| end);
     if from >= to {
         return Err(invalid("from is after to"));
     }

@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use crate::hooks::use_shell_call;
 use crate::i18n::{error_text, t, Admin, Msg};
-use crate::pages::{input_value, local_time, PageProps};
+use crate::pages::{api_day, input_value, local_time, PageProps};
 
 /// The kinds of act offered as a filter: the actions' beginnings.
 const KINDS: &[(&str, Admin)] = &[
@@ -25,17 +25,6 @@ const KINDS: &[(&str, Admin)] = &[
     ("unit.", Admin::KindUnits),
     ("audit.", Admin::KindAudit),
 ];
-
-/// A day typed the Danish way as the API's YYYY-MM-DD; blank is no day,
-/// anything else `Err` (and nothing is sent).
-fn day(typed: &str) -> Result<String, ()> {
-    if typed.trim().is_empty() {
-        return Ok(String::new());
-    }
-    omsorg_core::danish_time::parse_date(typed)
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .ok_or(())
-}
 
 #[function_component]
 pub fn AuditLogPage(props: &PageProps) -> Html {
@@ -87,7 +76,8 @@ pub fn AuditLogPage(props: &PageProps) -> Html {
         let (load, bad_day, saved) = (load.clone(), bad_day.clone(), saved.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let (Ok(from), Ok(to)) = (day(&input_value(&from)), day(&input_value(&to))) else {
+            let (Ok(from), Ok(to)) = (api_day(&input_value(&from)), api_day(&input_value(&to)))
+            else {
                 return bad_day.set(true);
             };
             bad_day.set(false);

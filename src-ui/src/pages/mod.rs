@@ -58,6 +58,17 @@ pub fn day_options(first: NaiveDate, last: NaiveDate, chosen: NaiveDate) -> Html
     }
 }
 
+/// A day typed the Danish way (`25.12.2026`, `parse_date`) as the API's
+/// YYYY-MM-DD; blank is no day, anything else `Err` (and nothing is sent).
+pub fn api_day(typed: &str) -> Result<String, ()> {
+    if typed.trim().is_empty() {
+        return Ok(String::new());
+    }
+    omsorg_core::danish_time::parse_date(typed)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .ok_or(())
+}
+
 /// The value of the input (or select) behind `node` (empty if it is gone).
 pub fn input_value(node: &NodeRef) -> String {
     node.cast::<HtmlInputElement>()

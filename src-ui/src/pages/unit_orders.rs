@@ -12,17 +12,7 @@ use yew::prelude::*;
 use crate::hooks::{use_shell_call, use_shell_load};
 use crate::i18n::{error_text, t, Admin, Msg};
 use crate::pages::orders::OrderCard;
-use crate::pages::{input_value, PageProps};
-
-/// A day typed the Danish way as the API's YYYY-MM-DD; blank is no day.
-fn day(typed: &str) -> Result<String, ()> {
-    if typed.trim().is_empty() {
-        return Ok(String::new());
-    }
-    omsorg_core::danish_time::parse_date(typed)
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .ok_or(())
-}
+use crate::pages::{api_day, input_value, PageProps};
 
 fn state_of(value: &str) -> Option<OrderState> {
     [OrderState::Active, OrderState::Ended, OrderState::Archived]
@@ -82,7 +72,8 @@ pub fn UnitOrdersPage(props: &PageProps) -> Html {
             bad_day.clone(),
         );
         move || -> Option<OrderQuery> {
-            let (Ok(from), Ok(to)) = (day(&input_value(&from)), day(&input_value(&to))) else {
+            let (Ok(from), Ok(to)) = (api_day(&input_value(&from)), api_day(&input_value(&to)))
+            else {
                 bad_day.set(true);
                 return None;
             };
