@@ -8,7 +8,7 @@
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import Provider, { interactionPolicy } from 'oidc-provider';
+import Provider, { errors, interactionPolicy } from 'oidc-provider';
 
 // Start-up phases with the time since the process started, on stderr (the
 // harness keeps it in dev-idp.log): a slow start shows where it waited.
@@ -55,6 +55,12 @@ function identityClaims(id) {
 const API_AUDIENCE = process.env.OMSORG_API_AUDIENCE || 'urn:omsorg:api';
 // Short in tests that exercise the app's refresh-on-expiry.
 const ACCESS_TTL = Number(process.env.OMSORG_IDP_ACCESS_TOKEN_SECONDS || 15 * 60);
+// The care record's own resource (SPEC C5): its tokens last 90 minutes.
+// In production this is the care record's identity service (a realm per
+// municipality, federated with KOMBIT); here the broker stands in for it,
+// so "Log ind i Nexus" passes through on the KOMBIT session as it would.
+const CARE_AUDIENCE = process.env.OMSORG_CARE_AUDIENCE || 'urn:omsorg:care-record';
+const CARE_TTL = Number(process.env.OMSORG_IDP_CARE_TOKEN_SECONDS || 90 * 60);
 const SESSION_SECONDS = Number(process.env.OMSORG_IDP_SESSION_SECONDS || 8 * 3600);
 
 async function findAccount(ctx, id) {
@@ -97,10 +103,20 @@ function configuration() {
         // native + loopback: any port is accepted (RFC 8252 section 7.3).
         redirect_uris: ['http://127.0.0.1/callback', 'dk.omsorg.app:/oauth2redirect'],
       },
+      {
+        // The app as the care record's client: no refresh token, so the
+        // integration session ends with its access token.
+        client_id: 'omsorg-care',
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        redirect_uris: ['http://127.0.0.1/callback', 'dk.omsorg.app:/oauth2redirect'],
+      },
     ],
     jwks: { keys: [signingKey()] },
     pkce: { required: () => true },
-    scopes: ['openid', 'profile', 'email', 'offline_access', 'omsorg'],
+    scopes: ['openid', 'profile', 'email', 'offline_access', 'omsorg', 'care'],
     claims: {
       openid: ['sub'],
       profile: ['name', 'municipality'],
@@ -116,12 +132,17 @@ function configuration() {
         // for an API token with `resource` on a refresh grant (RFC 8707).
         defaultResource: () => undefined,
         useGrantedResource: () => false,
-        getResourceServerInfo: () => ({
-          scope: 'omsorg',
-          audience: API_AUDIENCE,
-          accessTokenFormat: 'jwt',
-          accessTokenTTL: ACCESS_TTL,
-        }),
+        // Each resource only for its own client: the app's API token is
+        // not a care-record token, nor the other way round.
+        getResourceServerInfo: (ctx, indicator, client) => {
+          if (indicator === CARE_AUDIENCE && client.clientId === 'omsorg-care') {
+            return { scope: 'care', audience: CARE_AUDIENCE, accessTokenFormat: 'jwt', accessTokenTTL: CARE_TTL };
+          }
+          if (indicator === API_AUDIENCE && client.clientId === 'omsorg-app') {
+            return { scope: 'omsorg', audience: API_AUDIENCE, accessTokenFormat: 'jwt', accessTokenTTL: ACCESS_TTL };
+          }
+          throw new errors.InvalidTarget();
+        },
       },
     },
     // When the person logged in, in the API token too: the backend lets a

@@ -13,6 +13,9 @@ pub enum LogFormat {
 pub struct DevSeed {
     /// The dev OpenID Provider's issuer URL (it runs on a port chosen at start).
     pub issuer: String,
+    /// `OMSORG_DEV_CARE_RECORD_URL`: the dev care record's FHIR base; each
+    /// municipality's care record is set to it, logged in to at the dev IdP.
+    pub care_record: Option<String>,
 }
 
 /// `Debug` shows every setting but the secrets (pepper, CPR key).
@@ -168,7 +171,11 @@ impl Config {
                         "required with OMSORG_DEV_SEED=1: the dev OpenID Provider's issuer URL",
                     )
                 })?;
-                Some(DevSeed { issuer })
+                let care_record = lookup("OMSORG_DEV_CARE_RECORD_URL").filter(|u| !u.is_empty());
+                Some(DevSeed {
+                    issuer,
+                    care_record,
+                })
             }
             Some(_) => return Err(err("OMSORG_DEV_SEED", "expected 0 or 1")),
         };

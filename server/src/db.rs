@@ -312,6 +312,22 @@ pub async fn seed_dev(pool: &AnyPool, seed: &DevSeed) -> anyhow::Result<()> {
         .execute(&mut *db)
         .await?;
     }
+    // The dev care record, logged in to at the dev IdP (it stands in for
+    // the care record's identity service as it does for KOMBIT).
+    if let Some(fhir_base) = &seed.care_record {
+        for m in &data.municipalities {
+            sqlx::query(
+                "INSERT INTO care_records (municipality_code, issuer, client_id, resource, fhir_base)
+                 VALUES ($1, $2, 'omsorg-care', 'urn:omsorg:care-record', $3)
+                 ON CONFLICT (municipality_code) DO UPDATE SET issuer = $2, fhir_base = $3",
+            )
+            .bind(&m.code)
+            .bind(&seed.issuer)
+            .bind(fhir_base)
+            .execute(&mut *db)
+            .await?;
+        }
+    }
     // People already learnt keep trusting the dev IdP as it runs now.
     sqlx::query("UPDATE people SET issuer = $1")
         .bind(&seed.issuer)

@@ -66,6 +66,7 @@ fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::IdempotencyMismatch
         | ErrorCode::SubstituteAlreadyActive => StatusCode::CONFLICT,
         ErrorCode::NoSession => StatusCode::UNAUTHORIZED,
+        ErrorCode::CareRecordNotConfigured => StatusCode::NOT_FOUND,
         // Codes the app raises itself; the backend never answers with them.
         ErrorCode::Internal
         | ErrorCode::LoginCancelled
@@ -78,6 +79,9 @@ fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::KeystoreFailed
         | ErrorCode::SessionLocked
         | ErrorCode::PinOfflineUnavailable
+        | ErrorCode::CareLoginRequired
+        | ErrorCode::CareRecordUnavailable
+        | ErrorCode::MeasurementInvalid
         | ErrorCode::NetworkUnreachable
         | ErrorCode::NetworkBadResponse
         | ErrorCode::StoreFailed => StatusCode::INTERNAL_SERVER_ERROR,

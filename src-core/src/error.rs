@@ -121,6 +121,15 @@ error_codes! {
     /// The substitute already has a live access in the municipality: extend
     /// that one instead of ordering a second.
     SubstituteAlreadyActive = "substitute.already_active",
+    /// The care record needs its own login ("Log ind i Nexus"): none yet,
+    /// or it ran out (90 minutes).
+    CareLoginRequired = "care.login_required",
+    /// The care record does not answer (or not as FHIR): try again.
+    CareRecordUnavailable = "care.unavailable",
+    /// The municipality or unit has no care record set up.
+    CareRecordNotConfigured = "care.not_configured",
+    /// A measurement that is not plausible (or not a number): nothing was sent.
+    MeasurementInvalid = "measurement.invalid",
 }
 
 impl ErrorCode {

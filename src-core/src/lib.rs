@@ -7,6 +7,7 @@
 pub mod api;
 pub mod assurance;
 pub mod bridge;
+pub mod care;
 pub mod cpr;
 pub mod danish_time;
 pub mod declaration;

@@ -3,6 +3,7 @@
 pub(crate) mod accesses;
 mod admin;
 pub(crate) mod audit;
+mod care_record;
 mod cpr;
 pub(crate) mod declarations;
 mod devices;
@@ -38,6 +39,7 @@ pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
         .merge(orders::router())
         .merge(substitute_ids::router())
         .merge(shared::router())
+        .merge(care_record::router())
 }
 
 /// The served API: every documented operation, the document itself, and

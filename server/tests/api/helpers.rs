@@ -372,6 +372,7 @@ pub fn test_config(issuer: &str, database_url: &str) -> Config {
         log_format: LogFormat::Pretty,
         dev_seed: Some(DevSeed {
             issuer: issuer.into(),
+            care_record: None,
         }),
         api_audience: AUDIENCE.into(),
         pin_pepper: "test-pepper-of-sixteen".into(),

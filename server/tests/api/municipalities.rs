@@ -38,6 +38,7 @@ async fn restarting_on_the_same_database_reseeds_without_undoing_anything() {
             &pool,
             &omsorg_server::config::DevSeed {
                 issuer: DEV_ISSUER.into(),
+                care_record: None,
             },
         )
         .await
@@ -118,6 +119,7 @@ async fn the_dev_seed_refuses_a_database_with_other_data() {
         &pool,
         &omsorg_server::config::DevSeed {
             issuer: DEV_ISSUER.into(),
+            care_record: None,
         },
     )
     .await;
