@@ -24,6 +24,9 @@ use crate::api::{
     UnitSettingsChange,
 };
 use crate::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedExport, SavedPdf};
+use crate::care::{
+    CareStatus, Measurement, MeasurementInput, MeasurementList, MedicationDay, ResidentList,
+};
 use crate::lock::LockState;
 
 /// Whether a command may run while a personal session is locked.
@@ -109,6 +112,9 @@ args! {
     /// The orders `query` finds, as a file in `format`.
     OrderExportArgs { query: OrderQuery, format: ExportFormat }
     GeneratorArgs { generator: IdGenerator }
+    /// "Registrér måling" for `resident`; `key` is made once per form and
+    /// sent with every try, so the care record stores it once.
+    MeasurementArgs { resident: String, input: MeasurementInput, key: String }
 }
 
 macro_rules! commands {
@@ -248,6 +254,18 @@ commands! {
     /// Administrators: the municipality's user-ID generator.
     IdGeneratorNow id_generator(NoArgs) -> IdGenerator, Unlocked;
     SetIdGenerator set_id_generator(GeneratorArgs) -> IdGenerator, Unlocked;
+    /// The care record's integration session (SPEC C5): its time left.
+    CareStatusNow care_status(NoArgs) -> CareStatus, Unlocked;
+    /// "Log ind i Nexus" in the system browser; answers with the new
+    /// session's time, never with its token.
+    CareLogin care_login(NoArgs) -> CareStatus, Unlocked;
+    /// "Beboere": the acting unit's residents in the care record.
+    CareResidents care_residents(NoArgs) -> ResidentList, Unlocked;
+    /// A resident's "Medicin" today (`id`: the resident).
+    CareMedication care_medication(IdArgs) -> MedicationDay, Unlocked;
+    /// A resident's "Målinger", newest first.
+    CareMeasurements care_measurements(IdArgs) -> MeasurementList, Unlocked;
+    RegisterMeasurement register_measurement(MeasurementArgs) -> Measurement, Unlocked;
 }
 
 /// The capability permission that allows `name` (Tauri's `allow-<kebab>`).

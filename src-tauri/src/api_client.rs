@@ -75,6 +75,15 @@ impl ApiClient {
         Ok(list.municipalities)
     }
 
+    /// Where the acting unit's care record is (SPEC C5).
+    pub async fn care_record(
+        &self,
+        auth: &Auth,
+    ) -> Result<omsorg_core::care::CareRecordSettings, CommandError> {
+        self.call(Method::GET, "/api/v1/care-record", Some(auth), None::<&()>)
+            .await
+    }
+
     pub async fn me(&self, auth: &Auth) -> Result<Me, CommandError> {
         self.call(Method::GET, "/api/v1/me", Some(auth), None::<&()>)
             .await

@@ -3,6 +3,7 @@
 //! token, and never reads the store directly.
 
 pub mod api_client;
+pub mod care;
 pub mod commands;
 pub mod config;
 pub mod device;
@@ -55,6 +56,8 @@ pub struct Shell {
     /// the platform's downloads folder). They stay: an export is kept on
     /// purpose.
     pub exports: std::path::PathBuf,
+    /// The care record's FHIR client (its token is the session's).
+    pub care: care::CareClient,
 }
 
 /// The main window, as the shared-device code drives it.
@@ -195,6 +198,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
                 files,
                 viewer,
                 exports,
+                care: care::CareClient::new(),
             });
             let shell = app.state::<Shell>();
             shell.api.act_for(shell.store.acting_unit()?);

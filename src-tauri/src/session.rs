@@ -26,6 +26,10 @@ struct StoredSession {
     issuer: String,
     municipality_code: String,
     refresh_token: String,
+    /// The KOMBIT subject (`sub`): a care-record login must name the same
+    /// person. Sessions kept before it was stored have none.
+    #[serde(default)]
+    subject: Option<String>,
 }
 
 /// URLs the OS opens the app with (deep-link plugin), handed to the login
@@ -59,6 +63,18 @@ struct Active {
     /// Set for a user ID + PIN session on a shared device: when the backend
     /// ends it. Such a session has no refresh token and no keystore entry.
     shared_until: Option<DateTime<Utc>>,
+    /// The KOMBIT subject, where known (else the user ID is the subject).
+    subject: Option<String>,
+    /// The care record's integration session (SPEC C5): its token lives
+    /// here only, so it ends with every way this session ends.
+    care: Option<CareAccess>,
+}
+
+/// A care-record login: its token, when it ends, and where it is for.
+pub struct CareAccess {
+    pub token: String,
+    pub session: omsorg_core::care::IntegrationSession,
+    pub settings: omsorg_core::care::CareRecordSettings,
 }
 
 /// A token this close to its expiry is refreshed before use.
@@ -184,6 +200,7 @@ impl Sessions {
                 issuer: result.issuer.clone(),
                 municipality_code: municipality_code.to_string(),
                 refresh_token,
+                subject: Some(result.subject.clone()),
             };
             self.secrets
                 .set(SESSION_KEY, &serde_json::to_string(&stored).expect("json"))?;
@@ -194,8 +211,73 @@ impl Sessions {
             expires_at: result.access_expires_in.map(|d| Instant::now() + d),
             me: me.clone(),
             shared_until: None,
+            subject: Some(result.subject.clone()),
+            care: None,
         });
         Ok(me)
+    }
+
+    /// "Log ind i Nexus" (SPEC C5) for the person signed in now, at the
+    /// care record's authorization server named by `settings`; "Annuller"
+    /// (`cancel_login`) cancels it as it does the KOMBIT login.
+    pub async fn care_login(
+        &self,
+        settings: omsorg_core::care::CareRecordSettings,
+        hint: Option<String>,
+        browser: &dyn Browser,
+    ) -> Result<omsorg_core::care::CareStatus, CommandError> {
+        for url in [&settings.issuer, &settings.fhir_base] {
+            if !crate::config::transport_allowed(url) {
+                return Err(CommandError::new(
+                    ErrorCode::CareRecordNotConfigured,
+                    "the care record is not on https",
+                ));
+            }
+        }
+        let cancelled = self.begin_login();
+        let request = crate::oidc::CareLoginRequest {
+            hint,
+            resource: settings.resource.clone(),
+            subject: self.subject().await?,
+            timeout: self.login_timeout,
+        };
+        let target = if cfg!(mobile) {
+            RedirectTarget::AppScheme {
+                uri: APP_REDIRECT_URI.to_string(),
+                urls: self.deep_links.subscribe(),
+            }
+        } else {
+            RedirectTarget::loopback()
+                .await
+                .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?
+        };
+        let flow = async {
+            let mut provider = Provider::discover(&settings.issuer, &settings.client_id).await?;
+            provider.care_login(&request, browser, target).await
+        };
+        let token = tokio::select! {
+            r = flow => r?,
+            _ = cancelled => return Err(CommandError::new(ErrorCode::LoginCancelled, "cancelled in the app")),
+        };
+        let now = Utc::now();
+        let session = omsorg_core::care::IntegrationSession::from_token(
+            now,
+            token.expires_in.map(|d| d.as_secs()),
+        )
+        .ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::LoginInvalidToken,
+                "the care record's token has no lifetime",
+            )
+        })?;
+        self.begin_care(CareAccess {
+            token: token.access_token,
+            session,
+            settings,
+        })
+        .await?;
+        tracing::info!("care-record session started");
+        Ok(session.status(now))
     }
 
     pub fn cancel_login(&self) {
@@ -232,6 +314,7 @@ impl Sessions {
             self.forget(store).await;
             return Ok(None);
         };
+        let subject = stored.subject.clone();
         let (token, expires_at) = match self.refresh(stored, store).await {
             Ok(t) => t,
             Err(e) if e.code.is_offline() => return self.restore_offline(store, e).await,
@@ -253,6 +336,8 @@ impl Sessions {
             expires_at,
             me: me.clone(),
             shared_until: None,
+            subject,
+            care: None,
         });
         Ok(Some(me))
     }
@@ -271,6 +356,8 @@ impl Sessions {
             expires_at: None,
             me: me.clone(),
             shared_until: None,
+            subject: None,
+            care: None,
         });
         Ok(Some(me))
     }
@@ -328,6 +415,8 @@ impl Sessions {
             expires_at: None,
             me: session.me,
             shared_until: Some(session.expires_at),
+            subject: None,
+            care: None,
         });
     }
 
@@ -340,6 +429,8 @@ impl Sessions {
             expires_at: None,
             me,
             shared_until: None,
+            subject: None,
+            care: None,
         });
     }
 
@@ -353,6 +444,8 @@ impl Sessions {
             expires_at: Some(Instant::now()),
             me,
             shared_until: None,
+            subject: None,
+            care: None,
         });
     }
 
@@ -363,9 +456,58 @@ impl Sessions {
             issuer: issuer.to_string(),
             municipality_code: municipality_code.to_string(),
             refresh_token: refresh_token.to_string(),
+            subject: None,
         };
         let json = serde_json::to_string(&stored).expect("json");
         self.secrets.set(SESSION_KEY, &json).expect("keystore");
+    }
+
+    /// Who is signed in, as the identity provider names them.
+    pub async fn subject(&self) -> Result<String, CommandError> {
+        let active = self.active.lock().await;
+        let a = active.as_ref().ok_or_else(no_session)?;
+        Ok(a.subject.clone().unwrap_or_else(|| a.me.user_id.clone()))
+    }
+
+    /// A care-record login for the person signed in now.
+    pub async fn begin_care(&self, care: CareAccess) -> Result<(), CommandError> {
+        let mut active = self.active.lock().await;
+        active.as_mut().ok_or_else(no_session)?.care = Some(care);
+        Ok(())
+    }
+
+    /// The care record's token and settings while its session lives;
+    /// `care.login_required` otherwise.
+    pub async fn care(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<(String, omsorg_core::care::CareRecordSettings), CommandError> {
+        let active = self.active.lock().await;
+        let a = active.as_ref().ok_or_else(no_session)?;
+        match &a.care {
+            Some(c) if c.session.is_live(now) => Ok((c.token.clone(), c.settings.clone())),
+            _ => Err(CommandError::new(
+                ErrorCode::CareLoginRequired,
+                "no live care-record session",
+            )),
+        }
+    }
+
+    pub async fn care_status(&self, now: DateTime<Utc>) -> omsorg_core::care::CareStatus {
+        let active = self.active.lock().await;
+        match active.as_ref().and_then(|a| a.care.as_ref()) {
+            Some(c) => c.session.status(now),
+            None => omsorg_core::care::CareStatus::None,
+        }
+    }
+
+    /// The care record refused its token: the session is over before its time.
+    pub async fn end_care(&self) {
+        if let Some(a) = self.active.lock().await.as_mut() {
+            if let Some(c) = a.care.as_mut() {
+                c.session.expires_at = Utc::now();
+            }
+        }
     }
 
     /// The refresh token the keystore holds, if any (tests).
@@ -516,3 +658,7 @@ async fn revoke_quietly(provider: &Provider, refresh_token: &str) {
 #[cfg(test)]
 #[path = "session_tests.rs"]
 mod tests;
+
+fn no_session() -> CommandError {
+    CommandError::new(ErrorCode::NoSession, "not signed in")
+}

@@ -69,6 +69,7 @@ pub async fn shell_with_secrets(
         files: files.path().join("declarations"),
         viewer: Box::new(NoViewer),
         exports: std::env::temp_dir().join("omsorg-test-exports"),
+        care: crate::care::CareClient::new(),
     };
     shell
         .sessions

@@ -62,6 +62,8 @@ enum Screen {
     Devices(Me),
     AuditLog(Me),
     UnitOrders(Me),
+    /// The care record: residents, medication, measurements (SPEC C5).
+    Residents(Me),
     /// Typing an enrollment code (nobody signed in).
     Enroll,
     /// A shared device with nobody signed in.
@@ -90,6 +92,7 @@ impl Screen {
                 | Screen::People(_)
                 | Screen::Devices(_)
                 | Screen::AuditLog(_)
+                | Screen::Residents(_)
                 | Screen::UnitOrders(_)
                 | Screen::SharedHome { .. }
         )
@@ -443,7 +446,7 @@ pub fn App() -> Html {
                 }
                 Screen::Order(me) | Screen::MyOrders(me) | Screen::Declarations(me) | Screen::SubstituteIds(me)
                 | Screen::Units(me) | Screen::People(me) | Screen::Devices(me)
-                | Screen::AuditLog(me) | Screen::UnitOrders(me) => {
+                | Screen::AuditLog(me) | Screen::UnitOrders(me) | Screen::Residents(me) => {
                     let back = { let (to_home, me) = (to_home.clone(), me.clone());
                         Callback::from(move |_| to_home.emit((me.clone(), false))) };
                     let refused = refused.clone();
@@ -456,6 +459,7 @@ pub fn App() -> Html {
                         Screen::Devices(_) => html! { <DevicesPage lang={*lang} on_done={back} on_refused={refused} /> },
                         Screen::AuditLog(_) => html! { <AuditLogPage lang={*lang} on_done={back} on_refused={refused} /> },
                         Screen::UnitOrders(_) => html! { <UnitOrdersPage lang={*lang} on_done={back} on_refused={refused} /> },
+                        Screen::Residents(_) => html! { <crate::pages::care::CarePage lang={*lang} on_done={back} on_refused={refused} /> },
                         _ => html! { <SubstituteIdsPage lang={*lang} on_done={back} on_refused={refused} /> },
                     }
                 }
@@ -489,7 +493,7 @@ pub fn App() -> Html {
                             on_my_orders={to(Screen::MyOrders)} on_declarations={to(Screen::Declarations)}
                             on_substitute_ids={to(Screen::SubstituteIds)} on_units={to(Screen::Units)} on_devices={to(Screen::Devices)}
                             on_audit={to(Screen::AuditLog)} on_unit_orders={to(Screen::UnitOrders)}
-                            on_people={to(Screen::People)}
+                            on_people={to(Screen::People)} on_residents={to(Screen::Residents)}
                             on_me={ let screen = screen.clone();
                                 Callback::from(move |me| screen.set(Screen::Home { me, pin_changed: false })) } />
                     }

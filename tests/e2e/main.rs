@@ -5,6 +5,7 @@
 //! through `cargo xtask test`.
 
 mod administration;
+mod care_record;
 mod desktop_package;
 mod devices;
 mod gallery;

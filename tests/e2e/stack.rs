@@ -15,6 +15,7 @@ pub struct Stack {
     pub x: Xvfb,
     pub idp: DevIdp,
     pub backend: Backend,
+    pub care: CareRecord,
     pub keyring: Keyring,
     pub inbox: BrowserInbox,
     pub driver: Driver,
@@ -24,6 +25,11 @@ pub struct Stack {
 }
 
 impl Stack {
+    /// The app's data directory (its SQLite store and files).
+    pub fn app_data(&self) -> std::path::PathBuf {
+        self._dir.path().join("app")
+    }
+
     /// The app started again (after `quit` or a kill) by a new driver, with
     /// `overrides` in its environment; same data, keystore and backend.
     pub async fn relaunch_with(&mut self, overrides: &[(&'static str, &str)]) -> Result<WebDriver> {
@@ -50,7 +56,8 @@ pub async fn stack_with(
 
 /// As `stack_with`, with `backend_env` for the backend (e.g. its SMTP
 /// server) and `api_url` choosing the app's way to the backend from the
-/// backend's URL (e.g. through a proxy that loses answers).
+/// backend's URL (e.g. through a proxy that loses answers). Variables
+/// starting `OMSORG_CARE_` go to the dev care record instead.
 pub async fn stack_custom(
     app_env: &[(&'static str, &str)],
     idp_env: &[(&str, &str)],
@@ -60,7 +67,16 @@ pub async fn stack_custom(
     let dir = tempfile::tempdir()?;
     let x = Xvfb::start().await?;
     let idp = DevIdp::start_with(idp_env).await?;
-    let backend = Backend::start_with(&idp.issuer, dir.path(), backend_env).await?;
+    let care_env: Vec<(&str, &str)> = backend_env
+        .iter()
+        .filter(|(k, _)| k.starts_with("OMSORG_CARE_"))
+        .copied()
+        .collect();
+    let care = CareRecord::start(&idp.issuer, &care_env).await?;
+    let mut backend_env = backend_env.to_vec();
+    backend_env.retain(|(k, _)| !k.starts_with("OMSORG_CARE_"));
+    backend_env.push(("OMSORG_DEV_CARE_RECORD_URL", &care.fhir));
+    let backend = Backend::start_with(&idp.issuer, dir.path(), &backend_env).await?;
     let keyring = Keyring::start(dir.path()).await?;
     let inbox = BrowserInbox::new(dir.path());
     let mut env = vec![
@@ -88,6 +104,7 @@ pub async fn stack_custom(
         x,
         idp,
         backend,
+        care,
         keyring,
         inbox,
         driver,

@@ -345,3 +345,46 @@ impl Backend {
         self.proc.take();
     }
 }
+
+/// The dev care record (FHIR R4) trusting the dev IdP, on a free port.
+pub struct CareRecord {
+    /// The FHIR base, e.g. `http://127.0.0.1:40123/fhir`.
+    pub fhir: String,
+    _proc: Proc,
+}
+
+impl CareRecord {
+    /// With extra environment, e.g. `OMSORG_CARE_LOSE_FIRST_ANSWER=1`.
+    pub async fn start(issuer: &str, env: &[(&str, &str)]) -> Result<CareRecord> {
+        let (proc, fhir) = Proc::spawn_ready(
+            "omsorg-dev-care-record",
+            Command::new(required_path("OMSORG_E2E_CARE_RECORD"))
+                .env("OMSORG_CARE_LISTEN", "127.0.0.1:0")
+                .env("OMSORG_CARE_ISSUER", issuer)
+                .envs(env.iter().copied())
+                .stderr(log_file("care-record")?),
+            "omsorg-dev-care-record listening on",
+        )
+        .await?;
+        Ok(CareRecord { fhir, _proc: proc })
+    }
+
+    /// What it received: `{identifier, patient, status}` per create.
+    pub async fn received(&self) -> Result<Vec<serde_json::Value>> {
+        let base = self.fhir.trim_end_matches("/fhir");
+        Ok(reqwest::get(format!("{base}/dev/received"))
+            .await?
+            .json()
+            .await?)
+    }
+
+    /// Every resident's name and medicine: what must never be found in the
+    /// app's store, its logs or its web view after the run.
+    pub async fn health_data(&self) -> Result<Vec<String>> {
+        let base = self.fhir.trim_end_matches("/fhir");
+        Ok(reqwest::get(format!("{base}/dev/health-data"))
+            .await?
+            .json()
+            .await?)
+    }
+}

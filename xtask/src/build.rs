@@ -128,10 +128,20 @@ pub fn deb(app: &Path) -> Result<PathBuf> {
 }
 
 /// The backend binary (debug profile), for the dev stack.
-pub fn server() -> Result<PathBuf> {
+/// The backend and the dev care record beside it.
+pub fn server() -> Result<(PathBuf, PathBuf)> {
     step(
-        "cargo build -p omsorg-server",
-        cmd("cargo").args(["build", "-p", "omsorg-server"]),
+        "cargo build -p omsorg-server -p omsorg-dev-care-record",
+        cmd("cargo").args([
+            "build",
+            "-p",
+            "omsorg-server",
+            "-p",
+            "omsorg-dev-care-record",
+        ]),
     )?;
-    Ok(target_dir().join("debug/omsorg-server"))
+    Ok((
+        target_dir().join("debug/omsorg-server"),
+        target_dir().join("debug/omsorg-dev-care-record"),
+    ))
 }

@@ -54,7 +54,7 @@ fn start_service(
 pub fn run() -> Result<()> {
     setup::run()?;
     let app = build::app()?;
-    let server = build::server()?;
+    let (server, care_record) = build::server()?;
     let dev_dir = target_dir().join("dev");
     std::fs::create_dir_all(&dev_dir)?;
 
@@ -72,6 +72,19 @@ pub fn run() -> Result<()> {
             .env("PORT", env_or("OMSORG_DEV_IDP_PORT", "3000")),
         "dev-idp listening on",
     )?;
+    let (_care, care_url) = start_service(
+        "care-record",
+        cmd(care_record.to_str().context("path")?)
+            .env(
+                "OMSORG_CARE_LISTEN",
+                format!(
+                    "127.0.0.1:{}",
+                    env_or("OMSORG_DEV_CARE_RECORD_PORT", "8090")
+                ),
+            )
+            .env("OMSORG_CARE_ISSUER", &issuer),
+        "omsorg-dev-care-record listening on",
+    )?;
     let (_backend, api_url) = start_service(
         "backend",
         cmd(server.to_str().context("path")?)
@@ -84,7 +97,8 @@ pub fn run() -> Result<()> {
                 format!("sqlite://{}", dev_dir.join("omsorg-dev.db").display()),
             )
             .env("OMSORG_DEV_SEED", "1")
-            .env("OMSORG_DEV_ISSUER", &issuer),
+            .env("OMSORG_DEV_ISSUER", &issuer)
+            .env("OMSORG_DEV_CARE_RECORD_URL", &care_url),
         "omsorg-server listening on",
     )?;
 
@@ -159,7 +173,7 @@ pub fn run() -> Result<()> {
             .env("OMSORG_DATA_DIR", dev_dir.join("app-data")),
     )?;
     eprintln!(
-        "\nOmsorg dev stack is up:\n  dev IdP  {issuer}  (anna, bo, carl, dora, eva, frida, gustav; password <name>-pass; see the README)\n  backend  {api_url}\n  app      window on {display}\nCtrl-C stops everything."
+        "\nOmsorg dev stack is up:\n  dev IdP  {issuer}  (anna, bo, carl, dora, eva, frida, gustav; password <name>-pass; see the README)\n  backend  {api_url}\n  care record (FHIR)  {care_url}\n  app      window on {display}\nCtrl-C stops everything."
     );
     if xvfb.is_some() {
         std::thread::sleep(Duration::from_secs(6));

@@ -27,7 +27,15 @@ pub fn e2e(filter: &str) -> Result<()> {
     let deb = build::deb(&app)?;
     step(
         "cargo build -p omsorg-server -p omsorg-app",
-        cmd("cargo").args(["build", "-p", "omsorg-server", "-p", "omsorg-app"]),
+        cmd("cargo").args([
+            "build",
+            "-p",
+            "omsorg-server",
+            "-p",
+            "omsorg-dev-care-record",
+            "-p",
+            "omsorg-app",
+        ]),
     )?;
     step(
         &format!("cargo test -p omsorg-e2e {filter}"),
@@ -52,6 +60,10 @@ fn e2e_env<'c>(
         .env(
             "OMSORG_E2E_SERVER",
             target_dir().join("debug/omsorg-server"),
+        )
+        .env(
+            "OMSORG_E2E_CARE_RECORD",
+            target_dir().join("debug/omsorg-dev-care-record"),
         )
         .env("OMSORG_E2E_ARTIFACTS", root().join("test-artifacts"))
         // The screen gallery: the debug app (it loads its development

@@ -11,6 +11,7 @@ use omsorg_core::api::{
     UnitRef, UnitSettings,
 };
 use omsorg_core::bridge::{DeviceStatus, MunicipalityChoice, OrderDraft, SavedExport, SavedPdf};
+use omsorg_core::care::{CareStatus, Measurement, MeasurementList, MedicationDay, ResidentList};
 use omsorg_core::cpr::Cpr;
 use omsorg_core::ipc::{self, Dispatch, LockPolicy, NoArgs};
 use omsorg_core::lock::LockState;
@@ -27,6 +28,17 @@ use crate::orders;
 use crate::pin;
 use crate::store::Store;
 use crate::Shell;
+
+/// A care-record answer; a refused token ends the integration session
+/// (the screen then offers "Log ind i Nexus").
+async fn care_answer<T>(shell: &Shell, answer: Result<T, CommandError>) -> Result<T, CommandError> {
+    if let Err(e) = &answer {
+        if e.code == ErrorCode::CareLoginRequired {
+            shell.sessions.end_care().await;
+        }
+    }
+    answer
+}
 
 /// The invoke handler: a declared command, its lock policy applied, then
 /// its body. Anything else is refused before it reaches any code.
@@ -415,6 +427,73 @@ impl ipc::Handlers for Shell {
             .check()
             .map_err(|why| CommandError::new(ErrorCode::RequestInvalid, why))?;
         self.api.set_id_generator(&auth, &a.generator).await
+    }
+
+    async fn care_status(&self, _: NoArgs) -> Result<CareStatus, CommandError> {
+        self.sessions.person().await?;
+        Ok(self.sessions.care_status(Utc::now()).await)
+    }
+
+    async fn care_login(&self, _: NoArgs) -> Result<CareStatus, CommandError> {
+        let me = self.sessions.person().await?;
+        // Not on a shared device: the system browser would keep the
+        // person's KOMBIT session for whoever uses the tablet next
+        // (ARCHITECTURE.md, "The care record").
+        if self.sessions.shared().await.is_some() {
+            return Err(CommandError::new(
+                ErrorCode::Forbidden,
+                "the care record's login is for personal devices",
+            ));
+        }
+        let auth = self.sessions.access_token(&self.store).await?;
+        let settings = self.api.care_record(&auth).await?;
+        self.sessions
+            .care_login(settings, Some(me.municipality_code), self.browser.as_ref())
+            .await
+    }
+
+    async fn care_residents(&self, _: NoArgs) -> Result<ResidentList, CommandError> {
+        let (token, mut settings) = self.sessions.care(Utc::now()).await?;
+        // The acting unit may have changed since the login: its organization now.
+        let auth = self.sessions.access_token(&self.store).await?;
+        let now = self.api.care_record(&auth).await?;
+        if (&now.issuer, &now.resource, &now.fhir_base)
+            != (&settings.issuer, &settings.resource, &settings.fhir_base)
+        {
+            self.sessions.end_care().await;
+            return Err(CommandError::new(
+                ErrorCode::CareLoginRequired,
+                "the unit's care record is another",
+            ));
+        }
+        settings.organization = now.organization;
+        care_answer(self, self.care.residents(&settings, &token).await).await
+    }
+
+    async fn care_medication(&self, a: ipc::IdArgs) -> Result<MedicationDay, CommandError> {
+        let (token, settings) = self.sessions.care(Utc::now()).await?;
+        care_answer(self, self.care.medication(&settings, &token, &a.id).await).await
+    }
+
+    async fn care_measurements(&self, a: ipc::IdArgs) -> Result<MeasurementList, CommandError> {
+        let (token, settings) = self.sessions.care(Utc::now()).await?;
+        care_answer(self, self.care.measurements(&settings, &token, &a.id).await).await
+    }
+
+    async fn register_measurement(
+        &self,
+        a: ipc::MeasurementArgs,
+    ) -> Result<Measurement, CommandError> {
+        // An implausible value is refused before anything is sent, with or
+        // without a live care-record session.
+        omsorg_core::care::measure::parse(&a.input)
+            .map_err(|p| CommandError::new(ErrorCode::MeasurementInvalid, format!("{p:?}")))?;
+        let (token, settings) = self.sessions.care(Utc::now()).await?;
+        let registered = self
+            .care
+            .register(&settings, &token, &a.resident, &a.input, &a.key, Utc::now())
+            .await;
+        care_answer(self, registered).await
     }
 
     async fn admin_orders(&self, a: ipc::OrderQueryArgs) -> Result<OrderPage, CommandError> {

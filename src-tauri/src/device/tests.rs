@@ -121,6 +121,7 @@ async fn enrolled_wall_screen(idle: Duration, clock: Arc<ManualClock>) -> Fixtur
         files: std::env::temp_dir().join("omsorg-device-test-files"),
         viewer: Box::new(NoBrowser),
         exports: std::env::temp_dir().join("omsorg-test-exports"),
+        care: crate::care::CareClient::new(),
     };
     let device = enroll(&shell, "k7qm-2xzp").await.unwrap();
     assert_eq!(device.mode, DeviceMode::WallScreen);

@@ -81,6 +81,37 @@ pub struct LoginRequest {
     pub fresh: bool,
 }
 
+/// How one authorization code flow is asked for.
+struct Authorize<'a> {
+    scopes: &'a [&'a str],
+    hint: Option<&'a str>,
+    resource: Option<&'a str>,
+    /// The code exchange itself asks for `resource` (the care record's
+    /// token); otherwise it yields the provider's own and the app's API
+    /// token comes from a refresh grant.
+    resource_at_exchange: bool,
+    consent: bool,
+    fresh: bool,
+    timeout: Duration,
+}
+
+/// The care record's login ("Log ind i Nexus", SPEC C5).
+#[derive(Debug, Clone)]
+pub struct CareLoginRequest {
+    pub hint: Option<String>,
+    /// The care record's resource indicator: the token's audience.
+    pub resource: String,
+    /// Who is signed in to Omsorg: the care record's login must be them.
+    pub subject: String,
+    pub timeout: Duration,
+}
+
+/// The care record's access token; it stays in the shell's memory.
+pub struct CareToken {
+    pub access_token: String,
+    pub expires_in: Option<Duration>,
+}
+
 /// A verified login. The tokens stay in the shell; `Debug` hides them.
 pub struct LoginResult {
     pub issuer: String,
@@ -317,14 +348,21 @@ impl Provider {
         }
     }
 
-    /// The whole interactive login: browser, redirect (to `target`), code
-    /// exchange, validation, UserInfo.
-    pub async fn login(
+    /// Browser, redirect (to `target`), code exchange (with `resource` when
+    /// the code is to yield that resource's token) and the ID token's
+    /// validation: what a KOMBIT login and a care-record login share.
+    async fn authorize(
         &mut self,
-        request: &LoginRequest,
+        a: &Authorize<'_>,
         browser: &dyn Browser,
         mut target: RedirectTarget,
-    ) -> Result<LoginResult, CommandError> {
+    ) -> Result<
+        (
+            openidconnect::core::CoreTokenResponse,
+            openidconnect::core::CoreIdTokenClaims,
+        ),
+        CommandError,
+    > {
         let redirect = RedirectUrl::new(target.redirect_uri().to_string())
             .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
         let client = self.client().set_redirect_uri(redirect);
@@ -336,24 +374,19 @@ impl Provider {
                 Nonce::new_random,
             )
             .set_pkce_challenge(challenge);
-        for scope in ["profile", "email", "offline_access", "omsorg"] {
+        for scope in a.scopes {
             auth = auth.add_scope(Scope::new(scope.to_string()));
         }
-        if let Some(hint) = &request.hint {
-            auth = auth.add_extra_param("login_hint", hint.clone());
+        if let Some(hint) = a.hint {
+            auth = auth.add_extra_param("login_hint", hint.to_string());
         }
-        if let Some(resource) = &request.resource {
-            auth = auth.add_extra_param("resource", resource.clone());
+        if let Some(resource) = a.resource {
+            auth = auth.add_extra_param("resource", resource.to_string());
         }
-        // OpenID Connect Core 11: offline_access (a refresh token, so a restart
-        // needs no browser) is granted only with prompt=consent; the broker
-        // grants it for the first-party app without a page. No prompt=login:
-        // while the KOMBIT session lives, a login passes through without a
-        // password (single sign-on). Where a rule needs the person to prove
-        // themself now (a new PIN after a block), `fresh` sends max_age=0 and
-        // the ID token's auth_time must be from this login.
-        auth = auth.add_prompt(openidconnect::core::CoreAuthPrompt::Consent);
-        if request.fresh {
+        if a.consent {
+            auth = auth.add_prompt(openidconnect::core::CoreAuthPrompt::Consent);
+        }
+        if a.fresh {
             auth = auth.set_max_age(Duration::ZERO);
         }
         let started = chrono::Utc::now();
@@ -362,7 +395,7 @@ impl Provider {
             .open(url.as_str())
             .map_err(|e| fail(ErrorCode::Internal, format!("opening the browser: {e}")))?;
 
-        let params = tokio::time::timeout(request.timeout, answer(&mut target, state.secret()))
+        let params = tokio::time::timeout(a.timeout, answer(&mut target, state.secret()))
             .await
             .map_err(|_| fail(ErrorCode::LoginTimedOut, "no redirect in time"))?
             .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
@@ -377,10 +410,14 @@ impl Provider {
             .get("code")
             .ok_or_else(|| fail(ErrorCode::LoginProviderError, "redirect without code"))?;
 
-        let token = client
+        let mut exchange = client
             .exchange_code(AuthorizationCode::new(code.clone()))
             .map_err(unreachable)?
-            .set_pkce_verifier(verifier)
+            .set_pkce_verifier(verifier);
+        if let (true, Some(resource)) = (a.resource_at_exchange, a.resource) {
+            exchange = exchange.add_extra_param("resource", resource.to_string());
+        }
+        let token = exchange
             .request_async(&self.http)
             .await
             .map_err(|e| match e {
@@ -396,9 +433,38 @@ impl Provider {
             .id_token()
             .ok_or_else(|| invalid("the token response has no ID token"))?;
         let claims = self.verify_id_token(id_token, &nonce).await?;
-        if request.fresh {
+        if a.fresh {
             Self::fresh_enough(claims.auth_time(), started)?;
         }
+        Ok((token, claims))
+    }
+
+    /// The whole interactive login: browser, redirect (to `target`), code
+    /// exchange, validation, UserInfo.
+    pub async fn login(
+        &mut self,
+        request: &LoginRequest,
+        browser: &dyn Browser,
+        target: RedirectTarget,
+    ) -> Result<LoginResult, CommandError> {
+        // OpenID Connect Core 11: offline_access (a refresh token, so a restart
+        // needs no browser) is granted only with prompt=consent; the broker
+        // grants it for the first-party app without a page. No prompt=login:
+        // while the KOMBIT session lives, a login passes through without a
+        // password (single sign-on). Where a rule needs the person to prove
+        // themself now (a new PIN after a block), `fresh` sends max_age=0 and
+        // the ID token's auth_time must be from this login.
+        let authorize = Authorize {
+            scopes: &["profile", "email", "offline_access", "omsorg"],
+            hint: request.hint.as_deref(),
+            resource: request.resource.as_deref(),
+            resource_at_exchange: false,
+            consent: true,
+            fresh: request.fresh,
+            timeout: request.timeout,
+        };
+        let (token, claims) = self.authorize(&authorize, browser, target).await?;
+        let client = self.client();
         let subject = claims.subject().clone();
 
         // UserInfo must describe the same person as the ID token.
@@ -447,6 +513,35 @@ impl Provider {
             }
         }
         Ok(result)
+    }
+
+    /// "Log ind i Nexus": an authorization code flow at the care record's
+    /// authorization server for its resource. No refresh token: the
+    /// integration session ends with the access token. The ID token must
+    /// name the person signed in to Omsorg.
+    pub async fn care_login(
+        &mut self,
+        request: &CareLoginRequest,
+        browser: &dyn Browser,
+        target: RedirectTarget,
+    ) -> Result<CareToken, CommandError> {
+        let authorize = Authorize {
+            scopes: &["care"],
+            hint: request.hint.as_deref(),
+            resource: Some(&request.resource),
+            resource_at_exchange: true,
+            consent: false,
+            fresh: false,
+            timeout: request.timeout,
+        };
+        let (token, claims) = self.authorize(&authorize, browser, target).await?;
+        if claims.subject().as_str() != request.subject {
+            return Err(invalid("the care-record login is another person's"));
+        }
+        Ok(CareToken {
+            access_token: token.access_token().secret().clone(),
+            expires_in: token.expires_in(),
+        })
     }
 
     /// Trades a refresh token for a new access token (for `resource`, if given).

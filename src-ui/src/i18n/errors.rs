@@ -151,6 +151,22 @@ pub fn error_text(lang: Lang, code: ErrorCode) -> &'static str {
             "Bestillingen blev ændret, mens den blev sendt. Start bestillingen forfra."
         }
         (IdempotencyMismatch, En) => "The order changed while it was being sent. Start the order again.",
+        (CareLoginRequired, Da) => "Din Nexus-adgang er udløbet. Log ind i Nexus igen.",
+        (CareLoginRequired, En) => "Your Nexus access has expired. Log in to Nexus again.",
+        (CareRecordUnavailable, Da) => {
+            "Omsorgsjournalen svarer ikke lige nu. Intet er gået tabt; prøv igen om lidt."
+        }
+        (CareRecordUnavailable, En) => {
+            "The care record is not answering right now. Nothing is lost; try again shortly."
+        }
+        (CareRecordNotConfigured, Da) => {
+            "Din enhed er ikke koblet til en omsorgsjournal. Kontakt din administrator."
+        }
+        (CareRecordNotConfigured, En) => {
+            "Your unit is not connected to a care record. Contact your administrator."
+        }
+        (MeasurementInvalid, Da) => "Målingen er ikke realistisk og er ikke sendt. Tjek værdien.",
+        (MeasurementInvalid, En) => "The measurement is not plausible and was not sent. Check the value.",
         (SubstituteAlreadyActive, Da) => {
             "Vikaren har allerede en aktiv adgang her. Forlæng den under Mine bestillinger i stedet for at bestille en ny."
         }

@@ -2,6 +2,7 @@
 //! code the shell can return has a text here (the match is exhaustive).
 
 mod admin;
+pub mod care;
 mod errors;
 pub mod wizard;
 

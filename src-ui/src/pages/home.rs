@@ -39,6 +39,9 @@ pub struct Props {
     pub on_devices: Callback<()>,
     #[prop_or_default]
     pub on_audit: Callback<()>,
+    /// "Beboere": the care record (personal devices; see ARCHITECTURE.md).
+    #[prop_or_default]
+    pub on_residents: Callback<()>,
     #[prop_or_default]
     pub on_unit_orders: Callback<()>,
     /// The person as seen after choosing another unit to act for.
@@ -161,6 +164,11 @@ pub fn HomePage(props: &Props) -> Html {
             if props.shared {
                 <p id="auto-sign-out-note" class="lead">{ t(lang, Msg::AutoSignOutNote) }</p>
             } else {
+                <nav class="menu" aria-label={t(lang, crate::i18n::care::Care::Residents)}>
+                    <button id="residents-button" class="primary big" onclick={props.on_residents.reform(|_: MouseEvent| ())}>
+                        { t(lang, crate::i18n::care::Care::Residents) }
+                    </button>
+                </nav>
                 <nav class="menu">
                     <button id="change-pin" onclick={props.on_change_pin.reform(|_: MouseEvent| ())}>
                         { t(lang, Msg::ChangePin) }

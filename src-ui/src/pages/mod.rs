@@ -1,4 +1,5 @@
 pub mod audit;
+pub mod care;
 pub mod declarations;
 pub mod devices;
 pub mod enroll;
