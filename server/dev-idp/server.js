@@ -160,7 +160,8 @@ function configuration() {
       Session: SESSION_SECONDS,
       Interaction: 600,
       Grant: SESSION_SECONDS,
-      AccessToken: ACCESS_TTL,
+      // A resource's own lifetime (the care record's 90 minutes), else the API's.
+      AccessToken: (ctx, token) => token.resourceServer?.accessTokenTTL ?? ACCESS_TTL,
       IdToken: 15 * 60,
       AuthorizationCode: 60,
       RefreshToken: SESSION_SECONDS,

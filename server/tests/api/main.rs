@@ -5,6 +5,7 @@
 
 mod accesses;
 mod audit;
+mod care_record;
 mod cpr;
 mod cpr_keys;
 mod crash;

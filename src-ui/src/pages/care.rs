@@ -88,6 +88,8 @@ pub fn CarePage(props: &PageProps) -> Html {
     // Bumped after each login: what was waiting for it loads again.
     let logins = use_state(|| 0u32);
     let tick = use_state(|| 0u32);
+    // When the page appeared (the tap): the first list's timing starts here.
+    let opened = use_state(|| Some(now_ms()));
     let status = use_shell_call::<ipc::CareStatusNow>(&props.on_refused);
     let login = use_shell_call::<ipc::CareLogin>(&props.on_refused);
     let list = use_shell_call::<ipc::CareResidents>(&props.on_refused);
@@ -123,10 +125,12 @@ pub fn CarePage(props: &PageProps) -> Html {
         })
     };
     let load_residents = {
-        let (list, residents, expired) = (list.clone(), residents.clone(), expired.clone());
+        let (list, residents, expired, opened) =
+            (list.clone(), residents.clone(), expired.clone(), opened.clone());
         Callback::from(move |_: ()| {
             let residents = residents.clone();
-            let started = now_ms();
+            let started = opened.unwrap_or_else(now_ms);
+            opened.set(None);
             list.run_or(
                 ipc::NoArgs {},
                 move |r| {
@@ -151,7 +155,10 @@ pub fn CarePage(props: &PageProps) -> Html {
     }
     let do_login = {
         let (login, session, logins) = (login.clone(), session.clone(), logins.clone());
+        let opened = opened.clone();
         Callback::from(move |_: MouseEvent| {
+            // A list after a login is timed from the login's answer.
+            opened.set(None);
             let (session, logins) = (session.clone(), logins.clone());
             login.run(ipc::NoArgs {}, move |s| {
                 session.set(session_of(s));
