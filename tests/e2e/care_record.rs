@@ -167,6 +167,7 @@ async fn anna_reads_medication_and_registers_a_blood_pressure_once_through_nexus
     // 132/84: the care record stores it, its answer is lost (504), the
     // shell sends it again with the same identifier and gets the first.
     type_into(&app, "#measurement-value", "132").await?;
+    type_into(&app, "#measurement-second", "84").await?;
     click(&app, "#measurement-save").await?;
     text_when(&app, "#measurement-saved", "the saved notice", |t| {
         t.contains("132/84")

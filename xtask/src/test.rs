@@ -26,7 +26,7 @@ pub fn e2e(filter: &str) -> Result<()> {
     let gallery = build::gallery()?;
     let deb = build::deb(&app)?;
     step(
-        "cargo build -p omsorg-server -p omsorg-app",
+        "cargo build -p omsorg-server -p omsorg-dev-care-record -p omsorg-app",
         cmd("cargo").args([
             "build",
             "-p",

@@ -39,10 +39,16 @@ async fn each_person_gets_their_own_units_care_record_and_nothing_without_one() 
     assert_eq!(body["organization"], "7a4e2b91-3c6d-4f80-b1e2-6d5c4b3a2f04");
 
     let (status, body) = care_record(&app, None).await;
-    assert_eq!((status, body["code"].as_str()), (401, Some("auth.invalid_token")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("auth.invalid_token"))
+    );
 
     // A deployment without a care record says so.
     let plain = spawn_app_trusting(&issuer).await;
     let (status, body) = care_record(&plain, Some(&anna)).await;
-    assert_eq!((status, body["code"].as_str()), (404, Some("care.not_configured")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("care.not_configured"))
+    );
 }

@@ -125,8 +125,12 @@ pub fn CarePage(props: &PageProps) -> Html {
         })
     };
     let load_residents = {
-        let (list, residents, expired, opened) =
-            (list.clone(), residents.clone(), expired.clone(), opened.clone());
+        let (list, residents, expired, opened) = (
+            list.clone(),
+            residents.clone(),
+            expired.clone(),
+            opened.clone(),
+        );
         Callback::from(move |_: ()| {
             let residents = residents.clone();
             let started = opened.unwrap_or_else(now_ms);
