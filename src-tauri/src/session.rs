@@ -160,17 +160,7 @@ impl Sessions {
             timeout: self.login_timeout,
             fresh: store.fresh_login_needed()?,
         };
-        // Desktop: a loopback port. Mobile: the app's own scheme through the deep-link plugin.
-        let target = if cfg!(mobile) {
-            RedirectTarget::AppScheme {
-                uri: APP_REDIRECT_URI.to_string(),
-                urls: self.deep_links.subscribe(),
-            }
-        } else {
-            RedirectTarget::loopback()
-                .await
-                .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?
-        };
+        let target = self.redirect_target().await?;
         let flow = async {
             let mut provider = Provider::discover(&request.issuer, &request.client_id).await?;
             let result = provider.login(&request, browser, target).await?;
@@ -241,16 +231,7 @@ impl Sessions {
             subject: self.subject().await?,
             timeout: self.login_timeout,
         };
-        let target = if cfg!(mobile) {
-            RedirectTarget::AppScheme {
-                uri: APP_REDIRECT_URI.to_string(),
-                urls: self.deep_links.subscribe(),
-            }
-        } else {
-            RedirectTarget::loopback()
-                .await
-                .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?
-        };
+        let target = self.redirect_target().await?;
         let flow = async {
             let mut provider = Provider::discover(&settings.issuer, &settings.client_id).await?;
             provider.care_login(&request, browser, target).await
@@ -278,6 +259,21 @@ impl Sessions {
         .await?;
         tracing::info!("care-record session started");
         Ok(session.status(now))
+    }
+
+    /// Where a login's redirect comes back. Desktop: a loopback port.
+    /// Mobile: the app's own scheme through the deep-link plugin.
+    async fn redirect_target(&self) -> Result<RedirectTarget, CommandError> {
+        Ok(if cfg!(mobile) {
+            RedirectTarget::AppScheme {
+                uri: APP_REDIRECT_URI.to_string(),
+                urls: self.deep_links.subscribe(),
+            }
+        } else {
+            RedirectTarget::loopback()
+                .await
+                .map_err(|e| CommandError::new(ErrorCode::Internal, e.to_string()))?
+        })
     }
 
     pub fn cancel_login(&self) {

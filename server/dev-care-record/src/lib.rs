@@ -376,25 +376,35 @@ async fn patient(
     }
 }
 
+/// A search by `patient` in one of the store's lists.
+async fn by_patient<T: Clone + Serialize>(
+    r: &CareRecord,
+    headers: &HeaderMap,
+    q: &HashMap<String, String>,
+    list: impl Fn(&Store) -> &Vec<T>,
+    subject: impl Fn(&T) -> &Reference,
+) -> Response {
+    if let Err(refused) = authorize(r, headers).await {
+        return refused;
+    }
+    let Some(patient) = patient_param(q) else {
+        return outcome(StatusCode::BAD_REQUEST, "required", "search by patient");
+    };
+    let store = r.0.store.lock().unwrap();
+    let found: Vec<T> = list(&store)
+        .iter()
+        .filter(|m| subject(m).id_of("Patient") == Some(&patient))
+        .cloned()
+        .collect();
+    fhir_json(StatusCode::OK, &Bundle::searchset(found))
+}
+
 async fn medication_requests(
     State(r): State<CareRecord>,
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    if let Err(refused) = authorize(&r, &headers).await {
-        return refused;
-    }
-    let Some(patient) = patient_param(&q) else {
-        return outcome(StatusCode::BAD_REQUEST, "required", "search by patient");
-    };
-    let store = r.0.store.lock().unwrap();
-    let found: Vec<_> = store
-        .requests
-        .iter()
-        .filter(|m| m.subject.id_of("Patient") == Some(&patient))
-        .cloned()
-        .collect();
-    fhir_json(StatusCode::OK, &Bundle::searchset(found))
+    by_patient(&r, &headers, &q, |s| &s.requests, |m| &m.subject).await
 }
 
 async fn administrations(
@@ -402,20 +412,7 @@ async fn administrations(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    if let Err(refused) = authorize(&r, &headers).await {
-        return refused;
-    }
-    let Some(patient) = patient_param(&q) else {
-        return outcome(StatusCode::BAD_REQUEST, "required", "search by patient");
-    };
-    let store = r.0.store.lock().unwrap();
-    let found: Vec<_> = store
-        .given
-        .iter()
-        .filter(|m| m.subject.id_of("Patient") == Some(&patient))
-        .cloned()
-        .collect();
-    fhir_json(StatusCode::OK, &Bundle::searchset(found))
+    by_patient(&r, &headers, &q, |s| &s.given, |m| &m.subject).await
 }
 
 /// `identifier=system|value` (a token search).
