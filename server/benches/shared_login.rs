@@ -132,6 +132,7 @@ fn main() {
         }
 
         // Everyone at once.
+        let cpu_before = common::cpu_by_thread();
         let started = Instant::now();
         let tasks: Vec<_> = devices
             .iter()
@@ -145,6 +146,29 @@ fn main() {
             latencies.push(t.await.unwrap());
         }
         let wall = started.elapsed();
+        let cpu = common::cpu_by_thread();
+        let mut spent: Vec<(String, f64)> = cpu
+            .iter()
+            .map(|(name, s)| (name.clone(), s - cpu_before.get(name).unwrap_or(&0.0)))
+            .filter(|(_, s)| *s > 0.0005)
+            .collect();
+        spent.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let capacity = cores as f64 * wall.as_secs_f64();
+        let others: f64 = spent
+            .iter()
+            .filter(|(name, _)| !name.starts_with("pin-hash"))
+            .map(|(_, s)| s)
+            .sum();
+        println!(
+            "burst CPU (of {cores} cores x {:.0} ms; besides Argon2 {:.2} ms a login): {}",
+            ms(wall),
+            1e3 * others / n as f64,
+            spent
+                .iter()
+                .map(|(name, s)| format!("{name} {:.1} %", 100.0 * s / capacity))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         latencies.sort();
         let rate = n as f64 / wall.as_secs_f64();
         println!(

@@ -111,21 +111,11 @@ pub async fn pin_state(db: &AnyPool, person: i64) -> sqlx::Result<(Option<String
     Ok((hash, locked.0))
 }
 
-/// Counts one shared-device login for the user ID behind `user_key`
-/// before its PIN is checked; the attempt's number.
-pub async fn admit_user_id_attempt(db: &AnyPool, user_key: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "INSERT INTO shared_login_failures (user_key, failures) VALUES ($1, 1)
-         ON CONFLICT (user_key) DO UPDATE SET failures = shared_login_failures.failures + 1
-         RETURNING failures",
-    )
-    .bind(user_key)
-    .fetch_one(db)
-    .await
-}
-
 /// Clears the user ID's count (a right login, a new PIN, an administrator's reset).
-pub async fn forget_user_id_attempts(db: &AnyPool, user_key: &str) -> sqlx::Result<()> {
+pub async fn forget_user_id_attempts<'e, E>(db: E, user_key: &str) -> sqlx::Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query("DELETE FROM shared_login_failures WHERE user_key = $1")
         .bind(user_key)
         .execute(db)
@@ -133,18 +123,21 @@ pub async fn forget_user_id_attempts(db: &AnyPool, user_key: &str) -> sqlx::Resu
     Ok(())
 }
 
-/// Counts one login attempt on `device` at `now`, unless it already has
-/// `max` in the window since `since`: the attempt's handle, or the number
-/// of seconds until the oldest counted attempt leaves the window.
-pub async fn admit_device_attempt(
+/// Counts one user ID + PIN login on `device` at `now`, before its PIN is
+/// checked: against the device, unless it already has `max` in the window
+/// (then the seconds until the oldest counted attempt leaves it), and
+/// against the user ID behind `user_key`. One transaction, so one commit
+/// (a shift change's logins are short of CPU, and each commit's sync to
+/// disk costs it: the `shared_login` benchmark): the device attempt's
+/// handle and the user ID's attempt number.
+pub async fn admit_shared_login(
     db: &AnyPool,
     device: &str,
-    now: i64,
-    window: i64,
-    max: i64,
-) -> sqlx::Result<Result<i64, i64>> {
+    user_key: &str,
+    (now, window, max): (i64, i64, i64),
+) -> sqlx::Result<Result<(i64, i64), i64>> {
     let since = now - window;
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_writing(db).await?;
     crate::db::lock(&mut tx, &format!("device attempts {device}")).await?;
     let admitted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO device_login_failures (device_id, at)
@@ -158,22 +151,34 @@ pub async fn admit_device_attempt(
     .bind(max)
     .fetch_optional(&mut *tx)
     .await?;
-    tx.commit().await?;
-    if let Some(handle) = admitted {
-        return Ok(Ok(handle));
-    }
-    let oldest: Option<i64> = sqlx::query_scalar(
-        "SELECT MIN(at) FROM device_login_failures WHERE device_id = $1 AND at > $2",
+    let Some(handle) = admitted else {
+        let oldest: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(at) FROM device_login_failures WHERE device_id = $1 AND at > $2",
+        )
+        .bind(device)
+        .bind(since)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        return Ok(Err(oldest.map_or(window, |t| t + window - now).max(1)));
+    };
+    let tries: i64 = sqlx::query_scalar(
+        "INSERT INTO shared_login_failures (user_key, failures) VALUES ($1, 1)
+         ON CONFLICT (user_key) DO UPDATE SET failures = shared_login_failures.failures + 1
+         RETURNING failures",
     )
-    .bind(device)
-    .bind(since)
-    .fetch_one(db)
+    .bind(user_key)
+    .fetch_one(&mut *tx)
     .await?;
-    Ok(Err(oldest.map_or(window, |t| t + window - now).max(1)))
+    tx.commit().await?;
+    Ok(Ok((handle, tries)))
 }
 
 /// The login was right: its attempt does not count against the device.
-pub async fn take_back_device_attempt(db: &AnyPool, handle: i64) -> sqlx::Result<()> {
+pub async fn take_back_device_attempt<'e, E>(db: E, handle: i64) -> sqlx::Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query("DELETE FROM device_login_failures WHERE id = $1")
         .bind(handle)
         .execute(db)
@@ -181,14 +186,47 @@ pub async fn take_back_device_attempt(db: &AnyPool, handle: i64) -> sqlx::Result
     Ok(())
 }
 
+/// A shared session about to start.
+pub struct NewSharedSession<'a> {
+    pub token_hash: &'a str,
+    pub device: &'a str,
+    pub person: i64,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
+/// A right login: its session started, its device attempt taken back and
+/// the user ID's count cleared, in one transaction (one commit, as
+/// `admit_shared_login`).
+pub async fn start_after_right_login(
+    db: &AnyPool,
+    session: &NewSharedSession<'_>,
+    device_attempt: i64,
+    user_key: &str,
+) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO shared_sessions (token_hash, device_id, person_id, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(session.token_hash)
+    .bind(session.device)
+    .bind(session.person)
+    .bind(session.now)
+    .bind(session.expires_at)
+    .execute(&mut *tx)
+    .await?;
+    take_back_device_attempt(&mut *tx, device_attempt).await?;
+    forget_user_id_attempts(&mut *tx, user_key).await?;
+    tx.commit().await
+}
+
 /// Who a user ID + PIN login on a device of `unit` is for.
 #[derive(sqlx::FromRow, Clone)]
 pub struct SharedLoginPerson {
-    pub id: i64,
+    #[sqlx(flatten)]
+    pub person: Person,
     pub pin_hash: Option<String>,
-    /// The personal PIN is locked.
-    #[sqlx(try_from = "crate::db::Flag")]
-    pub pin_locked: bool,
     /// Their privileges cover the device's unit, or the municipality
     /// admits all its staff on every device.
     #[sqlx(try_from = "crate::db::Flag")]
@@ -204,7 +242,8 @@ pub async fn for_shared_login(
     unit: &str,
 ) -> sqlx::Result<Option<SharedLoginPerson>> {
     sqlx::query_as(
-        "SELECT p.id, p.pin_hash, p.pin_locked,
+        "SELECT p.id, p.user_id, p.name, p.municipality_code, p.unit_id, p.is_admin,
+                p.is_orderer, p.pin_hash IS NOT NULL AS has_pin, p.pin_locked, p.pin_hash,
                 EXISTS (SELECT 1 FROM person_units WHERE person_id = p.id AND unit_id = $3)
                 OR (SELECT shared_devices_whole_municipality FROM municipalities WHERE code = $2)
                     AS admitted_here
@@ -230,29 +269,6 @@ pub async fn by_id(db: &AnyPool, id: i64) -> sqlx::Result<Person> {
     .await?;
     person.units = units_of(db, id).await?;
     Ok(person)
-}
-
-/// Starts a shared session on `device` for `person` until `expires_at`.
-pub async fn start_shared_session(
-    db: &AnyPool,
-    token_hash: &str,
-    device: &str,
-    person: i64,
-    now: i64,
-    expires_at: i64,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO shared_sessions (token_hash, device_id, person_id, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(token_hash)
-    .bind(device)
-    .bind(person)
-    .bind(now)
-    .bind(expires_at)
-    .execute(db)
-    .await?;
-    Ok(())
 }
 
 /// Ends every live shared session of `person` (their PIN was changed,

@@ -18,9 +18,12 @@ where
             .bind(unit)
             .fetch_optional(db)
             .await?;
-    Ok(row
-        .and_then(|(default, max)| PeriodPolicy::new(default, max).ok())
-        .unwrap_or_default())
+    Ok(row.map_or_else(Default::default, |(default, max)| policy_of(default, max)))
+}
+
+/// A unit's stored days as its policy, or the default when they do not hold.
+pub fn policy_of(default_days: i64, max_days: i64) -> PeriodPolicy {
+    PeriodPolicy::new(default_days, max_days).unwrap_or_default()
 }
 
 /// A unit's settings as the administration screen shows them.

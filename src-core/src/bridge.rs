@@ -75,6 +75,12 @@ pub struct OrderDraft {
     /// checks the order against the unit's policy as it is then).
     #[serde(default)]
     pub period_policy: crate::period::PeriodPolicy,
+    /// Which of the wizard's changes this is: each change the UI makes
+    /// counts one up from the kept draft's, and the shell keeps a draft
+    /// only over an older one. Commands run concurrently, so two saves
+    /// sent one after the other may arrive in either order.
+    #[serde(default)]
+    pub revision: u64,
 }
 
 impl std::fmt::Debug for OrderDraft {

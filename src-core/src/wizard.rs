@@ -247,6 +247,7 @@ pub mod fixture {
             strokes: signed(),
             signature_png: Some("iVBORw0KGgo=".into()),
             period_policy: Default::default(),
+            revision: 0,
         }
     }
 }

@@ -115,3 +115,23 @@ pub fn drawn_signature_png() -> Vec<u8> {
     writer.finish().unwrap();
     out
 }
+
+/// CPU time so far of this process's threads, in seconds, by thread name
+/// (`/proc/self/task/*/schedstat`, Linux): where a burst's time went.
+#[allow(dead_code)] // used by one of the benchmarks
+pub fn cpu_by_thread() -> std::collections::BTreeMap<String, f64> {
+    let mut by_name = std::collections::BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return by_name;
+    };
+    for task in tasks.flatten() {
+        let path = task.path();
+        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        let ns: f64 = std::fs::read_to_string(path.join("schedstat"))
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0.0);
+        *by_name.entry(name.trim().to_string()).or_insert(0.0) += ns / 1e9;
+    }
+    by_name
+}

@@ -23,27 +23,44 @@ pub async fn get_me(State(state): State<AppState>, person: Person) -> ApiResult<
     Ok(Json(me_of(&state, person).await?))
 }
 
-/// The person as `Me` (also the answer to a shared-device login).
+/// The person as `Me` (also the answer to a shared-device login). One
+/// read: the units their privileges cover, the one they act for among them
+/// with its period policy; the acting unit is read on its own only when it
+/// is not among them.
 pub async fn me_of(state: &AppState, person: Person) -> ApiResult<Me> {
-    let unit: Option<(String, String, crate::db::Flag)> = match &person.unit_id {
-        Some(id) => {
-            sqlx::query_as("SELECT id, name, may_order_substitutes FROM units WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&state.db)
-                .await?
-        }
-        None => None,
-    };
-    let unit_may_order = unit.as_ref().is_some_and(|u| u.2 .0);
-    let units: Vec<(String, String)> = sqlx::query_as(
-        "SELECT u.id, u.name FROM units u
-         WHERE u.id IN (SELECT value FROM json_each($1))
-         ORDER BY u.parent_id IS NOT NULL, u.name, u.id",
-    )
-    .bind(serde_json::json!(person.units).to_string())
+    #[derive(sqlx::FromRow, Clone)]
+    struct UnitRow {
+        id: String,
+        name: String,
+        #[sqlx(try_from = "crate::db::Flag")]
+        may_order_substitutes: bool,
+        default_days: i64,
+        max_days: i64,
+    }
+    const COLUMNS: &str = "u.id, u.name, u.may_order_substitutes, u.default_days, u.max_days";
+    let units: Vec<UnitRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM person_units pu JOIN units u ON u.id = pu.unit_id
+         WHERE pu.person_id = $1 ORDER BY u.parent_id IS NOT NULL, u.name, u.id"
+    ))
+    .bind(person.id)
     .fetch_all(&state.db)
     .await?;
-    let period = crate::units::policy(&state.db, person.unit_id.as_deref()).await?;
+    let acting = match &person.unit_id {
+        Some(id) => match units.iter().position(|u| &u.id == id) {
+            Some(i) => Some(units[i].clone()),
+            None => {
+                sqlx::query_as(&format!("SELECT {COLUMNS} FROM units u WHERE u.id = $1"))
+                    .bind(id)
+                    .fetch_optional(&state.db)
+                    .await?
+            }
+        },
+        None => None,
+    };
+    let unit_may_order = acting.as_ref().is_some_and(|u| u.may_order_substitutes);
+    let period = acting.as_ref().map_or_else(Default::default, |u| {
+        crate::units::policy_of(u.default_days, u.max_days)
+    });
     let mut roles = vec![Role::Staff];
     if person.is_orderer {
         roles.push(Role::Orderer);
@@ -55,10 +72,16 @@ pub async fn me_of(state: &AppState, person: Person) -> ApiResult<Me> {
         user_id: person.user_id,
         name: person.name,
         municipality_code: person.municipality_code,
-        unit: unit.map(|(id, name, _)| UnitRef { id, name }),
+        unit: acting.map(|u| UnitRef {
+            id: u.id,
+            name: u.name,
+        }),
         units: units
             .into_iter()
-            .map(|(id, name)| UnitRef { id, name })
+            .map(|u| UnitRef {
+                id: u.id,
+                name: u.name,
+            })
             .collect(),
         roles,
         has_pin: person.has_pin,

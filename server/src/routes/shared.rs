@@ -93,7 +93,7 @@ pub async fn login(
     let checked = state.pins.verify(&body.pin, hash);
     drop(admitting);
     let right = checked.await? && stored.is_some();
-    let Some(person) = person.clone().filter(|_| right) else {
+    let Some(found) = person.clone().filter(|_| right) else {
         tracing::info!(device = %device.id, "shared login failed");
         state.metrics.failed(crate::metrics::Failure::SharedLogin);
         if tries < i64::from(MAX_ATTEMPTS) {
@@ -101,7 +101,7 @@ pub async fn login(
         }
         // Now blocked: the person's open shared sessions end with it.
         if let Some(person) = person {
-            people::end_shared_sessions(&state.db, person.id, now).await?;
+            people::end_shared_sessions(&state.db, person.person.id, now).await?;
         }
         return Err(blocked());
     };
@@ -109,28 +109,26 @@ pub async fn login(
     // admits all its staff on every device, only a unit their privileges
     // cover; to an outsider the refusal reads like a wrong PIN, and it
     // counts as one.
-    let person_id = person.id;
-    if !person.admitted_here {
-        tracing::info!(device = %device.id, person = person_id, "shared login refused: not this unit's");
+    let person = found.person;
+    if !found.admitted_here {
+        tracing::info!(device = %device.id, person = person.id, "shared login refused: not this unit's");
         let subject = format!("{} on {}", body.user_id.trim(), device.id);
-        crate::db::audit(&state.db, Some(person_id), "shared.refused_unit", &subject).await?;
+        crate::db::audit(&state.db, Some(person.id), "shared.refused_unit", &subject).await?;
         return Err(if tries < i64::from(MAX_ATTEMPTS) {
             failed()
         } else {
             blocked()
         });
     }
-    // A right PIN: neither the device nor the user ID is held to it.
-    {
+    if person.pin_locked {
+        // Only someone who knows the PIN learns this. A right PIN: neither
+        // the device nor the user ID is held to it.
         let _writing = state.logins.writing.lock().await;
         people::take_back_device_attempt(&state.db, attempt).await?;
         people::forget_user_id_attempts(&state.db, &user_key).await?;
-    }
-    if person.pin_locked {
-        // Only someone who knows the PIN learns this.
         return Err(blocked());
     }
-    start(&state, &device, person_id, now).await
+    start(&state, &device, person, now, (attempt, &user_key)).await
 }
 
 /// Counts the attempt for the device and the user ID before anything is
@@ -143,50 +141,50 @@ async fn admit(
     user_key: &str,
     now: i64,
 ) -> ApiResult<(i64, i64)> {
-    let (window, max) = (DEVICE_WINDOW_SECS, DEVICE_MAX_FAILURES);
+    let limits = (now, DEVICE_WINDOW_SECS, DEVICE_MAX_FAILURES);
     let _writing = state.logins.writing.lock().await;
-    let attempt = people::admit_device_attempt(&state.db, &device.id, now, window, max)
+    let (attempt, tries) = people::admit_shared_login(&state.db, &device.id, user_key, limits)
         .await?
         .map_err(|wait| {
             tracing::warn!(device = %device.id, "device throttled");
             state.metrics.throttled();
             ApiError::Throttled(u64::try_from(wait).unwrap_or(1))
         })?;
-    let tries = people::admit_user_id_attempt(&state.db, user_key).await?;
     if tries > i64::from(MAX_ATTEMPTS) {
         return Err(blocked());
     }
     Ok((attempt, tries))
 }
 
-/// A new shared session for `person_id` on `device`. It leaves the person's
-/// own PIN count alone: the lock screen's budget is not refilled here.
+/// A new shared session for `person` on `device`, and the right login's
+/// `attempt` (the device's handle, the user ID's key) taken back. It
+/// leaves the person's own PIN count alone: the lock screen's budget is
+/// not refilled here.
 async fn start(
     state: &AppState,
     device: &Device,
-    person_id: i64,
+    mut person: crate::auth::Person,
     now: i64,
+    (device_attempt, user_key): (i64, &str),
 ) -> ApiResult<(StatusCode, Json<SharedSession>)> {
     let token = secret::random_token(32);
     let ttl = i64::try_from(state.shared_session_ttl.as_secs()).unwrap_or(1800);
     let expires_at = now + ttl;
     let token_hash = secret::sha256_hex(&token);
+    let session = people::NewSharedSession {
+        token_hash: &token_hash,
+        device: &device.id,
+        person: person.id,
+        now,
+        expires_at,
+    };
     {
         let _writing = state.logins.writing.lock().await;
-        people::start_shared_session(
-            &state.db,
-            &token_hash,
-            &device.id,
-            person_id,
-            now,
-            expires_at,
-        )
-        .await?;
+        people::start_after_right_login(&state.db, &session, device_attempt, user_key).await?;
     }
-    let mut person = people::by_id(&state.db, person_id).await?;
     // The session is this device's: `Me` says what it may do.
     person.shared_device = Some(device.id.to_string());
-    tracing::info!(device = %device.id, person = person_id, "shared session started");
+    tracing::info!(device = %device.id, person = person.id, "shared session started");
     let (expires_at, me) = (crate::db::time_of(expires_at), me_of(state, person).await?);
     Ok((
         StatusCode::CREATED,

@@ -96,10 +96,28 @@ pub fn load_draft(shell: &Shell) -> Result<Option<OrderDraft>, CommandError> {
     Ok(kept(shell)?.map(|k| k.draft))
 }
 
-/// Keeps the wizard as it is now; an order already sent stays pending with
-/// it (so a retry of the same order replays).
+/// Held from reading the kept order to keeping its next version: two
+/// commands changing it at once would otherwise each write over the other.
+pub(super) fn changing() -> std::sync::MutexGuard<'static, ()> {
+    static CHANGING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    CHANGING.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Keeps the wizard as it is now, unless a later change of it is kept
+/// already (`OrderDraft::revision`: an older save that arrives last is not
+/// kept); an order already sent stays pending with it (so a retry of the
+/// same order replays).
 pub fn save_draft(shell: &Shell, draft: OrderDraft) -> Result<(), CommandError> {
-    let pending = kept(shell)?.and_then(|k| k.pending);
+    let _changing = changing();
+    let kept = kept(shell)?;
+    if kept
+        .as_ref()
+        .is_some_and(|k| k.draft.revision > draft.revision)
+    {
+        tracing::debug!("a draft older than the kept one arrived late; not kept");
+        return Ok(());
+    }
+    let pending = kept.and_then(|k| k.pending);
     keep(shell, &Kept { draft, pending })
 }
 

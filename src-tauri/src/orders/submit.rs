@@ -10,7 +10,7 @@ use omsorg_core::bridge::OrderDraft;
 use omsorg_core::cpr::Cpr;
 use omsorg_core::ErrorCode;
 
-use super::draft::{keep, kept, Pending, ORDER};
+use super::draft::{changing, keep, kept, Pending, ORDER};
 use crate::api_client::Auth;
 use crate::error::CommandError;
 use crate::Shell;
@@ -38,13 +38,15 @@ pub async fn auth(shell: &Shell) -> Result<Auth, CommandError> {
     }
 }
 
-/// The same draft, whatever step it shows.
+/// The same draft, whatever step it shows and however often it was saved.
 fn same_order(a: &OrderDraft, b: &OrderDraft) -> bool {
     OrderDraft {
         step: 0,
+        revision: 0,
         ..a.clone()
     } == OrderDraft {
         step: 0,
+        revision: 0,
         ..b.clone()
     }
 }
@@ -91,17 +93,21 @@ pub async fn submit(shell: &Shell) -> Result<SubstituteAccessReceipt, CommandErr
     static SUBMITTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _one_at_a_time = SUBMITTING.lock().await;
     let auth = auth(shell).await?;
-    let mut k = kept(shell)?.ok_or_else(|| incomplete("there is no order to send"))?;
-    let pending = match k.pending.take() {
-        Some(p) if same_order(&p.from, &k.draft) => p,
-        _ => Pending {
-            key: openidconnect::CsrfToken::new_random().into_secret(),
-            from: k.draft.clone(),
-            body: request(&k.draft)?,
-        },
+    let pending = {
+        let _changing = changing();
+        let mut k = kept(shell)?.ok_or_else(|| incomplete("there is no order to send"))?;
+        let pending = match k.pending.take() {
+            Some(p) if same_order(&p.from, &k.draft) => p,
+            _ => Pending {
+                key: openidconnect::CsrfToken::new_random().into_secret(),
+                from: k.draft.clone(),
+                body: request(&k.draft)?,
+            },
+        };
+        k.pending = Some(pending.clone());
+        keep(shell, &k)?;
+        pending
     };
-    k.pending = Some(pending.clone());
-    keep(shell, &k)?;
     let mut waits = RETRY_WAITS.iter();
     loop {
         match shell.api.order(&auth, &pending.key, &pending.body).await {

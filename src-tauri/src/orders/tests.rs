@@ -30,6 +30,36 @@ async fn the_draft_is_kept_sealed_and_opens_only_with_its_key() {
     assert!(shell.store.draft(ORDER).unwrap().is_none());
 }
 
+/// The shell runs commands concurrently, so a change and the one after it
+/// can be saved in either order (the returning-substitute E2E lost a
+/// looked-up person so on a busy machine): the later change stays kept.
+#[tokio::test]
+async fn an_older_save_arriving_last_does_not_undo_a_later_change() {
+    let (shell, _files) = shell_on(&unreachable_url()).await;
+    let typed = OrderDraft {
+        step: 1,
+        person: None,
+        name_confirmed: false,
+        revision: 10,
+        ..draft()
+    };
+    let looked_up = OrderDraft {
+        step: 1,
+        revision: 11,
+        ..draft()
+    };
+    save_draft(&shell, looked_up.clone()).unwrap();
+    save_draft(&shell, typed).unwrap();
+    assert_eq!(load_draft(&shell).unwrap(), Some(looked_up.clone()));
+    let next = OrderDraft {
+        step: 2,
+        revision: 12,
+        ..looked_up
+    };
+    save_draft(&shell, next.clone()).unwrap();
+    assert_eq!(load_draft(&shell).unwrap(), Some(next));
+}
+
 /// `omsorg_core::wizard::may_order`: a shared device's session is
 /// refused here, before anything is sent (the backend refuses it too).
 #[tokio::test]

@@ -85,8 +85,10 @@ pub fn OrderWizard(props: &PageProps) -> Html {
     // says it is now (it checks the order against it again).
     let (kept, load) = use_shell_load::<ipc::LoadOrderDraft>(&props.on_refused, 0);
     let (me, _) = use_shell_load::<ipc::CurrentPerson>(&props.on_refused, 0);
+    // The last change's number (`OrderDraft::revision`), from the kept one's.
+    let revision = use_mut_ref(|| 0u64);
     {
-        let draft = draft.clone();
+        let (draft, revision) = (draft.clone(), revision.clone());
         use_effect_with((kept.clone(), me.clone()), move |(kept, me)| {
             if let (Some(kept), Some(me)) = (&**kept, &**me) {
                 let mut next = kept.clone().unwrap_or_else(|| OrderDraft {
@@ -94,15 +96,19 @@ pub fn OrderWizard(props: &PageProps) -> Html {
                     ..OrderDraft::default()
                 });
                 next.period_policy = me.period;
+                *revision.borrow_mut() = next.revision;
                 draft.set(Some(next));
             }
         });
     }
-    // Every change goes to the shell at once.
+    // Every change goes to the shell at once, numbered in the order made.
     let save = use_shell_call::<ipc::SaveOrderDraft>(&props.on_refused);
     let update = {
         let (draft, save) = (draft.clone(), save.clone());
-        Callback::from(move |next: OrderDraft| {
+        Callback::from(move |mut next: OrderDraft| {
+            let mut last = revision.borrow_mut();
+            *last += 1;
+            next.revision = *last;
             draft.set(Some(next.clone()));
             save.run(ipc::DraftArgs { draft: next }, |_| ());
         })
