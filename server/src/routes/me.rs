@@ -46,8 +46,8 @@ pub async fn me_of(state: &AppState, person: Person) -> ApiResult<Me> {
     .fetch_all(&state.db)
     .await?;
     let acting = match &person.unit_id {
-        Some(id) => match units.iter().position(|u| &u.id == id) {
-            Some(i) => Some(units[i].clone()),
+        Some(id) => match units.iter().find(|u| &u.id == id) {
+            Some(unit) => Some(unit.clone()),
             None => {
                 sqlx::query_as(&format!("SELECT {COLUMNS} FROM units u WHERE u.id = $1"))
                     .bind(id)

@@ -106,9 +106,11 @@ pub fn OrderWizard(props: &PageProps) -> Html {
     let update = {
         let (draft, save) = (draft.clone(), save.clone());
         Callback::from(move |mut next: OrderDraft| {
-            let mut last = revision.borrow_mut();
-            *last += 1;
-            next.revision = *last;
+            next.revision = {
+                let mut last = revision.borrow_mut();
+                *last += 1;
+                *last
+            };
             draft.set(Some(next.clone()));
             save.run(ipc::DraftArgs { draft: next }, |_| ());
         })
