@@ -18,6 +18,7 @@ pub fn LoginPage(props: &Props) -> Html {
     let lang = props.lang;
     let on_login = props.on_login.reform(|_: MouseEvent| ());
     let on_toggle = props.on_toggle_lang.reform(|_: MouseEvent| ());
+    use_effect_with((), |_| crate::mark("omsorg-login-drawn"));
     html! {
         <section id="login-screen" aria-labelledby="login-title">
             <div class="topbar">

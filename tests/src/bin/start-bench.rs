@@ -29,6 +29,10 @@ async fn start(app: &Path) -> Result<f64> {
     // the first thing the UI draws), to see where the time goes.
     let target = std::env::var("OMSORG_BENCH_SELECTOR").unwrap_or_else(|_| "#login-kombit".into());
     let t = Instant::now();
+    let launched = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs_f64()
+        * 1000.0;
     let session = driver.launch(app).await?;
     let ceiling = t + Duration::from_secs(60);
     loop {
@@ -49,9 +53,9 @@ async fn start(app: &Path) -> Result<f64> {
                  const r = performance.getEntriesByType('resource')
                    .map((e) => `${e.name.split('/').pop()} ${Math.round(e.startTime)}-${Math.round(e.responseEnd)}`);
                  const m = performance.getEntriesByType('mark').map((e) => `${e.name} ${Math.round(e.startTime)}`);
-                 return `now ${Math.round(performance.now())} ms; dom ${Math.round(n.domContentLoadedEventEnd)}; ${m.join(', ')}; `
+                 return `page opened ${Math.round(performance.timeOrigin - arguments[0])} ms after launch; now ${Math.round(performance.now())} ms; dom ${Math.round(n.domContentLoadedEventEnd)}; ${m.join(', ')}; `
                    + `load ${Math.round(n.loadEventEnd)}; ` + r.join(', ');",
-                vec![],
+                vec![serde_json::json!(launched)],
             )
             .await?;
         println!(
