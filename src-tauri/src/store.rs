@@ -256,15 +256,20 @@ impl Store {
     }
 }
 
+/// Every pending migration in one transaction: all or none of them, and
+/// one disk sync on the first start's path (before the window) instead of
+/// one each.
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i + 1)?;
-        tx.commit()?;
+    if version >= MIGRATIONS.len() {
+        return Ok(());
     }
-    Ok(())
+    let tx = conn.transaction()?;
+    for sql in &MIGRATIONS[version..] {
+        tx.execute_batch(sql)?;
+    }
+    tx.pragma_update(None, "user_version", MIGRATIONS.len())?;
+    tx.commit()
 }
 
 fn get_setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
@@ -342,5 +347,35 @@ mod tests {
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.last_municipality().unwrap().as_deref(), Some("751"));
+    }
+
+    #[test]
+    fn a_store_of_an_older_version_is_upgraded_keeping_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("omsorg.db");
+        // As the first release left it: migration 1 only, a setting in it.
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            set_setting(&conn, LAST_MUNICIPALITY, "751").unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.last_municipality().unwrap().as_deref(), Some("751"));
+        let version: usize = store
+            .conn()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len());
+        // The later tables are there: unfinished work can be kept.
+        let tables: i64 = store
+            .conn()
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(tables > 2, "only {tables} tables after the upgrade");
     }
 }
