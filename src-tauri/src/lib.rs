@@ -142,9 +142,12 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
+            let t = std::time::Instant::now();
             let config = AppConfig::from_env(|| app.path().app_data_dir().ok())?;
             let store = Store::open(&config.data_dir.join("omsorg.db"))?;
+            let t_store = t.elapsed();
             let api = ApiClient::new(&config.api_url)?;
+            let t_api = t.elapsed();
             #[cfg(not(target_os = "android"))]
             let secrets: Box<dyn crate::secrets::SecretStore> =
                 Box::new(KeyringStore::new(&config.keystore_service));
@@ -200,6 +203,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
                 exports,
                 care: care::CareClient::new(),
             });
+            let t_managed = t.elapsed();
             let shell = app.state::<Shell>();
             shell.api.act_for(shell.store.acting_unit()?);
             let device = shell.store.device()?;
@@ -228,6 +232,13 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
                     "window.__OMSORG_START__ = (performance.navigation && performance.navigation.type === 1) ? null : {start};"
                 ))
                 .build()?;
+            tracing::info!(
+                store_ms = t_store.as_secs_f64() * 1e3,
+                api_ms = (t_api - t_store).as_secs_f64() * 1e3,
+                managed_ms = (t_managed - t_api).as_secs_f64() * 1e3,
+                window_ms = (t.elapsed() - t_managed).as_secs_f64() * 1e3,
+                "start: the window is made"
+            );
             // A wall screen starts in kiosk mode, before anyone sees it.
             device::apply_kiosk(&shell, device.as_ref());
             // Secrets kept without their store rows (the app stopped between

@@ -136,7 +136,12 @@ fn load_person(screen: UseStateHandle<Screen>, lock: UseStateHandle<Lock>) {
 /// What the shell told the page before it loaded (`window.__OMSORG_START__`,
 /// first load only): its language, and whether nobody is signed in and the
 /// device is not enrolled, in which case the login screen is drawn at once.
+/// (The screen gallery's shell answers from fixtures, which the real
+/// shell's hint does not describe: it has none.)
 fn start_hint() -> Option<(Lang, bool)> {
+    if cfg!(feature = "gallery") {
+        return None;
+    }
     let hint = js_sys::Reflect::get(&gloo::utils::window(), &"__OMSORG_START__".into()).ok()?;
     if !hint.is_object() {
         return None;
@@ -146,6 +151,60 @@ fn start_hint() -> Option<(Lang, bool)> {
     let nobody =
         field("enrolled")?.as_bool() == Some(false) && field("signedIn")?.as_bool() == Some(false);
     Some((lang, nobody))
+}
+
+/// What was tapped on the login screen drawn before the app's code ran
+/// (`prescreen.js`), and which of its controls had the focus.
+struct Early {
+    lang: Option<Lang>,
+    go: Option<String>,
+    focused: Option<String>,
+}
+
+thread_local! {
+    /// What [`take_early_screen`] found, until the app's first render takes it.
+    static EARLY: std::cell::RefCell<Option<Early>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Removes the early login screen, if it was drawn, and keeps what was done
+/// on it for the app's first render. Called before the app is mounted:
+/// mounting empties the page's body.
+pub fn take_early_screen() {
+    let early = read_early();
+    EARLY.with(|kept| *kept.borrow_mut() = early);
+}
+
+fn read_early() -> Option<Early> {
+    let document = gloo::utils::document();
+    let early = document.query_selector("main[data-early]").ok()??;
+    let focused = document
+        .active_element()
+        .filter(|active| early.contains(Some(active)))
+        .map(|active| active.id())
+        .filter(|id| !id.is_empty());
+    early.remove();
+    let taps = js_sys::Reflect::get(&gloo::utils::window(), &"__OMSORG_EARLY__".into()).ok()?;
+    let field = |name: &str| {
+        js_sys::Reflect::get(&taps, &name.into())
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    Some(Early {
+        lang: field("lang").map(|tag| Lang::from_tag(&tag)),
+        go: field("go"),
+        focused,
+    })
+}
+
+/// Focuses the element with `id`, if there is one.
+fn focus(id: &str) -> Option<()> {
+    use wasm_bindgen::JsCast;
+    let element = gloo::utils::document().get_element_by_id(id)?;
+    element
+        .dyn_into::<web_sys::HtmlElement>()
+        .ok()?
+        .focus()
+        .ok()
 }
 
 #[function_component]
@@ -161,6 +220,7 @@ pub fn App() -> Html {
 
     {
         let (lang, screen, lock) = (lang.clone(), screen.clone(), lock.clone());
+        let hinted = *hint;
         use_effect_with((), move |_| {
             spawn_local(async move {
                 crate::mark("omsorg-shell-asked");
@@ -173,7 +233,9 @@ pub fn App() -> Html {
                     shell::call::<ipc::RestoreSession>(&ipc::NoArgs {}),
                 );
                 crate::mark("omsorg-shell-answered");
-                if let Ok(tag) = tag {
+                // The hint's language is the stored one; a language tapped
+                // since (here or on the early screen) is newer than this answer.
+                if let (Ok(tag), None) = (tag, hinted) {
                     lang.set(Lang::from_tag(&tag));
                 }
                 match status {
@@ -189,6 +251,9 @@ pub fn App() -> Html {
                     }
                 }
                 match restored {
+                    // The login screen was drawn at once (the hint said
+                    // nobody): the person may have moved on from it since.
+                    Ok(None) if matches!(hinted, Some((_, true))) => {}
                     Ok(None) => screen.set(Screen::Login { notice: None }),
                     Ok(Some(LockState::Locked { attempts_left })) => {
                         lock.set(Lock::Closed { attempts_left })
@@ -380,6 +445,27 @@ pub fn App() -> Html {
             screen.set(Screen::Home { me, pin_changed })
         })
     };
+
+    // The login screen drawn before this code ran (`prescreen.js`) gives
+    // way to this one, and what was tapped on it is done now.
+    {
+        let (lang, toggle_lang) = (*lang, toggle_lang.clone());
+        let (to_picker, to_enroll) = (to_picker.clone(), to_enroll.clone());
+        use_effect_with((), move |_| {
+            let Some(early) = EARLY.with(|kept| kept.borrow_mut().take()) else {
+                return;
+            };
+            if early.lang.is_some_and(|chosen| chosen != lang) {
+                toggle_lang.emit(());
+            }
+            match early.go.as_deref() {
+                Some("login") => to_picker.emit(()),
+                Some("enroll") => to_enroll.emit(()),
+                // Nothing tapped: a keyboard's focus stays where it was.
+                _ => early.focused.and_then(|id| focus(&id)).unwrap_or_default(),
+            }
+        });
+    }
 
     if let Lock::Closed { attempts_left } = *lock {
         // Nothing of the screen below is rendered; its state waits in `screen`.

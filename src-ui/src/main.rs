@@ -20,5 +20,6 @@ pub fn mark(name: &str) {
 
 fn main() {
     mark("omsorg-ui-start");
+    app::take_early_screen();
     yew::Renderer::<app::App>::new().render();
 }

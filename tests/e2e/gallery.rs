@@ -230,6 +230,9 @@ async fn open(app: &WebDriver, s: &Screen) -> Result<()> {
         (ret.json().as_str()? == format!("?{}|complete", s.scene)).then_some(())
     })
     .await?;
+    // The app's code running: what is tapped is its screen, not the early
+    // login screen it replaces.
+    wait_css(app, BY_APP).await?;
     for tap in s.taps {
         // The screen laid out before it is touched: a click aims at where
         // the element is, and a list still settling moves it.

@@ -17,5 +17,6 @@ mod pin_lock;
 mod returning;
 mod shared_devices;
 mod stack;
+mod start;
 mod substitute_access;
 mod units;

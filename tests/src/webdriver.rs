@@ -101,8 +101,19 @@ impl Driver {
         self.launch(&required_path("OMSORG_E2E_APP")).await
     }
 
-    /// Launches the app binary at `binary` (absolute) and opens a session on its window.
+    /// Launches the app binary at `binary` (absolute), opens a session on
+    /// its window and waits until the app's own code has drawn its first
+    /// screen ([`BY_APP`]): what the suites then find is the app's, not the
+    /// early login screen that is about to be replaced.
     pub async fn launch(&self, binary: &std::path::Path) -> Result<WebDriver> {
+        let app = self.launch_early(binary).await?;
+        wait_css(&app, BY_APP).await?;
+        Ok(app)
+    }
+
+    /// As [`Driver::launch`], without waiting for the app's code: on a
+    /// first start the window may still show the early login screen.
+    pub async fn launch_early(&self, binary: &std::path::Path) -> Result<WebDriver> {
         self.wait_until_app_left_bus().await?;
         let mut caps = Capabilities::new();
         caps.set("browserName", "wry")?;
@@ -151,6 +162,12 @@ where
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// What the app's own code draws: all of it inside its `<main>`. On a
+/// first start the login screen is drawn before that code has loaded
+/// (`src-ui/prescreen.js`, as `main[data-early]`) and replaced when it runs:
+/// an element found there may be gone by the time it is clicked.
+pub const BY_APP: &str = "main:not([data-early])";
 
 /// Waits for an element to be present and displayed.
 /// Up to 45 s: a ceiling for a loaded 2-core CI machine (a KOMBIT login is

@@ -33,7 +33,7 @@ pub fn run() -> Result<()> {
         "cargo build -p omsorg-e2e --bin start-bench",
         cmd("cargo").args(["build", "-p", "omsorg-e2e", "--bin", "start-bench"]),
     )?;
-    let runs = std::env::var("OMSORG_BENCH_STARTS").unwrap_or_else(|_| "3".into());
+    let runs = std::env::var("OMSORG_BENCH_STARTS").unwrap_or_else(|_| "5".into());
     step(
         "app start: Omsorg against the bare Tauri 2 + Yew app",
         cmd(&target_dir().join("debug/start-bench").display().to_string())

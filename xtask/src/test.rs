@@ -69,6 +69,8 @@ fn e2e_env<'c>(
         // The screen gallery: the debug app (it loads its development
         // URL, where the suite serves the gallery) and axe-core.
         .env("OMSORG_E2E_GALLERY", gallery)
+        // The release UI bundle, served the same way (the first start's test).
+        .env("OMSORG_E2E_UI", root().join("src-ui/dist"))
         // The desktop package, installed and started by the suite.
         .env("OMSORG_E2E_DEB", deb)
         .env(
