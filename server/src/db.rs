@@ -59,22 +59,7 @@ pub async fn connect(url: &str) -> anyhow::Result<AnyPool> {
             } else {
                 format!("{url}?mode=rwc")
             };
-            AnyPoolOptions::new()
-                .max_connections(8)
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        // The busy timeout first: switching to WAL waits for
-                        // the other connections (another process's) too.
-                        conn.execute(
-                            "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                             PRAGMA foreign_keys = ON;",
-                        )
-                        .await?;
-                        Ok(())
-                    })
-                })
-                .connect(&url)
-                .await?
+            sqlite_pool(8, "FULL").connect(&url).await?
         }
         Backend::Postgres => {
             AnyPoolOptions::new()
@@ -88,6 +73,57 @@ pub async fn connect(url: &str) -> anyhow::Result<AnyPool> {
         Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
     }
     Ok(pool)
+}
+
+/// SQLite connections in WAL mode with foreign keys on, a 5 s busy
+/// timeout and `synchronous` as given. Never pinged before they are handed
+/// out (sqlx's default): a connection to a file cannot go stale, and each
+/// ping is a round trip to the connection's thread that a shift change's
+/// logins would pay several times each.
+fn sqlite_pool(connections: u32, synchronous: &'static str) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(connections)
+        .test_before_acquire(false)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                // The busy timeout first: switching to WAL waits for
+                // the other connections (another process's) too.
+                conn.execute(
+                    format!(
+                        "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA synchronous = {synchronous};"
+                    )
+                    .as_str(),
+                )
+                .await?;
+                Ok(())
+            })
+        })
+}
+
+/// A pool for the writes a crash may lose without anyone being the worse
+/// for it: a right shared login's bookkeeping (its session, and its
+/// attempts taken back; lost, the person logs in again and the attempts
+/// stay counted: the guessing limits only get stricter). Every attempt
+/// itself is counted on `pool`, durably, before its PIN is checked.
+///
+/// SQLite: two connections to the same file that commit without syncing
+/// the WAL (`synchronous = NORMAL`); the file's next durable commit syncs
+/// them with it, and a crash loses at most the commits after that, never
+/// the file. It spares a shift change's logins one disk sync each
+/// (`shared_login` benchmark). PostgreSQL: `pool` itself, whose
+/// transaction says `SET LOCAL synchronous_commit = off`
+/// (`people::start_after_right_login`); an in-memory SQLite database:
+/// `pool` itself (a second pool would open another database).
+pub async fn connect_relaxed(pool: &AnyPool) -> anyhow::Result<AnyPool> {
+    let url = pool.connect_options().database_url.to_string();
+    if Backend::of_pool(pool) == Backend::Postgres
+        || url.contains(":memory:")
+        || url.contains("mode=memory")
+    {
+        return Ok(pool.clone());
+    }
+    Ok(sqlite_pool(2, "NORMAL").connect(&url).await?)
 }
 
 /// SQLite's migrations rebuild tables the way SQLite documents it, which

@@ -160,6 +160,7 @@ pub struct Server {
 impl Server {
     pub async fn start(config: Config) -> anyhow::Result<Server> {
         let db = db::connect(&config.database_url).await?;
+        let bookkeeping = db::connect_relaxed(&db).await?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let pins = pin::PinHasher::new(config.pin_pepper.as_bytes(), cores);
         if let Some(seed) = &config.dev_seed {
@@ -176,6 +177,7 @@ impl Server {
         let org = Arc::new(org_directory::DbOrgDirectory { db: db.clone() });
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
+        let logins = Arc::new(routes::shared::LoginFlow::new(cores, &db, bookkeeping));
         let state = AppState {
             db,
             tokens: auth::TokenVerifier::new(config.api_audience),
@@ -184,7 +186,7 @@ impl Server {
             fresh_login: config.fresh_login,
             shared_session_ttl: config.shared_session_ttl,
             dummy_pin_hash,
-            logins: Arc::new(routes::shared::LoginFlow::new(cores)),
+            logins,
             cpr_vault,
             directory,
             org,
@@ -255,6 +257,7 @@ impl Server {
             }
         }
         let released = jobs::release(&self.state.db, &self.state.instance).await?;
+        self.state.logins.close().await;
         self.state.db.close().await;
         tracing::info!(released, "stopped");
         Ok(())

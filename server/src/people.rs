@@ -123,29 +123,59 @@ where
     Ok(())
 }
 
-/// Counts one user ID + PIN login on `device` at `now`, before its PIN is
-/// checked: against the device, unless it already has `max` in the window
-/// (then the seconds until the oldest counted attempt leaves it), and
-/// against the user ID behind `user_key`. One transaction, so one commit
-/// (a shift change's logins are short of CPU, and each commit's sync to
-/// disk costs it: the `shared_login` benchmark): the device attempt's
-/// handle and the user ID's attempt number.
-pub async fn admit_shared_login(
+/// One login to count: its device, its user ID's key, and the device's
+/// limit (`now`, window in seconds, most attempts in the window).
+pub struct Admission<'a> {
+    pub device: &'a str,
+    pub user_key: &'a str,
+    pub limits: (i64, i64, i64),
+}
+
+/// What counting a login says: the device attempt's handle and the user
+/// ID's attempt number, or (`Err`) the seconds until the device may try
+/// again.
+pub type Admitted = Result<(i64, i64), i64>;
+
+/// Counts one user ID + PIN login, before its PIN is checked: against the
+/// device, unless it already has its most in the window (then the seconds
+/// until the oldest counted attempt leaves it), and against the user ID.
+/// One transaction, so one commit (a shift change's logins are short of
+/// CPU, and each commit's sync to disk costs it: the `shared_login`
+/// benchmark).
+pub async fn admit_shared_login(db: &AnyPool, login: &Admission<'_>) -> sqlx::Result<Admitted> {
+    Ok(admit_shared_logins(db, std::slice::from_ref(login))
+        .await?
+        .remove(0))
+}
+
+/// Counts `logins` in their order in one transaction: one commit and one
+/// sync to disk for all of them, each counted as if alone (a shift
+/// change's logins that arrive while the last commit syncs share the
+/// next one: `routes::shared::LoginFlow`).
+pub async fn admit_shared_logins(
     db: &AnyPool,
-    device: &str,
-    user_key: &str,
-    (now, window, max): (i64, i64, i64),
-) -> sqlx::Result<Result<(i64, i64), i64>> {
-    let since = now - window;
+    logins: &[Admission<'_>],
+) -> sqlx::Result<Vec<Admitted>> {
     let mut tx = crate::db::begin_writing(db).await?;
-    crate::db::lock(&mut tx, &format!("device attempts {device}")).await?;
+    let mut answers = Vec::with_capacity(logins.len());
+    for login in logins {
+        answers.push(admit_in(&mut tx, login).await?);
+    }
+    tx.commit().await?;
+    Ok(answers)
+}
+
+async fn admit_in(tx: &mut sqlx::AnyConnection, login: &Admission<'_>) -> sqlx::Result<Admitted> {
+    let (now, window, max) = login.limits;
+    let since = now - window;
+    crate::db::lock(tx, &format!("device attempts {}", login.device)).await?;
     let admitted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO device_login_failures (device_id, at)
          SELECT $1, $2 WHERE (SELECT COUNT(*) FROM device_login_failures
                               WHERE device_id = $1 AND at > $3) < $4
          RETURNING id",
     )
-    .bind(device)
+    .bind(login.device)
     .bind(now)
     .bind(since)
     .bind(max)
@@ -155,11 +185,10 @@ pub async fn admit_shared_login(
         let oldest: Option<i64> = sqlx::query_scalar(
             "SELECT MIN(at) FROM device_login_failures WHERE device_id = $1 AND at > $2",
         )
-        .bind(device)
+        .bind(login.device)
         .bind(since)
         .fetch_one(&mut *tx)
         .await?;
-        tx.commit().await?;
         return Ok(Err(oldest.map_or(window, |t| t + window - now).max(1)));
     };
     let tries: i64 = sqlx::query_scalar(
@@ -167,10 +196,9 @@ pub async fn admit_shared_login(
          ON CONFLICT (user_key) DO UPDATE SET failures = shared_login_failures.failures + 1
          RETURNING failures",
     )
-    .bind(user_key)
+    .bind(login.user_key)
     .fetch_one(&mut *tx)
     .await?;
-    tx.commit().await?;
     Ok(Ok((handle, tries)))
 }
 
@@ -196,15 +224,21 @@ pub struct NewSharedSession<'a> {
 }
 
 /// A right login: its session started, its device attempt taken back and
-/// the user ID's count cleared, in one transaction (one commit, as
-/// `admit_shared_login`).
+/// the user ID's count cleared, in one transaction, on `bookkeeping`
+/// (`db::connect_relaxed`): its commit waits for no disk sync, as losing
+/// it to a crash costs a new login and leaves the attempts counted.
 pub async fn start_after_right_login(
-    db: &AnyPool,
+    bookkeeping: &AnyPool,
     session: &NewSharedSession<'_>,
     device_attempt: i64,
     user_key: &str,
 ) -> sqlx::Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = bookkeeping.begin().await?;
+    if crate::db::Backend::of_pool(bookkeeping) == crate::db::Backend::Postgres {
+        sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(&mut *tx)
+            .await?;
+    }
     sqlx::query(
         "INSERT INTO shared_sessions (token_hash, device_id, person_id, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5)",
@@ -233,6 +267,18 @@ pub struct SharedLoginPerson {
     pub admitted_here: bool,
 }
 
+/// `for_shared_login`'s statement: found through `people_by_user_id`,
+/// so a login costs the same in a municipality of 40,000 staff as in one
+/// of 40 (the API suite reads its plan).
+pub const SHARED_LOGIN_PERSON: &str =
+    "SELECT p.id, p.user_id, p.name, p.municipality_code, p.unit_id, p.is_admin,
+            p.is_orderer, p.pin_hash IS NOT NULL AS has_pin, p.pin_locked, p.pin_hash,
+            EXISTS (SELECT 1 FROM person_units WHERE person_id = p.id AND unit_id = $3)
+            OR (SELECT shared_devices_whole_municipality FROM municipalities WHERE code = $2)
+                AS admitted_here
+     FROM people p
+     WHERE lower(p.user_id) = lower($1) AND p.active AND p.municipality_code = $2";
+
 /// The active person of `municipality` with `user_id` (any case), read in
 /// one statement with what their login on a device of `unit` needs.
 pub async fn for_shared_login(
@@ -241,20 +287,12 @@ pub async fn for_shared_login(
     municipality: &str,
     unit: &str,
 ) -> sqlx::Result<Option<SharedLoginPerson>> {
-    sqlx::query_as(
-        "SELECT p.id, p.user_id, p.name, p.municipality_code, p.unit_id, p.is_admin,
-                p.is_orderer, p.pin_hash IS NOT NULL AS has_pin, p.pin_locked, p.pin_hash,
-                EXISTS (SELECT 1 FROM person_units WHERE person_id = p.id AND unit_id = $3)
-                OR (SELECT shared_devices_whole_municipality FROM municipalities WHERE code = $2)
-                    AS admitted_here
-         FROM people p
-         WHERE lower(p.user_id) = lower($1) AND p.active AND p.municipality_code = $2",
-    )
-    .bind(user_id.trim())
-    .bind(municipality)
-    .bind(unit)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as(SHARED_LOGIN_PERSON)
+        .bind(user_id.trim())
+        .bind(municipality)
+        .bind(unit)
+        .fetch_optional(db)
+        .await
 }
 
 /// The person `id` as the API's extractors read them, with their units.

@@ -11,8 +11,16 @@ use argon2::password_hash::SaltString;
 use omsorg_core::pin_hash;
 
 /// The runtime every benchmark's backend and clients share (one worker
-/// per core, as the backend runs).
+/// per core, as the backend runs). The backend logs as it does in
+/// production (its default filter, in JSON), to nowhere: without this the
+/// tests' helpers would capture every SQL statement and request at debug
+/// level into memory, which costs a shift change's logins more CPU than
+/// the backend spends on them besides Argon2.
 pub fn runtime() -> tokio::runtime::Runtime {
+    omsorg_server::telemetry::init_writing_to(
+        omsorg_server::config::LogFormat::Json,
+        std::io::sink,
+    );
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -12,7 +12,12 @@ use omsorg_core::api::{SharedLogin, SharedSession};
 use omsorg_core::lock::MAX_ATTEMPTS;
 use omsorg_core::{ErrorBody, ErrorCode};
 
+use std::sync::Arc;
+
+use sqlx::AnyPool;
+
 use crate::auth::{authorization, Device};
+use crate::db::Backend;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routes::me::me_of;
 use crate::AppState;
@@ -46,14 +51,119 @@ pub struct LoginFlow {
     /// through its steps at once.
     admitting: tokio::sync::Semaphore,
     /// The login's writes, one at a time in this process.
-    writing: tokio::sync::Mutex<()>,
+    writing: Arc<tokio::sync::Mutex<()>>,
+    /// SQLite: where logins wait to be counted, by `count_admissions`.
+    /// PostgreSQL: none; each login counts in its own transaction (the
+    /// server already shares one WAL flush among concurrent commits, and
+    /// one transaction holding several devices' locks could deadlock with
+    /// another instance's).
+    admissions: Option<tokio::sync::mpsc::UnboundedSender<Waiting>>,
+    /// Where a right login's bookkeeping is written: without a disk sync
+    /// of its own (`db::connect_relaxed`: what a crash may lose of it errs
+    /// on the safe side). Every attempt is counted on the durable pool.
+    bookkeeping: AnyPool,
 }
 
+/// A login waiting to be counted, and where its answer goes.
+struct Waiting {
+    device: String,
+    user_key: String,
+    limits: (i64, i64, i64),
+    answer: tokio::sync::oneshot::Sender<sqlx::Result<people::Admitted>>,
+}
+
+/// Most logins one commit counts.
+const MOST_PER_COMMIT: usize = 64;
+
 impl LoginFlow {
-    pub fn new(cores: usize) -> LoginFlow {
+    /// Starts the admissions' task on SQLite (so: inside the runtime).
+    pub fn new(cores: usize, db: &AnyPool, bookkeeping: AnyPool) -> LoginFlow {
+        let writing = Arc::new(tokio::sync::Mutex::new(()));
+        let admissions = (Backend::of_pool(db) == Backend::Sqlite).then(|| {
+            let (queue, waiting) = tokio::sync::mpsc::unbounded_channel();
+            tokio::spawn(count_admissions(db.clone(), writing.clone(), waiting));
+            queue
+        });
         LoginFlow {
             admitting: tokio::sync::Semaphore::new(2 * cores.max(1)),
-            writing: tokio::sync::Mutex::new(()),
+            writing,
+            admissions,
+            bookkeeping,
+        }
+    }
+
+    /// Closes the bookkeeping pool's connections (a graceful stop).
+    pub async fn close(&self) {
+        self.bookkeeping.close().await;
+    }
+
+    /// Counts one login (`people::admit_shared_login`), durably, before
+    /// its PIN is checked. On SQLite, whose one writer commits one
+    /// transaction at a time, the logins that arrive while a commit
+    /// syncs to disk are counted together in the next: group commit, each
+    /// login's answer only after the commit that holds it.
+    async fn admit(
+        &self,
+        db: &AnyPool,
+        login: people::Admission<'_>,
+    ) -> sqlx::Result<people::Admitted> {
+        let Some(queue) = &self.admissions else {
+            let _writing = self.writing.lock().await;
+            return people::admit_shared_login(db, &login).await;
+        };
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let waiting = Waiting {
+            device: login.device.to_string(),
+            user_key: login.user_key.to_string(),
+            limits: login.limits,
+            answer,
+        };
+        if queue.send(waiting).is_err() {
+            let _writing = self.writing.lock().await;
+            return people::admit_shared_login(db, &login).await;
+        }
+        answered.await.map_err(|_| sqlx::Error::WorkerCrashed)?
+    }
+}
+
+/// The admissions' task (SQLite): takes the first waiting login and every
+/// other already waiting, counts them in one transaction, answers each.
+/// Should that transaction fail, each is counted alone, so one login's
+/// error is never another's.
+async fn count_admissions(
+    db: AnyPool,
+    writing: Arc<tokio::sync::Mutex<()>>,
+    mut waiting: tokio::sync::mpsc::UnboundedReceiver<Waiting>,
+) {
+    let mut batch = Vec::new();
+    while waiting.recv_many(&mut batch, MOST_PER_COMMIT).await > 0 {
+        let logins: Vec<people::Admission<'_>> = batch
+            .iter()
+            .map(|w| people::Admission {
+                device: &w.device,
+                user_key: &w.user_key,
+                limits: w.limits,
+            })
+            .collect();
+        let _writing = writing.lock().await;
+        match people::admit_shared_logins(&db, &logins).await {
+            Ok(answers) => {
+                drop(logins);
+                for (w, answer) in batch.drain(..).zip(answers) {
+                    let _ = w.answer.send(Ok(answer));
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, logins = batch.len(), "counting logins together failed; counting each alone");
+                let mut answers = Vec::with_capacity(logins.len());
+                for login in &logins {
+                    answers.push(people::admit_shared_login(&db, login).await);
+                }
+                drop(logins);
+                for (w, answer) in batch.drain(..).zip(answers) {
+                    let _ = w.answer.send(answer);
+                }
+            }
         }
     }
 }
@@ -141,9 +251,14 @@ async fn admit(
     user_key: &str,
     now: i64,
 ) -> ApiResult<(i64, i64)> {
-    let limits = (now, DEVICE_WINDOW_SECS, DEVICE_MAX_FAILURES);
-    let _writing = state.logins.writing.lock().await;
-    let (attempt, tries) = people::admit_shared_login(&state.db, &device.id, user_key, limits)
+    let login = people::Admission {
+        device: &device.id,
+        user_key,
+        limits: (now, DEVICE_WINDOW_SECS, DEVICE_MAX_FAILURES),
+    };
+    let (attempt, tries) = state
+        .logins
+        .admit(&state.db, login)
         .await?
         .map_err(|wait| {
             tracing::warn!(device = %device.id, "device throttled");
@@ -180,7 +295,8 @@ async fn start(
     };
     {
         let _writing = state.logins.writing.lock().await;
-        people::start_after_right_login(&state.db, &session, device_attempt, user_key).await?;
+        let bookkeeping = &state.logins.bookkeeping;
+        people::start_after_right_login(bookkeeping, &session, device_attempt, user_key).await?;
     }
     // The session is this device's: `Me` says what it may do.
     person.shared_device = Some(device.id.to_string());

@@ -330,3 +330,48 @@ async fn shared_sessions_end_when_the_pin_changes_is_reset_or_blocked() {
     }
     assert!(!alive(session).await, "alive after the user ID was blocked");
 }
+
+/// A guess is counted with a disk sync before its PIN is checked, so a
+/// power cut right after a wrong answer never forgets it; only a right
+/// login's bookkeeping commits without one (`db::connect_relaxed`). On
+/// SQLite, `synchronous` is each connection's own: every connection of
+/// the pool that counts says FULL, also after logins have run on them.
+/// (The PostgreSQL cluster of this suite runs with synchronous_commit off
+/// throughout, so there is nothing to see there.)
+#[tokio::test]
+async fn every_guess_is_counted_durably_before_its_pin_is_checked() {
+    if crate::databases::backend() != omsorg_server::db::Backend::Sqlite {
+        return;
+    }
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    let device = tablet(&app, &issuer).await;
+    for pin in ["1111", "2580", "1111", "2580"] {
+        let body = json!({"user_id": "bo", "pin": pin});
+        let (status, answer) = app
+            .call(
+                Method::POST,
+                "/api/v1/shared/sessions",
+                &format!("Device {device}"),
+                &[],
+                Some(&body),
+            )
+            .await;
+        assert_eq!(status, if pin == "2580" { 201 } else { 401 }, "{answer}");
+    }
+    let pool = &app.state.db;
+    let mut held = Vec::new();
+    for _ in 0..pool.options().get_max_connections() {
+        held.push(pool.acquire().await.unwrap());
+    }
+    for conn in &mut held {
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut **conn)
+            .await
+            .unwrap();
+        assert_eq!(
+            synchronous, 2,
+            "a connection that counts guesses commits without FULL sync"
+        );
+    }
+}

@@ -494,3 +494,42 @@ async fn a_tablet_admits_only_its_units_staff_unless_the_municipality_says_all()
         "the whole municipality"
     );
 }
+
+/// A user ID + PIN login finds its person through an index, never by
+/// reading every person: on SQLite the login's own statement's plan scans
+/// no table; on PostgreSQL (whose planner scans a table this small anyway)
+/// the index it would use exists.
+#[tokio::test]
+async fn a_login_finds_its_person_without_reading_everyone() {
+    let issuer = spawn_issuer().await;
+    let app = spawn_app_trusting(&issuer).await;
+    match crate::databases::backend() {
+        omsorg_server::db::Backend::Sqlite => {
+            let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!(
+                "EXPLAIN QUERY PLAN {}",
+                omsorg_server::people::SHARED_LOGIN_PERSON
+            ))
+            .bind("Bo")
+            .bind("101")
+            .bind("kbh-hjemmepleje-nord")
+            .fetch_all(&app.state.db)
+            .await
+            .unwrap();
+            let steps: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
+            assert!(
+                steps.iter().any(|s| s.contains("people_by_user_id")),
+                "{steps:?}"
+            );
+            assert!(!steps.iter().any(|s| s.starts_with("SCAN")), "{steps:?}");
+        }
+        omsorg_server::db::Backend::Postgres => {
+            let definition: String = sqlx::query_scalar(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'people_by_user_id'",
+            )
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+            assert!(definition.contains("lower(user_id)"), "{definition}");
+        }
+    }
+}

@@ -70,7 +70,7 @@ async fn start(app: &Path) -> Result<(f64, f64)> {
                  const r = performance.getEntriesByType('resource')
                    .map((e) => `${e.name.split('/').pop()} ${Math.round(e.startTime)}-${Math.round(e.responseEnd)}`);
                  const m = performance.getEntriesByType('mark').map((e) => `${e.name} ${Math.round(e.startTime)}`);
-                 return `page opened ${Math.round(performance.timeOrigin - arguments[0])} ms after launch; now ${Math.round(performance.now())} ms; dom ${Math.round(n.domContentLoadedEventEnd)}; ${m.join(', ')}; `
+                 return `launched at epoch ${arguments[0].toFixed(1)} ms; page opened ${Math.round(performance.timeOrigin - arguments[0])} ms after launch; now ${Math.round(performance.now())} ms; dom ${Math.round(n.domContentLoadedEventEnd)}; ${m.join(', ')}; `
                    + `load ${Math.round(n.loadEventEnd)}; ` + r.join(', ');",
                 vec![serde_json::json!(launched)],
             )
