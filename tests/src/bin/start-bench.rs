@@ -49,6 +49,18 @@ async fn start(app: &Path) -> Result<(f64, f64)> {
     let running = loop {
         if shown.is_none() && session.find(By::Css(&target)).await.is_ok() {
             shown = Some(t.elapsed().as_secs_f64());
+            if std::env::var_os("OMSORG_BENCH_TIMINGS").is_some() {
+                let at = session
+                    .execute(
+                        "return `${Math.round(performance.now())} ms, ${document.readyState}`",
+                        vec![],
+                    )
+                    .await?;
+                println!(
+                    "  found at page time {}",
+                    at.json().as_str().unwrap_or_default()
+                );
+            }
         }
         if shown.is_some() && session.find(By::Css(BY_THE_APP)).await.is_ok() {
             break t.elapsed().as_secs_f64();
