@@ -116,6 +116,14 @@ impl<R: Runtime> Browser for SystemBrowser<R> {
     }
 }
 
+/// Now on the wall clock, in ms since 1970: the start log lines carry it,
+/// and start-bench prints when it launched the app on the same clock.
+fn epoch_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1e3)
+}
+
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     let _ = tracing_subscriber::fmt()
@@ -124,12 +132,7 @@ pub fn run() {
         )
         .with_writer(std::io::stderr)
         .try_init();
-    // When the process got here, on the wall clock (start-bench prints when
-    // it launched the app on the same clock): the time before the setup.
-    let epoch_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64() * 1e3);
-    tracing::info!(epoch_ms, "start: the shell runs");
+    tracing::info!(epoch_ms = epoch_ms(), "start: the shell runs");
     run_app(tauri::Builder::default())
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("error while running the Omsorg app");
@@ -149,10 +152,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let t = std::time::Instant::now();
-            let epoch_ms = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0.0, |d| d.as_secs_f64() * 1e3);
-            tracing::info!(epoch_ms, "start: the setup begins");
+            tracing::info!(epoch_ms = epoch_ms(), "start: the setup begins");
             let config = AppConfig::from_env(|| app.path().app_data_dir().ok())?;
             let store = Store::open(&config.data_dir.join("omsorg.db"))?;
             let t_store = t.elapsed();

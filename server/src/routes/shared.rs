@@ -107,22 +107,21 @@ impl LoginFlow {
         db: &AnyPool,
         login: people::Admission<'_>,
     ) -> sqlx::Result<people::Admitted> {
-        let Some(queue) = &self.admissions else {
-            let _writing = self.writing.lock().await;
-            return people::admit_shared_login(db, &login).await;
-        };
-        let (answer, answered) = tokio::sync::oneshot::channel();
-        let waiting = Waiting {
-            device: login.device.to_string(),
-            user_key: login.user_key.to_string(),
-            limits: login.limits,
-            answer,
-        };
-        if queue.send(waiting).is_err() {
-            let _writing = self.writing.lock().await;
-            return people::admit_shared_login(db, &login).await;
+        if let Some(queue) = &self.admissions {
+            let (answer, answered) = tokio::sync::oneshot::channel();
+            let waiting = Waiting {
+                device: login.device.to_string(),
+                user_key: login.user_key.to_string(),
+                limits: login.limits,
+                answer,
+            };
+            if queue.send(waiting).is_ok() {
+                return answered.await.map_err(|_| sqlx::Error::WorkerCrashed)?;
+            }
         }
-        answered.await.map_err(|_| sqlx::Error::WorkerCrashed)?
+        // PostgreSQL, or the admissions' task has ended: alone.
+        let _writing = self.writing.lock().await;
+        people::admit_shared_login(db, &login).await
     }
 }
 
@@ -146,24 +145,24 @@ async fn count_admissions(
             })
             .collect();
         let _writing = writing.lock().await;
-        match people::admit_shared_logins(&db, &logins).await {
-            Ok(answers) => {
-                drop(logins);
-                for (w, answer) in batch.drain(..).zip(answers) {
-                    let _ = w.answer.send(Ok(answer));
-                }
-            }
+        let answers: Vec<sqlx::Result<people::Admitted>> = match people::admit_shared_logins(
+            &db, &logins,
+        )
+        .await
+        {
+            Ok(answers) => answers.into_iter().map(Ok).collect(),
             Err(error) => {
-                tracing::warn!(%error, logins = batch.len(), "counting logins together failed; counting each alone");
+                tracing::warn!(%error, logins = logins.len(), "counting logins together failed; counting each alone");
                 let mut answers = Vec::with_capacity(logins.len());
                 for login in &logins {
                     answers.push(people::admit_shared_login(&db, login).await);
                 }
-                drop(logins);
-                for (w, answer) in batch.drain(..).zip(answers) {
-                    let _ = w.answer.send(answer);
-                }
+                answers
             }
+        };
+        drop(logins);
+        for (w, answer) in batch.drain(..).zip(answers) {
+            let _ = w.answer.send(answer);
         }
     }
 }

@@ -45,6 +45,19 @@ async fn tablet_in(app: &TestApp, issuer: &str, admin: &str, unit: &str) -> Stri
     app.tablet(&bearer(issuer, admin), unit).await
 }
 
+/// A user ID + PIN login on `device`: its status and body.
+async fn shared_login(app: &TestApp, device: &str, user_id: &str, pin: &str) -> (u16, Value) {
+    let body = json!({"user_id": user_id, "pin": pin});
+    app.call(
+        Method::POST,
+        "/api/v1/shared/sessions",
+        &format!("Device {device}"),
+        &[],
+        Some(&body),
+    )
+    .await
+}
+
 /// Fires one request per PIN, `IN_FLIGHT` at a time, in the PINs' order;
 /// the answers' statuses and codes.
 async fn race(
@@ -116,16 +129,7 @@ async fn shared_guesses_at_once(devices: usize) {
     assert!(answers.iter().any(|(_, code)| code == "pin.locked"));
     // The user ID is blocked, on a new device too, even with the right PIN.
     let other = tablet(&app, &issuer).await;
-    let body = json!({"user_id": "bo", "pin": "1350"});
-    let (status, answer) = app
-        .call(
-            Method::POST,
-            "/api/v1/shared/sessions",
-            &format!("Device {other}"),
-            &[],
-            Some(&body),
-        )
-        .await;
+    let (status, answer) = shared_login(&app, &other, "bo", "1350").await;
     assert_eq!(
         (status, answer["code"].as_str()),
         (403, Some("pin.locked")),
@@ -205,16 +209,7 @@ async fn a_shared_login_does_not_refill_the_lock_screens_attempts() {
     }
     // bo logs in on a tablet with the same PIN: that is not the lock screen.
     let device = tablet(&app, &issuer).await;
-    let body = json!({"user_id": "bo", "pin": "2580"});
-    let (status, answer) = app
-        .call(
-            Method::POST,
-            "/api/v1/shared/sessions",
-            &format!("Device {device}"),
-            &[],
-            Some(&body),
-        )
-        .await;
+    let (status, answer) = shared_login(&app, &device, "bo", "2580").await;
     assert_eq!(status, 201, "{answer}");
     // The lock screen's fifth wrong PIN still locks it.
     assert_eq!(verify("0001").await.1["code"], "pin.locked");
@@ -233,19 +228,9 @@ async fn shared_sessions_end_when_the_pin_changes_is_reset_or_blocked() {
         tablet_in(&app, &issuer, "eva", "aar-solhaven").await,
     );
     let login = |device: &String, pin: &str| {
-        let body = json!({"user_id": "carl", "pin": pin});
-        let auth = format!("Device {device}");
-        let app = &app;
+        let (app, device, pin) = (&app, device.clone(), pin.to_string());
         async move {
-            let (status, session) = app
-                .call(
-                    Method::POST,
-                    "/api/v1/shared/sessions",
-                    &auth,
-                    &[],
-                    Some(&body),
-                )
-                .await;
+            let (status, session) = shared_login(app, &device, "carl", &pin).await;
             assert_eq!(status, 201, "{session}");
             format!("Shared {}", session["token"].as_str().unwrap())
         }
@@ -318,15 +303,7 @@ async fn shared_sessions_end_when_the_pin_changes_is_reset_or_blocked() {
     set_pin("6048").await;
     let session = login(&tablet, "6048").await;
     for _ in 0..5 {
-        let body = json!({"user_id": "carl", "pin": "0001"});
-        app.call(
-            Method::POST,
-            "/api/v1/shared/sessions",
-            &format!("Device {other}"),
-            &[],
-            Some(&body),
-        )
-        .await;
+        shared_login(&app, &other, "carl", "0001").await;
     }
     assert!(!alive(session).await, "alive after the user ID was blocked");
 }
@@ -347,16 +324,7 @@ async fn every_guess_is_counted_durably_before_its_pin_is_checked() {
     let app = spawn_app_trusting(&issuer).await;
     let device = tablet(&app, &issuer).await;
     for pin in ["1111", "2580", "1111", "2580"] {
-        let body = json!({"user_id": "bo", "pin": pin});
-        let (status, answer) = app
-            .call(
-                Method::POST,
-                "/api/v1/shared/sessions",
-                &format!("Device {device}"),
-                &[],
-                Some(&body),
-            )
-            .await;
+        let (status, answer) = shared_login(&app, &device, "bo", pin).await;
         assert_eq!(status, if pin == "2580" { 201 } else { 401 }, "{answer}");
     }
     let pool = &app.state.db;
